@@ -1,0 +1,26 @@
+"""revopt: the right firm on the right plot.
+
+Dutch spatial-economic policy (Ruimtelijk Economische Visie, 2025) as a
+mixed-integer programme solved with HiGHS::
+
+    import revopt
+    inst = revopt.load_instance("instances/demo")
+    res = revopt.solve(inst)
+    print(res.status, res.objective, res.assignments.head())
+    assert revopt.verify(inst, res) == []
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .data import Instance, InstanceError, load_instance
+from .results import Result, Solution, Status
+from .results.verify import verify
+from .solve import solve
+
+try:
+    __version__ = version("revopt")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = ["Instance", "InstanceError", "load_instance", "solve", "Result", "Status", "Solution",
+           "verify", "__version__"]

@@ -1,0 +1,98 @@
+"""The instance schema as data.
+
+``schema.csv`` (beside this module) has one row per column of every instance
+table and one per manifest parameter: file, column, dtype, unit, required,
+default, rule, description. It drives validation, defaults and
+``docs/instance-format.md`` (``python -m revopt.data.schema > docs/instance-format.md``).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+SCHEMA_PATH = Path(__file__).with_name("schema.csv")
+
+#: Table files in load order (a table only refers to tables before it).
+TABLE_FILES: tuple[str, ...] = (
+    "substations.csv",
+    "terrains.csv",
+    "plots.csv",
+    "firms.csv",
+    "nature_areas.csv",
+    "deposition.csv",
+    "pairs.csv",
+)
+REQUIRED_FILES: tuple[str, ...] = ("instance.toml", "terrains.csv", "plots.csv", "firms.csv",
+                                   "substations.csv", "nature_areas.csv")
+#: Files and columns of later spec sections that this version does not implement:
+#: refused with a clear message instead of being silently ignored.
+UNSUPPORTED_FILES: dict[str, str] = {
+    "corridor_nodes.csv": "multimodal corridors (spec section 7)",
+    "corridor_edges.csv": "multimodal corridors (spec section 7)",
+    "plot_access.csv": "multimodal corridors (spec section 7)",
+    "claims.csv": "regional claims (spec section 9)",
+    "lifecycle_targets.csv": "lifecycle targets (spec section 9)",
+    "restrictions.csv": "sector restrictions (spec section 9)",
+}
+UNSUPPORTED_COLUMNS: dict[str, dict[str, str]] = {
+    "firms.csv": {"locked": "locked firms (spec section 9)", "noise_use": "noise budgets (spec section 9)",
+                  "freight_kt": "multimodal corridors (spec section 7)",
+                  "destination_node": "multimodal corridors (spec section 7)",
+                  "modes": "multimodal corridors (spec section 7)"},
+    "plots.csv": {"locked_werkmilieu": "locked designations (spec section 9)"},
+    "terrains.csv": {"min_category": "minimum categories (spec section 9)",
+                     "noise_budget": "noise budgets (spec section 9)"},
+}
+
+
+@lru_cache(maxsize=1)
+def schema() -> pd.DataFrame:
+    """The schema table (a fresh copy is cheap; do not mutate the cached one)."""
+    df = pd.read_csv(SCHEMA_PATH, dtype=str, keep_default_na=False)
+    df["required"] = df["required"].eq("yes")
+    return df
+
+
+def columns_of(file: str) -> pd.DataFrame:
+    s = schema()
+    return s[s["file"] == file]
+
+
+def to_markdown() -> str:
+    """Render the schema as the instance-format reference (docs/instance-format.md)."""
+    s = schema()
+    out = [
+        "# Instance format (generated)",
+        "",
+        "Generated from `src/revopt/data/schema.csv` by `python -m revopt.data.schema`;",
+        "do not edit by hand. The semantics are those of `docs/model.md`.",
+        "",
+        "An instance is a directory of UTF-8 CSV files with a header row and a manifest",
+        "`instance.toml`. Booleans are `true`/`false` (or 1/0); lists in a cell are",
+        "separated by `;`; coordinates are metres in EPSG:28992 (RD New).",
+        "A column marked optional may be left out of the file or left empty in a row:",
+        "its default then applies (an empty default means 'none').",
+        "Files required: " + ", ".join(f"`{f}`" for f in REQUIRED_FILES)
+        + ". Optional: `deposition.csv`, `pairs.csv`.",
+        "",
+        "dtypes: `id` unique text; `ref:FILE.COLUMN` must name an existing row there;",
+        "`category` one of 1, 2, 3.1, 3.2, 4.1, 4.2, 5.1, 5.2, 5.3, 6 (6.0 = 6);",
+        "`werkmilieu` one of industrieel, productie, innovatie, stedelijk;",
+        "`werkmilieus` a non-empty `;`-list of those; `float` a finite number.",
+        "",
+    ]
+    for file, grp in s.groupby("file", sort=False):
+        out += [f"## {file}", "", "| column | dtype | unit | required | default | rule | description |",
+                "|---|---|---|---|---|---|---|"]
+        for r in grp.itertuples():
+            req = "yes" if r.required else "optional"
+            out.append(f"| `{r.column}` | {r.dtype} | {r.unit} | {req} | {r.default} | {r.rule} | {r.description} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(to_markdown())

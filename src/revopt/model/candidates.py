@@ -1,0 +1,186 @@
+"""Candidate pairs (spec section 2), computed vectorised.
+
+(f, p) is a candidate when all rules hold:
+
+1. ``transform``  p is not on a transform terrain;
+2. ``category``   rank(category_f) <= rank(max_category_p);
+3. ``quay``       water_bound_f implies quay_p;
+4. ``floor``      floor_fp <= floor_capacity_p + intensify_extra_p;
+5. ``distance``   distance(p, current_plot_f) <= max_move_km_f when both are set;
+6. ``werkmilieu`` W(f, p) is not empty (see :func:`firm_masks`);
+7. ``pairs``      (f, p) is listed in pairs.csv, when that file exists.
+
+Without pairs.csv the firms x plots grid is evaluated in chunks of firms, each a
+numpy broadcast over all plots, so no Python loop runs over pairs. Per firm, the
+number of plots that each rule excludes is kept (independently: one plot can
+fail several rules); it explains why a firm stays unplaced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..data.instance import Instance
+from ..data.vocab import RANK, WERKMILIEUS, WM_INDEX, wm_mask
+
+RULES: tuple[str, ...] = ("transform", "category", "quay", "floor", "distance", "werkmilieu", "pairs")
+#: elements of the firms x plots grid evaluated per chunk
+CHUNK_CELLS = 4_000_000
+
+
+@dataclass
+class Candidates:
+    """Candidate pairs with their data, and per-firm exclusion counts.
+
+    ``pairs``: one row per candidate, sorted by firm then plot, columns
+    ``firm`` / ``plot`` (row positions in ``inst.firms`` / ``inst.plots``),
+    ``firm_id``, ``plot_id``, ``floor`` (floor_fp), ``value`` (value_fp) and
+    ``wmask`` (bit mask of W(f, p), bit i = WERKMILIEUS[i]).
+    ``exclusions``: one row per firm: ``firm_id``, ``candidates`` and, per rule
+    of :data:`RULES`, how many plots that rule excluded.
+    """
+
+    pairs: pd.DataFrame
+    exclusions: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
+def firm_masks(inst: Instance) -> np.ndarray:
+    """Per firm, the werkmilieus it may get on any plot (before the plot's own list).
+
+    Bit w is set when w is among the firm's werkmilieus, rank(category_f) <=
+    rank(werkmilieu_max_category[w]) and, with ``policy.industrial_reserved``,
+    for ``industrieel`` also rank(category_f) >= rank(industrial_min_category)
+    or the firm is water-bound.
+    """
+    f = inst.firms
+    rank_f = f["category"].map(RANK).to_numpy(dtype=np.int64)
+    own = np.array([wm_mask(ws) for ws in f["werkmilieus"]], dtype=np.int64)
+    allowed = np.zeros(len(f), dtype=np.int64)
+    for w in WERKMILIEUS:
+        ok = rank_f <= RANK[inst.params["werkmilieu_max_category"][w]]
+        if w == "industrieel" and inst.params["policy"]["industrial_reserved"]:
+            ok &= (rank_f >= RANK[inst.params["policy"]["industrial_min_category"]]) | f["water_bound"].to_numpy(bool)
+        allowed |= np.where(ok, 1 << WM_INDEX[w], 0)
+    return own & allowed
+
+
+def _plot_arrays(inst: Instance) -> dict[str, np.ndarray]:
+    p = inst.plots
+    status = p["terrain_id"].map(dict(zip(inst.terrains["terrain_id"], inst.terrains["status"])))
+    return {
+        "ok_transform": status.ne("transform").to_numpy(bool),
+        "rank": p["max_category"].map(RANK).to_numpy(np.int64),
+        "quay": p["quay"].to_numpy(bool),
+        "cap": (p["floor_capacity_m2"] + p["intensify_extra_m2"]).to_numpy(float),
+        "x": p["x"].to_numpy(float),
+        "y": p["y"].to_numpy(float),
+        "mask": np.array([wm_mask(ws) for ws in p["werkmilieus"]], dtype=np.int64),
+    }
+
+
+def _firm_arrays(inst: Instance) -> dict[str, np.ndarray]:
+    f = inst.firms
+    pos = pd.Series(np.arange(len(inst.plots)), index=inst.plots["plot_id"])
+    cur = f["current_plot"].map(pos)
+    has_cur = cur.notna().to_numpy()
+    cur_i = cur.fillna(0).to_numpy(np.int64)
+    px, py = inst.plots["x"].to_numpy(float), inst.plots["y"].to_numpy(float)
+    maxmove = f["max_move_km"].to_numpy(float)
+    limited = has_cur & ~np.isnan(maxmove)
+    return {
+        "rank": f["category"].map(RANK).to_numpy(np.int64),
+        "water": f["water_bound"].to_numpy(bool),
+        "floor": f["floor_space_m2"].to_numpy(float),
+        "value": f["value_added_eur"].to_numpy(float),
+        "limited": limited,
+        "cx": np.where(has_cur, px[cur_i], np.nan),
+        "cy": np.where(has_cur, py[cur_i], np.nan),
+        "maxmove": np.where(limited, maxmove, np.inf),
+        "mask": firm_masks(inst),
+    }
+
+
+def _rule_matrix(F: dict, P: dict, fi: np.ndarray, pj: np.ndarray | None, floor: np.ndarray) -> dict[str, np.ndarray]:
+    """Each rule's pass/fail, either on a grid (pj None: fi x all plots) or on pairs (fi, pj)."""
+    if pj is None:
+        def fcol(a):
+            return a[fi][:, None]
+
+        def prow(a):
+            return a[None, :]
+        floor_b = floor[:, None]
+    else:
+        def fcol(a):
+            return a[fi]
+
+        def prow(a):
+            return a[pj]
+        floor_b = floor
+    dist_km = np.hypot(prow(P["x"]) - fcol(F["cx"]), prow(P["y"]) - fcol(F["cy"])) / 1000.0
+    with np.errstate(invalid="ignore"):
+        distance = ~fcol(F["limited"]) | (dist_km <= fcol(F["maxmove"]) * (1 + 1e-12))
+    shape = np.broadcast_shapes(np.shape(fcol(F["rank"])), np.shape(prow(P["rank"])))
+    return {
+        "transform": np.broadcast_to(prow(P["ok_transform"]), shape),
+        "category": fcol(F["rank"]) <= prow(P["rank"]),
+        "quay": ~fcol(F["water"]) | prow(P["quay"]),
+        "floor": floor_b <= prow(P["cap"]),
+        "distance": np.broadcast_to(distance, shape),
+        "werkmilieu": (fcol(F["mask"]) & prow(P["mask"])) != 0,
+    }
+
+
+def candidate_pairs(inst: Instance) -> Candidates:
+    """All candidate pairs of an instance with floor_fp, value_fp and W(f, p)."""
+    F, P = _firm_arrays(inst), _plot_arrays(inst)
+    nf, np_ = len(inst.firms), len(inst.plots)
+    excl = {r: np.zeros(nf, dtype=np.int64) for r in RULES}
+    if inst.pairs is None:
+        fis, pjs = [], []
+        step = max(1, CHUNK_CELLS // max(np_, 1))
+        for start in range(0, nf, step):
+            fi = np.arange(start, min(nf, start + step))
+            rules = _rule_matrix(F, P, fi, None, F["floor"][fi])
+            ok = np.ones((len(fi), np_), dtype=bool)
+            for r, m in rules.items():
+                excl[r][fi] = np_ - m.sum(axis=1)
+                ok &= m
+            a, b = np.nonzero(ok)
+            fis.append(fi[a])
+            pjs.append(b)
+        fi = np.concatenate(fis) if fis else np.zeros(0, np.int64)
+        pj = np.concatenate(pjs) if pjs else np.zeros(0, np.int64)
+        floor, value = F["floor"][fi], F["value"][fi]
+    else:
+        pr = inst.pairs
+        fi = pr["firm_id"].map(pd.Series(np.arange(nf), index=inst.firms["firm_id"])).to_numpy(np.int64)
+        pj = pr["plot_id"].map(pd.Series(np.arange(np_), index=inst.plots["plot_id"])).to_numpy(np.int64)
+        ov_floor = pr["floor_space_m2"].to_numpy(float) if "floor_space_m2" in pr else np.full(len(pr), np.nan)
+        ov_value = pr["value_added_eur"].to_numpy(float) if "value_added_eur" in pr else np.full(len(pr), np.nan)
+        floor = np.where(np.isnan(ov_floor), F["floor"][fi], ov_floor)
+        value = np.where(np.isnan(ov_value), F["value"][fi], ov_value)
+        rules = _rule_matrix(F, P, fi, pj, floor)
+        ok = np.ones(len(pr), dtype=bool)
+        for r, m in rules.items():
+            excl[r] += np.bincount(fi[~m], minlength=nf)
+            ok &= m
+        excl["pairs"] = np_ - np.bincount(fi, minlength=nf)
+        fi, pj, floor, value = fi[ok], pj[ok], floor[ok], value[ok]
+    order = np.lexsort((pj, fi))
+    fi, pj, floor, value = fi[order], pj[order], floor[order], value[order]
+    pairs = pd.DataFrame({
+        "firm": fi, "plot": pj,
+        "firm_id": inst.firms["firm_id"].to_numpy(object)[fi],
+        "plot_id": inst.plots["plot_id"].to_numpy(object)[pj],
+        "floor": floor, "value": value,
+        "wmask": F["mask"][fi] & P["mask"][pj],
+    })
+    exclusions = pd.DataFrame({"firm_id": inst.firms["firm_id"].to_numpy(object),
+                               "candidates": np.bincount(fi, minlength=nf), **excl})
+    return Candidates(pairs=pairs, exclusions=exclusions)

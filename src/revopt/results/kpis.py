@@ -1,0 +1,70 @@
+"""Key figures of a solution, for planners: value, space, firms, quay, grid, nitrogen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..data.instance import Instance
+from ..data.vocab import WERKMILIEUS
+from .solution import Solution
+
+
+def compute_kpis(inst: Instance, sol: Solution, pairs: pd.DataFrame) -> dict[str, Any]:
+    """KPIs of a solution; ``pairs`` gives floor_fp and value_fp (firm_id, plot_id, floor, value).
+
+    - ``value_added_placed_eur``: value added per year of the placed firms;
+    - ``floor_used_m2``: floor space of placed firms per werkmilieu of their plot;
+    - ``firms``: total, placed, kept (on their current plot), moved, displaced
+      (had a plot, placed nowhere), new_placed, new_unplaced;
+    - ``quay``: floor on quay plots, the part used by firms that are not
+      water-bound, and that share;
+    - ``grid``: per substation MW used and available; ``nitrogen``: per area
+      mol used and headroom; ``terrains_developed``, ``plots_intensified``,
+      ``compensation_m2``.
+    """
+    a = sol.assignments.merge(inst.firms[["firm_id", "current_plot", "water_bound", "grid_mw", "nitrogen_kg"]],
+                              on="firm_id", how="left")
+    placed = a[a["plot_id"] != ""].merge(pairs[["firm_id", "plot_id", "floor", "value"]],
+                                         on=["firm_id", "plot_id"], how="left")
+    placed = placed.merge(inst.plots[["plot_id", "quay", "substation_id"]], on="plot_id", how="left")
+    placed = placed.merge(sol.plots[["plot_id", "werkmilieu"]], on="plot_id", how="left")
+    has_cur = a["current_plot"] != ""
+    is_placed = a["plot_id"] != ""
+    firms = {
+        "total": int(len(a)),
+        "placed": int(is_placed.sum()),
+        "kept": int((is_placed & has_cur & (a["plot_id"] == a["current_plot"])).sum()),
+        "moved": int((is_placed & has_cur & (a["plot_id"] != a["current_plot"])).sum()),
+        "displaced": int((~is_placed & has_cur).sum()),
+        "new_placed": int((is_placed & ~has_cur).sum()),
+        "new_unplaced": int((~is_placed & ~has_cur).sum()),
+    }
+    floor_wm = {w: float(placed.loc[placed["werkmilieu"] == w, "floor"].sum()) for w in WERKMILIEUS}
+    q = placed[placed["quay"]]
+    q_total = float(q["floor"].sum())
+    q_misuse = float(q.loc[~q["water_bound"].astype(bool), "floor"].sum())
+    grid_used = placed.groupby("substation_id")["grid_mw"].sum()
+    grid = {s: {"used_mw": float(grid_used.get(s, 0.0)), "available_mw": float(av)}
+            for s, av in zip(inst.substations["substation_id"], inst.substations["available_mw"])}
+    dep = inst.deposition
+    nit_used = pd.Series(dtype=float)
+    if not dep.empty and len(placed):
+        m = placed[["plot_id", "nitrogen_kg"]].merge(dep, on="plot_id")
+        nit_used = (m["nitrogen_kg"] * m["mol_per_kg"]).groupby(m["area_id"]).sum()
+    nitrogen = {n: {"used_mol": float(nit_used.get(n, 0.0)), "headroom_mol": float(h)}
+                for n, h in zip(inst.nature_areas["area_id"], inst.nature_areas["headroom_mol"])}
+    return {
+        "value_added_placed_eur": float(placed["value"].sum()),
+        "floor_used_m2": floor_wm,
+        "firms": firms,
+        "quay": {"floor_used_m2": q_total, "floor_non_water_bound_m2": q_misuse,
+                 "share_non_water_bound": (q_misuse / q_total) if q_total > 0 else 0.0},
+        "grid": grid,
+        "nitrogen": nitrogen,
+        "terrains_developed": int(sol.terrains["developed"].astype(bool).sum()) if len(sol.terrains) else 0,
+        "plots_intensified": int(sol.plots["intensified"].astype(bool).sum()) if len(sol.plots) else 0,
+        "compensation_m2": float(np.asarray(sol.compensation["floor_m2"], float).sum()) if len(sol.compensation) else 0.0,
+    }

@@ -1,0 +1,116 @@
+"""The typed result of a solve: status, objective, bound, gap, times, tables, KPIs."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .solution import Solution
+
+
+class Status(str, enum.Enum):
+    """Outcome of a solve.
+
+    ``FEASIBLE`` means stopped (time limit) with an incumbent that is not proven
+    optimal; ``NO_SOLUTION`` means stopped without any feasible solution.
+    """
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    NO_SOLUTION = "no_solution"
+    ERROR = "error"
+
+    @property
+    def has_solution(self) -> bool:
+        return self in (Status.OPTIMAL, Status.FEASIBLE)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+PHASES = ("candidates", "build", "handover", "solve", "extract")
+
+
+@dataclass
+class Result:
+    """What :func:`revopt.solve` returns.
+
+    ``objective`` is the section-5 value of the returned solution (recomputed
+    from the rounded decisions), ``bound`` the solver's proven upper bound,
+    ``gap`` = (bound - objective) / max(1, |objective|). ``seconds`` has one
+    entry per phase of :data:`PHASES`. ``solution`` holds the decision tables
+    (None without a solution); ``exclusions`` per firm how many plots each
+    candidate rule excluded; ``reasons`` why an instance is infeasible when a
+    presolve check proved it.
+    """
+
+    instance_name: str
+    status: Status
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: dict[str, float]
+    backend: str
+    solution: Solution | None
+    kpis: dict[str, Any] = field(default_factory=dict)
+    exclusions: pd.DataFrame | None = None
+    reasons: list[str] = field(default_factory=list)
+    message: str = ""
+    size: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def time_s(self) -> float:
+        return float(sum(self.seconds.values()))
+
+    def _table(self, name: str) -> pd.DataFrame:
+        if self.solution is None:
+            raise ValueError(f"no solution (status {self.status.value})")
+        return getattr(self.solution, name)
+
+    @property
+    def assignments(self) -> pd.DataFrame:
+        """firm_id, plot_id ("" when not placed)."""
+        return self._table("assignments")
+
+    @property
+    def designations(self) -> pd.DataFrame:
+        """plot_id, werkmilieu ("" when not designated), intensified."""
+        return self._table("plots")
+
+    @property
+    def developed(self) -> pd.DataFrame:
+        """terrain_id, developed, for planned terrains."""
+        return self._table("terrains")
+
+    @property
+    def intensified(self) -> pd.DataFrame:
+        """plot_id of the intensified plots."""
+        p = self._table("plots")
+        return p.loc[p["intensified"], ["plot_id"]].reset_index(drop=True)
+
+    @property
+    def compensation(self) -> pd.DataFrame:
+        """terrain_id, plot_id, class, floor_m2: the compensation credits."""
+        return self._table("compensation")
+
+    def summary(self) -> dict[str, Any]:
+        """The content of summary.json."""
+        return {
+            "instance": self.instance_name,
+            "status": self.status.value,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "time_s": round(self.time_s, 4),
+            "seconds": {k: round(v, 4) for k, v in self.seconds.items()},
+            "backend": self.backend,
+            "size": self.size,
+            "reasons": self.reasons,
+            "message": self.message,
+            "kpis": self.kpis,
+        }

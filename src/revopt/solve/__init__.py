@@ -1,0 +1,100 @@
+"""Solve layer: ``solve(instance)`` runs the phases and returns a :class:`~revopt.results.Result`.
+
+Phases, each timed: candidates (spec section 2), build (variables and the
+constraint blocks C1..C7), hand-over (the matrix to the solver), solve, and
+extract (solution tables, objective recomputed from the rounded decisions, KPIs).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import numpy as np
+
+from ..data.instance import Instance
+from ..model.build import build_layout, build_blocks, build_model
+from ..model.candidates import candidate_pairs
+from ..model.checks import presolve_checks
+from ..results.extract import extract_solution, round_columns
+from ..results.kpis import compute_kpis
+from ..results.result import Result, Status
+from .highs_backend import solve_highs
+from .pyomo_backend import solve_pyomo
+
+BACKENDS = ("highs", "pyomo")
+
+
+def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1e-4,
+          threads: int | None = None, backend: str = "highs",
+          extra_constraints: Callable | None = None, solver: str | None = None,
+          solver_options: dict | None = None, verbose: bool = False) -> Result:
+    """Solve an instance to (near) optimality.
+
+    - ``time_limit`` seconds for the solver; stopped with an incumbent gives
+      status ``feasible`` with the true bound and gap, without one ``no_solution``;
+    - ``gap``: relative MIP gap at which the solver stops (1e-4 = 0.01 %);
+    - ``backend``: ``"highs"`` (the matrix handed to highspy in bulk) or
+      ``"pyomo"`` (a ConcreteModel; ``solver`` names any Pyomo solver, default
+      ``appsi_highs``);
+    - ``extra_constraints(model, instance)``: a hook that adds Pyomo
+      constraints to the ConcreteModel before solving (Pyomo backend only).
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    if extra_constraints is not None and backend != "pyomo":
+        raise ValueError("extra_constraints needs backend='pyomo' (the HiGHS backend takes no Pyomo model)")
+    if not gap >= 0:
+        raise ValueError(f"gap must be >= 0, not {gap!r}")
+    if time_limit is not None and not time_limit > 0:
+        raise ValueError(f"time_limit must be > 0 seconds, not {time_limit!r}")
+    sec = {}
+    t = time.perf_counter()
+    cand = candidate_pairs(instance)
+    sec["candidates"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    lay, lm = build_model(instance, cand)
+    sec["build"] = time.perf_counter() - t
+    size = {"firms": len(instance.firms), "plots": len(instance.plots), "pairs": len(cand),
+            "rows": lm.n_rows, "cols": lm.n_cols, "nnz": lm.nnz}
+
+    reasons = presolve_checks(instance, cand, lay)
+    if reasons:
+        sec.update(handover=0.0, solve=0.0, extract=0.0)
+        return Result(instance.name, Status.INFEASIBLE, None, None, None, sec, backend, None,
+                      exclusions=cand.exclusions, reasons=reasons,
+                      message="infeasible before solving (presolve checks)", size=size)
+
+    if backend == "highs":
+        raw = solve_highs(lm, time_limit=time_limit, gap=gap, threads=threads, verbose=verbose,
+                          options=solver_options)
+    else:
+        raw = solve_pyomo(instance, lay, lm, time_limit=time_limit, gap=gap, threads=threads,
+                          extra_constraints=extra_constraints, solver=solver, verbose=verbose,
+                          options=solver_options)
+    sec["handover"], sec["solve"] = raw.handover_s, raw.solve_s
+
+    t = time.perf_counter()
+    sol, objective, bound, gap_v, kpis = None, None, raw.bound, None, {}
+    if raw.status.has_solution and raw.values is not None:
+        v = round_columns(lay, lm.integrality, raw.values)
+        objective = float(lm.cost @ v)
+        sol = extract_solution(instance, lay, v)
+        if bound is None and raw.status == Status.OPTIMAL:
+            bound = objective
+        if bound is not None:  # a bound below the incumbent is solver round-off
+            bound = max(bound, objective)
+            gap_v = max(0.0, (bound - objective) / max(1.0, abs(objective)))
+        kpis = compute_kpis(instance, sol, cand.pairs)
+    else:
+        bound = None
+    sec["extract"] = time.perf_counter() - t
+    res = Result(instance.name, raw.status, objective, bound, gap_v, sec, backend, sol, kpis=kpis,
+                 exclusions=cand.exclusions, message=raw.message, size=size)
+    if sol is not None:
+        sol.summary = res.summary()
+    return res
+
+
+__all__ = ["solve", "BACKENDS"]
