@@ -18,15 +18,20 @@ from revopt.data.vocab import CATEGORIES, WERKMILIEUS
 NAN = math.nan
 
 wm_lists = st.lists(st.sampled_from(WERKMILIEUS), min_size=1, max_size=2, unique=True)
+firm_wm_lists = st.lists(st.sampled_from(WERKMILIEUS), min_size=1, max_size=3, unique=True)
 categories = st.sampled_from(CATEGORIES)
+# biased so that many pairs pass rule 2 (firms light, plots permissive), all codes still drawn
+firm_categories = st.one_of(st.sampled_from(["1", "2", "3.1", "3.2", "4.1", "4.2"]), categories)
+plot_categories = st.one_of(st.sampled_from(["4.2", "5.1", "5.3", "6"]), categories)
 
 
 @st.composite
 def tiny_instances(draw, max_firms: int = 4, max_plots: int = 4) -> Instance:
     """A valid Instance with 1..max_firms firms and 1..max_plots plots."""
     # ---- terrains ---------------------------------------------------------------
+    n_plots = draw(st.integers(1, max_plots))
     n_planned = draw(st.integers(0, 2))
-    with_transform = draw(st.booleans())
+    with_transform = n_plots >= 2 and draw(st.booleans())
     terrains = [dict(terrain_id="E", status="existing", development_cost_eur=0, national_interest=draw(st.booleans()))]
     for i in range(n_planned):
         terrains.append(dict(terrain_id=f"P{i + 1}", status="planned",
@@ -41,27 +46,34 @@ def tiny_instances(draw, max_firms: int = 4, max_plots: int = 4) -> Instance:
                    dict(substation_id="S2", available_mw=draw(st.integers(0, 4)))]
 
     # ---- plots ------------------------------------------------------------------
-    n_plots = draw(st.integers(1, max_plots))
     plots = []
     for i in range(n_plots):
         pid = f"p{i + 1}"
         if i == 0 and with_transform:
             t = "X"  # make sure the transform terrain has at least one plot
         else:
-            t = draw(st.sampled_from(terrain_ids))
+            # mostly usable terrains; a second transform plot now and then
+            t = draw(st.sampled_from([x for x in terrain_ids if x != "X"] * 3 + terrain_ids))
         wms = draw(wm_lists)
-        cur = draw(st.sampled_from(WERKMILIEUS)) if t == "X" else draw(st.sampled_from(("",) + WERKMILIEUS))
+        cur = "" if t == "X" else draw(st.sampled_from(("",) + WERKMILIEUS))
         extra = draw(st.sampled_from([0, 0, 10, 20]))
         plots.append(dict(
             plot_id=pid, terrain_id=t,
-            x=1000 * draw(st.integers(0, 12)), y=1000 * draw(st.integers(0, 12)),
-            area_m2=100, floor_capacity_m2=draw(st.sampled_from([10, 20, 30, 40])),
-            max_category=draw(categories), quay=draw(st.booleans()),
+            x=1000 * draw(st.integers(0, 8)), y=1000 * draw(st.integers(0, 8)),
+            area_m2=100,
+            floor_capacity_m2=draw(st.sampled_from([10, 20] if t == "X" else [10, 20, 30, 40])),
+            max_category=draw(plot_categories), quay=draw(st.booleans()),
             substation_id=draw(st.sampled_from(["S1", "S2"])), werkmilieus=wms,
             current_werkmilieu=cur, intensify_extra_m2=extra,
             intensify_cost_eur=draw(st.integers(0, 30)) if extra else 0,
         ))
     plot_ids = [p["plot_id"] for p in plots]
+    # transform plots lose a werkmilieu that other plots can often offer (compensation in play)
+    offered = sorted({w for p in plots if p["terrain_id"] != "X" for w in p["werkmilieus"]})
+    for p in plots:
+        if p["terrain_id"] == "X":
+            p["current_werkmilieu"] = draw(st.sampled_from(offered or list(WERKMILIEUS))
+                                           | st.sampled_from(WERKMILIEUS))
 
     with_area = draw(st.booleans())
     nature = []
@@ -79,13 +91,13 @@ def tiny_instances(draw, max_firms: int = 4, max_plots: int = 4) -> Instance:
         current = draw(st.sampled_from([""] * 2 + plot_ids))
         firms.append(dict(
             firm_id=f"f{i + 1}", sector="s", floor_space_m2=draw(st.sampled_from([5, 10, 20, 30])),
-            value_added_eur=draw(st.integers(0, 12)), jobs=1, category=draw(categories),
-            water_bound=draw(st.booleans()), grid_mw=draw(st.integers(0, 2)),
-            nitrogen_kg=draw(st.integers(0, 2)), werkmilieus=draw(wm_lists),
+            value_added_eur=draw(st.integers(0, 12)), jobs=1, category=draw(firm_categories),
+            water_bound=draw(st.integers(0, 3)) == 0, grid_mw=draw(st.integers(0, 2)),
+            nitrogen_kg=draw(st.integers(0, 2)), werkmilieus=draw(firm_wm_lists),
             current_plot=current,
             relocation_cost_eur=draw(st.integers(0, 40)) if current else 0,
             max_move_km=(draw(st.sampled_from([NAN, 0, 3, 8])) if current else NAN),
-            must_place=draw(st.integers(0, 4)) == 0,
+            must_place=draw(st.integers(0, 7)) == 0,
             lifecycle=draw(st.sampled_from(["startup", "mkb", "scaleup", "large"])),
         ))
     firm_ids = [f["firm_id"] for f in firms]
@@ -113,7 +125,7 @@ def tiny_instances(draw, max_firms: int = 4, max_plots: int = 4) -> Instance:
             "category_misuse_eur_per_m2": draw(st.sampled_from([0.0, 0.0, 1.0])),
         },
         "compensation": {
-            "ratio": draw(st.sampled_from([0.0, 0.5, 1.0, 2.0])),
+            "ratio": draw(st.sampled_from([0.0, 0.5, 0.5, 1.0, 2.0])),
             "radius_km": draw(st.sampled_from([2.0, 8.0, 15.0])),
             "per_werkmilieu": draw(st.booleans()),
         },

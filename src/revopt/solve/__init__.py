@@ -19,7 +19,7 @@ from ..model.checks import presolve_checks
 from ..results.extract import extract_solution, round_columns
 from ..results.kpis import compute_kpis
 from ..results.result import Result, Status
-from .highs_backend import solve_highs
+from .highs_backend import RawSolve, solve_highs
 from .pyomo_backend import solve_pyomo
 
 BACKENDS = ("highs", "pyomo")
@@ -66,7 +66,11 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
                       exclusions=cand.exclusions, reasons=reasons,
                       message="infeasible before solving (presolve checks)", size=size)
 
-    if backend == "highs":
+    if lm.n_cols == 0:  # nothing to decide: feasible iff every (empty) row admits 0
+        ok = bool(np.all(lm.row_lower <= 0) and np.all(lm.row_upper >= 0))
+        raw = RawSolve(Status.OPTIMAL if ok else Status.INFEASIBLE, np.zeros(0) if ok else None,
+                       0.0 if ok else None, 0.0, 0.0, "no decisions: no candidate pairs or designations")
+    elif backend == "highs":
         raw = solve_highs(lm, time_limit=time_limit, gap=gap, threads=threads, verbose=verbose,
                           options=solver_options)
     else:

@@ -1,0 +1,193 @@
+"""Command line: ``revopt solve``, ``revopt verify``.
+
+Exit codes: 0 solved (optimal, or feasible at the time limit); 1 anything else
+(solver error, a solution that does not verify); 2 bad input (nothing
+written); 3 infeasible (summary.json still written); 4 stopped at the time
+limit without any feasible solution (summary.json written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .data import InstanceError, load_instance
+from .results import Result, Solution, Status
+from .results.verify import verify
+from .solve import BACKENDS, solve
+
+EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
+EXIT_FOR_STATUS = {
+    Status.OPTIMAL: EXIT_OK, Status.FEASIBLE: EXIT_OK, Status.INFEASIBLE: EXIT_INFEASIBLE,
+    Status.NO_SOLUTION: EXIT_NO_SOLUTION, Status.UNBOUNDED: EXIT_ERROR, Status.ERROR: EXIT_ERROR,
+}
+
+
+class UsageError(Exception):
+    """A bad command line value (exit 2, nothing written)."""
+
+
+def _nonneg_float(name: str):
+    def conv(s: str) -> float:
+        try:
+            v = float(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, not {s!r}") from None
+        if not v >= 0 or v != v or v == float("inf"):
+            raise argparse.ArgumentTypeError(f"{name} must be a finite number >= 0, not {s!r}")
+        return v
+    return conv
+
+
+def _pos_int(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"threads must be a whole number, not {s!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"threads must be >= 1, not {s!r}")
+    return v
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="revopt", description="Right firm, right plot: solve and verify revopt instances.")
+    p.add_argument("--version", action="version", version=f"revopt {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    s = sub.add_parser("solve", help="solve an instance and write the solution directory",
+                       description="Solve INSTANCE and write the solution files (assignments.csv, plots.csv, "
+                                   "terrains.csv, compensation.csv, summary.json) into --out.")
+    s.add_argument("instance", metavar="INSTANCE", help="instance directory")
+    s.add_argument("--out", required=True, metavar="DIR", help="solution directory to write")
+    s.add_argument("--gap", type=_nonneg_float("gap"), default=1e-4, help="relative MIP gap (default 1e-4)")
+    s.add_argument("--time-limit", type=_nonneg_float("time limit"), default=None, metavar="S",
+                   help="solver time limit in seconds")
+    s.add_argument("--threads", type=_pos_int, default=None, metavar="N", help="solver threads")
+    s.add_argument("--backend", choices=BACKENDS, default="highs", help="highs (default) or pyomo")
+    s.add_argument("--force", action="store_true", help="replace a non-empty --out")
+    s.add_argument("--quiet", action="store_true", help="print nothing on success")
+    v = sub.add_parser("verify", help="check a solution against an instance",
+                       description="Recompute every rule and the objective from the raw tables; "
+                                   "exit 0 when the solution is feasible and its objective right, 1 otherwise.")
+    v.add_argument("instance", metavar="INSTANCE")
+    v.add_argument("solution", metavar="SOLUTION_DIR")
+    return p
+
+
+def _err(msg: str) -> None:
+    print(f"revopt: error: {msg}", file=sys.stderr)
+
+
+def write_atomically(out: Path, sol: Solution, force: bool) -> None:
+    """Write into a temporary sibling directory, then rename it into place."""
+    parent = out.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    old = None
+    try:
+        sol.write(tmp)
+        if out.exists():
+            if any(out.iterdir()) and not force:  # checked before solving too; the race is harmless
+                raise UsageError(f"{out} is not empty (use --force to replace it)")
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
+            os.rmdir(old)
+            os.rename(out, old)
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and old.exists() and not out.exists():
+            os.rename(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _fmt(x: float | None, pct: bool = False) -> str:
+    if x is None:
+        return "-"
+    return f"{100 * x:.4f} %" if pct else f"{x:,.0f}"
+
+
+def print_summary(res: Result, out: Path) -> None:
+    print(f"instance   {res.instance_name}  ({res.size.get('firms', 0)} firms, {res.size.get('plots', 0)} plots, "
+          f"{res.size.get('pairs', 0)} candidate pairs)")
+    print(f"status     {res.status.value}")
+    print(f"objective  {_fmt(res.objective)} EUR   bound {_fmt(res.bound)}   gap {_fmt(res.gap, pct=True)}")
+    k = res.kpis
+    if k:
+        f = k["firms"]
+        print(f"firms      placed {f['placed']} of {f['total']}: kept {f['kept']}, moved {f['moved']}, "
+              f"new {f['new_placed']}; displaced {f['displaced']}, new unplaced {f['new_unplaced']}")
+        print(f"value      {_fmt(k['value_added_placed_eur'])} EUR/year added placed; "
+              f"{k['terrains_developed']} terrains developed, {k['plots_intensified']} plots intensified")
+    for r in res.reasons:
+        print(f"reason     {r}")
+    print("seconds    " + ", ".join(f"{p} {s:.3f}" for p, s in res.seconds.items()) + f"  (total {res.time_s:.3f})")
+    print(f"written    {out}")
+
+
+def cmd_solve(a: argparse.Namespace) -> int:
+    out = Path(a.out)
+    if out.exists() and not out.is_dir():
+        _err(f"--out {out} exists and is not a directory")
+        return EXIT_INPUT
+    if out.is_dir() and any(out.iterdir()) and not a.force:
+        _err(f"--out {out} is not empty (use --force to replace it)")
+        return EXIT_INPUT
+    try:
+        inst = load_instance(a.instance)
+    except InstanceError as e:
+        _err(f"{a.instance}: {e}")
+        return EXIT_INPUT
+    time_limit = a.time_limit if a.time_limit else None
+    res = solve(inst, time_limit=time_limit, gap=a.gap, threads=a.threads, backend=a.backend)
+    sol = res.solution if res.solution is not None else Solution.empty()
+    sol.summary = res.summary()
+    try:
+        write_atomically(out, sol, a.force)
+    except UsageError as e:
+        _err(str(e))
+        return EXIT_INPUT
+    if not a.quiet:
+        print_summary(res, out)
+    return EXIT_FOR_STATUS[res.status]
+
+
+def cmd_verify(a: argparse.Namespace) -> int:
+    try:
+        inst = load_instance(a.instance)
+    except InstanceError as e:
+        _err(f"{a.instance}: {e}")
+        return EXIT_INPUT
+    violations = verify(inst, Path(a.solution))
+    if violations:
+        print(f"{a.solution}: {len(violations)} violation(s)")
+        for v in violations:
+            print(f"  - {v}")
+        return EXIT_ERROR
+    summ = Solution.read(a.solution).summary
+    print(f"{a.solution}: feasible; objective {summ.get('objective')} verified")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        a = parser().parse_args(argv)
+    except SystemExit as e:  # argparse: --help/--version exit 0, usage errors exit 2
+        return int(e.code or 0)
+    try:
+        return cmd_solve(a) if a.command == "solve" else cmd_verify(a)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return EXIT_ERROR
+    except Exception as e:  # noqa: BLE001 - the last line of defence: a message, exit 1
+        _err(f"unexpected {type(e).__name__}: {e}")
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

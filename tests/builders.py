@@ -1,0 +1,35 @@
+"""Small hand-built instances for rule tests: defaults that stay out of the way."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from revopt.data import Instance
+
+PLOT = dict(terrain_id="T", x=0.0, y=0.0, area_m2=100.0, floor_capacity_m2=100.0, max_category="6",
+            quay=False, substation_id="S", werkmilieus="productie", current_werkmilieu="",
+            intensify_extra_m2=0.0, intensify_cost_eur=0.0)
+FIRM = dict(floor_space_m2=100.0, value_added_eur=100.0, category="1", water_bound=False, grid_mw=0.0,
+            nitrogen_kg=0.0, werkmilieus="productie", current_plot="", relocation_cost_eur=0.0,
+            max_move_km="", must_place=False, lifecycle="mkb")
+
+
+def make(firms: list[dict], plots: list[dict], *, terrains: list[dict] | None = None,
+         substations: list[dict] | None = None, areas: list[dict] | None = None,
+         deposition: list[dict] | None = None, pairs: list[dict] | None = None,
+         params: dict | None = None) -> Instance:
+    """An Instance from lists of row dicts; value_years defaults to 1 for easy sums."""
+    terrains = terrains or [dict(terrain_id="T", status="existing")]
+    substations = substations or [dict(substation_id="S", available_mw=1000.0)]
+    p = {"objective": {"value_years": 1.0}}
+    for sec, body in (params or {}).items():
+        p.setdefault(sec, {}).update(body)
+    return Instance.from_frames(
+        terrains=pd.DataFrame(terrains),
+        plots=pd.DataFrame([{**PLOT, **r} for r in plots]),
+        firms=pd.DataFrame([{**FIRM, **r} for r in firms]),
+        substations=pd.DataFrame(substations),
+        nature_areas=pd.DataFrame(areas) if areas else None,
+        deposition=pd.DataFrame(deposition) if deposition else None,
+        pairs=pd.DataFrame(pairs) if pairs else None,
+        params=p, name="test")
