@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import csv
 import math
 import tomllib
 from dataclasses import dataclass, field, replace
@@ -167,6 +168,13 @@ def _toml(params: dict[str, dict[str, Any]]) -> str:
 def read_csv_text(path: Path) -> pd.DataFrame:
     """Read a CSV as text cells (no type guessing, empty cells as "")."""
     try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            header = next(csv.reader(fh), [])
+        names = [h.strip() for h in header]
+        dup = sorted({h for h in names if names.count(h) > 1})
+        if dup:
+            raise InstanceError([Problem(path.name, 1, h, "column appears more than once in the header")
+                                 for h in dup])
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8",
                            skipinitialspace=True)
     except UnicodeDecodeError as e:
