@@ -17,12 +17,14 @@ from revopt.data.vocab import CATEGORIES, WERKMILIEUS
 
 NAN = math.nan
 
-wm_lists = st.lists(st.sampled_from(WERKMILIEUS), min_size=1, max_size=2, unique=True)
-firm_wm_lists = st.lists(st.sampled_from(WERKMILIEUS), min_size=1, max_size=3, unique=True)
+# productie first: hypothesis favours early elements, and productie admits most firms
+WM = ("productie", "innovatie", "industrieel", "stedelijk")
+wm_lists = st.lists(st.sampled_from(WM), min_size=1, max_size=2, unique=True)
+firm_wm_lists = st.lists(st.sampled_from(WM), min_size=1, max_size=3, unique=True)
 categories = st.sampled_from(CATEGORIES)
 # biased so that many pairs pass rule 2 (firms light, plots permissive), all codes still drawn
-firm_categories = st.one_of(st.sampled_from(["1", "2", "3.1", "3.2", "4.1", "4.2"]), categories)
-plot_categories = st.one_of(st.sampled_from(["4.2", "5.1", "5.3", "6"]), categories)
+firm_categories = st.one_of(st.sampled_from(["3.1", "4.2", "4.1", "2", "1", "3.2"]), categories)
+plot_categories = st.one_of(st.sampled_from(["5.1", "4.2", "5.3", "6"]), categories)
 
 
 @st.composite
