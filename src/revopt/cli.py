@@ -32,14 +32,14 @@ class UsageError(Exception):
     """A bad command line value (exit 2, nothing written)."""
 
 
-def _nonneg_float(name: str):
+def _number(name: str, positive: bool):
     def conv(s: str) -> float:
         try:
             v = float(s)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{name} must be a number, not {s!r}") from None
-        if not v >= 0 or v != v or v == float("inf"):
-            raise argparse.ArgumentTypeError(f"{name} must be a finite number >= 0, not {s!r}")
+        if not (v > 0 if positive else v >= 0) or v == float("inf"):
+            raise argparse.ArgumentTypeError(f"{name} must be a finite number {'>' if positive else '>='} 0, not {s!r}")
         return v
     return conv
 
@@ -63,8 +63,8 @@ def parser() -> argparse.ArgumentParser:
                                    "terrains.csv, compensation.csv, summary.json) into --out.")
     s.add_argument("instance", metavar="INSTANCE", help="instance directory")
     s.add_argument("--out", required=True, metavar="DIR", help="solution directory to write")
-    s.add_argument("--gap", type=_nonneg_float("gap"), default=1e-4, help="relative MIP gap (default 1e-4)")
-    s.add_argument("--time-limit", type=_nonneg_float("time limit"), default=None, metavar="S",
+    s.add_argument("--gap", type=_number("gap", positive=False), default=1e-4, help="relative MIP gap (default 1e-4)")
+    s.add_argument("--time-limit", type=_number("time limit", positive=True), default=None, metavar="S",
                    help="solver time limit in seconds")
     s.add_argument("--threads", type=_pos_int, default=None, metavar="N", help="solver threads")
     s.add_argument("--backend", choices=BACKENDS, default="highs", help="highs (default) or pyomo")
@@ -143,8 +143,7 @@ def cmd_solve(a: argparse.Namespace) -> int:
     except InstanceError as e:
         _err(f"{a.instance}: {e}")
         return EXIT_INPUT
-    time_limit = a.time_limit if a.time_limit else None
-    res = solve(inst, time_limit=time_limit, gap=a.gap, threads=a.threads, backend=a.backend)
+    res = solve(inst, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend)
     sol = res.solution if res.solution is not None else Solution.empty()
     sol.summary = res.summary()
     try:
