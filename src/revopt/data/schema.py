@@ -71,7 +71,7 @@ def to_markdown() -> str:
         "do not edit by hand. The semantics are those of `docs/model.md`.",
         "",
         "An instance is a directory of UTF-8 CSV files with a header row and a manifest",
-        "`instance.toml`. Booleans are `true`/`false` (or 1/0); lists in a cell are",
+        "`instance.toml`. Booleans are `true`/`false` (or 1/0, yes/no); lists in a cell are",
         "separated by `;`; coordinates are metres in EPSG:28992 (RD New).",
         "A column marked optional may be left out of the file or left empty in a row:",
         "its default then applies (an empty default means 'none').",
@@ -89,7 +89,8 @@ def to_markdown() -> str:
                 "|---|---|---|---|---|---|---|"]
         for r in grp.itertuples():
             req = "yes" if r.required else "optional"
-            out.append(f"| `{r.column}` | {r.dtype} | {r.unit} | {req} | {r.default} | {r.rule} | {r.description} |")
+            dtype = r.dtype.replace("|", "\\|")
+            out.append(f"| `{r.column}` | {dtype} | {r.unit} | {req} | {r.default} | {r.rule} | {r.description} |")
         out.append("")
     return "\n".join(out)
 

@@ -31,5 +31,5 @@ def add_placement(inst: Instance, lay: Layout) -> Block:
     rowpos = np.full(nf, -1, dtype=np.int64)
     rowpos[rows_f] = np.arange(len(rows_f))
     keys = pd.DataFrame({"firm_id": inst.firms["firm_id"].to_numpy(object)[rows_f]})
-    lower = np.where(must[rows_f], 1.0, 0.0)
+    lower = np.where(must[rows_f], 1.0, -np.inf)  # x >= 0 already; no ranged rows
     return Block(NAME, keys, rowpos[fi], np.arange(len(fi)), np.ones(len(fi)), lower, np.ones(len(rows_f)))

@@ -148,7 +148,7 @@ class _Tables:
                 return (f"rule 5 (plot {p} is {dist:.6g} km from current plot {cur}, "
                         f"max_move_km of firm {f} is {_f(firm['max_move_km']):g})")
         if not self.W(f, p):
-            return f"rule 6 (no compatible werkmilieu W({f}, {p}) is empty)"
+            return f"rule 6 (W({f}, {p}) is empty: no compatible werkmilieu)"
         if self.pairs is not None and (f, p) not in self.pairs:
             return f"rule 7 (pair ({f}, {p}) is not listed in pairs.csv)"
         return None
