@@ -643,7 +643,7 @@ def objective_value(instance, solution) -> float:
     sol = _as_solution(solution)
     if isinstance(sol, str):
         raise ValueError(sol)
-    tb = _tables(instance)
+    tb = _build_tables(instance)
     return _objective(tb, _read_decisions(tb, sol, []))
 
 
@@ -664,7 +664,7 @@ def verify(instance, solution, *, tol: float = 1e-6) -> list[str]:
     summary = sol.summary or {}
     if "objective" in summary and summary["objective"] is None:
         return [f"summary.json: no solution (status {summary.get('status')})"]
-    tb = _tables(instance)
+    tb = _build_tables(instance)  # fresh: never trust a cache for the final word
     out: list[str] = []
     dec = _read_decisions(tb, sol, out, tol)
     out += check_candidates(tb, dec)
