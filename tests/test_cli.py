@@ -156,3 +156,16 @@ def test_a_crash_while_writing_leaves_nothing_behind(tmp_path, monkeypatch):
     out = tmp_path / "out"
     assert main(["solve", str(INSTANCES / "tiny"), "--out", str(out), "--quiet"]) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_lines_while_solving(tmp_path, capsys):
+    src = gap_dir() / "gap12-4"
+    if not src.is_file():
+        pytest.skip("shared/benchmarks-external not found")
+    write_gap_instance(src, tmp_path / "gap")
+    assert main(["solve", str(tmp_path / "gap"), "--out", str(tmp_path / "o"), "--time-limit", "2"]) == 0
+    err = capsys.readouterr().err
+    assert "incumbent" in err and "bound" in err
+    assert main(["solve", str(tmp_path / "gap"), "--out", str(tmp_path / "o2"), "--time-limit", "2",
+                 "--no-progress"]) == 0
+    assert "incumbent" not in capsys.readouterr().err

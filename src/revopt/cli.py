@@ -69,7 +69,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--threads", type=_pos_int, default=None, metavar="N", help="solver threads")
     s.add_argument("--backend", choices=BACKENDS, default="highs", help="highs (default) or pyomo")
     s.add_argument("--force", action="store_true", help="replace a non-empty --out")
-    s.add_argument("--quiet", action="store_true", help="print nothing on success")
+    s.add_argument("--quiet", action="store_true", help="print nothing on success (implies --no-progress)")
+    s.add_argument("--no-progress", action="store_true",
+                   help="do not show incumbent, bound and gap on stderr while solving")
     v = sub.add_parser("verify", help="check a solution against an instance",
                        description="Recompute every rule and the objective from the raw tables; "
                                    "exit 0 when the solution is feasible and its objective right, 1 otherwise.")
@@ -143,7 +145,8 @@ def cmd_solve(a: argparse.Namespace) -> int:
     except InstanceError as e:
         _err(f"{a.instance}: {e}")
         return EXIT_INPUT
-    res = solve(inst, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend)
+    show = not (a.quiet or a.no_progress) and a.backend == "highs"
+    res = solve(inst, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend, progress=show)
     sol = res.solution if res.solution is not None else Solution.empty()
     sol.summary = res.summary()
     try:

@@ -7,6 +7,7 @@ extract (solution tables, objective recomputed from the rounded decisions, KPIs)
 
 from __future__ import annotations
 
+import sys
 import time
 from typing import Callable
 
@@ -19,16 +20,27 @@ from ..model.checks import presolve_checks
 from ..results.extract import extract_solution, round_columns
 from ..results.kpis import compute_kpis
 from ..results.result import Result, Status
-from .highs_backend import RawSolve, solve_highs
+from .highs_backend import Progress, RawSolve, solve_highs
 from .pyomo_backend import solve_pyomo
 
 BACKENDS = ("highs", "pyomo")
 
 
+def print_progress(p: Progress) -> None:
+    """Default progress printer: one line on stderr per snapshot."""
+    def f(v):
+        return "-" if v is None else f"{v:,.0f}"
+    gap = "-" if p.gap is None else f"{100 * p.gap:.3f} %"
+    mark = "*" if p.improved else " "
+    print(f"{mark} {p.elapsed:8.1f} s  incumbent {f(p.incumbent)}  bound {f(p.bound)}  gap {gap}",
+          file=sys.stderr, flush=True)
+
+
 def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1e-4,
           threads: int | None = None, backend: str = "highs",
           extra_constraints: Callable | None = None, solver: str | None = None,
-          solver_options: dict | None = None, verbose: bool = False) -> Result:
+          solver_options: dict | None = None, verbose: bool = False,
+          progress: Callable[[Progress], None] | bool | None = None) -> Result:
     """Solve an instance to (near) optimality.
 
     - ``time_limit`` seconds for the solver; stopped with an incumbent gives
@@ -38,7 +50,10 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
       ``"pyomo"`` (a ConcreteModel; ``solver`` names any Pyomo solver, default
       ``appsi_highs``);
     - ``extra_constraints(model, instance)``: a hook that adds Pyomo
-      constraints to the ConcreteModel before solving (Pyomo backend only).
+      constraints to the ConcreteModel before solving (Pyomo backend only);
+    - ``progress``: a callable receiving :class:`Progress` (elapsed, incumbent,
+      bound, gap) on every new incumbent and every few seconds, or True to
+      print such lines to stderr (HiGHS backend).
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
@@ -71,8 +86,9 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
         raw = RawSolve(Status.OPTIMAL if ok else Status.INFEASIBLE, np.zeros(0) if ok else None,
                        0.0 if ok else None, 0.0, 0.0, "no decisions: no candidate pairs or designations")
     elif backend == "highs":
+        cb = print_progress if progress is True else (progress or None)
         raw = solve_highs(lm, time_limit=time_limit, gap=gap, threads=threads, verbose=verbose,
-                          options=solver_options)
+                          options=solver_options, progress=cb)
     else:
         raw = solve_pyomo(instance, lay, lm, time_limit=time_limit, gap=gap, threads=threads,
                           extra_constraints=extra_constraints, solver=solver, verbose=verbose,
@@ -101,4 +117,4 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
     return res
 
 
-__all__ = ["solve", "BACKENDS"]
+__all__ = ["solve", "BACKENDS", "Progress", "print_progress"]

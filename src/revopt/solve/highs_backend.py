@@ -67,8 +67,49 @@ def new_highs(verbose: bool = False) -> highspy.Highs:
         return highspy.Highs()
 
 
+@dataclass
+class Progress:
+    """A snapshot of a running MIP solve, passed to a ``progress`` callback."""
+
+    elapsed: float
+    incumbent: float | None
+    bound: float | None
+    gap: float | None
+    improved: bool  # True when this snapshot reports a new incumbent
+
+
+def _finite(v: float) -> float | None:
+    return float(v) if np.isfinite(v) and abs(v) < 1e300 else None
+
+
+def _attach_progress(h: highspy.Highs, callback, every_s: float) -> None:
+    """Call ``callback(Progress)`` on each new incumbent and at most every ``every_s`` seconds."""
+    last = [-1e9]
+
+    def emit(e, improved: bool) -> None:
+        d = e.data_out
+        t = float(d.running_time)
+        if not improved and t - last[0] < every_s:
+            return
+        inc, bnd = _finite(d.mip_primal_bound), _finite(d.mip_dual_bound)
+        if inc is None and bnd is None:
+            return
+        last[0] = t
+        gap = max(0.0, (bnd - inc) / max(1.0, abs(inc))) if inc is not None and bnd is not None else None
+        callback(Progress(t, inc, bnd, gap, improved))
+
+    h.cbMipImprovingSolution.subscribe(lambda e: emit(e, True))
+    h.cbMipInterrupt.subscribe(lambda e: emit(e, False))
+
+
 def solve_highs(lm: LinearModel, *, time_limit: float | None, gap: float, threads: int | None,
-                verbose: bool = False, options: dict | None = None) -> RawSolve:
+                verbose: bool = False, options: dict | None = None, progress=None,
+                progress_every_s: float = 5.0, start: np.ndarray | None = None) -> RawSolve:
+    """Hand the model to HiGHS in one ``passModel`` call and solve it.
+
+    ``start`` is a feasible column vector handed to HiGHS as the first
+    incumbent; ``progress`` a callable receiving :class:`Progress` snapshots.
+    """
     t0 = time.perf_counter()
     h = new_highs(verbose)
     h.setOptionValue("output_flag", bool(verbose))
@@ -87,6 +128,13 @@ def solve_highs(lm: LinearModel, *, time_limit: float | None, gap: float, thread
     t1 = time.perf_counter()
     if st == highspy.HighsStatus.kError:
         return RawSolve(Status.ERROR, None, None, t1 - t0, 0.0, "HiGHS refused the model")
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = np.asarray(start, dtype=float)
+        sol.value_valid = True
+        h.setSolution(sol)
+    if progress is not None:
+        _attach_progress(h, progress, progress_every_s)
     h.run()
     t2 = time.perf_counter()
     ms = h.getModelStatus()
