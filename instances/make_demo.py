@@ -30,22 +30,27 @@ from revopt.data import RANK, Instance, load_instance
 SEED = 2025
 SCALE = 1.0                       # scales the firm count and the plots per terrain
 N_FIRMS = round(300 * SCALE)
-AREA_FACTOR = 1.2                 # multiplies the median plot areas of the profiles
+P_SECOND_WM = 0.2                 # chance a plot also offers a secondary werkmilieu
+AREA_FACTOR = 1.0                 # multiplies the median plot areas of the profiles
+FLOOR_FACTOR = 0.65               # multiplies the median floor space of the firms
 EXISTING_SHARE = 0.66             # firms drawn as existing (those that find a plot keep it)
+CURRENT_FIT = 1.0                 # how strongly present plots match the firm's category
 TRANSFORM_FILL = 0.85             # occupancy of plots on transform terrains
 EXISTING_FILL = 0.92              # occupancy cap of plots on existing terrains
 QUAY_MISUSE_EUR_PER_M2 = 150.0    # objective: non-water-bound floor on a quay plot
 CATEGORY_MISUSE_EUR_PER_M2 = 20.0  # objective: per m2 per rank step of unused category room
 VALUE_YEARS = 10.0
 COMP_RATIO, COMP_RADIUS_KM = 1.0, 15.0
+COMP_SLACK = 1.2                  # generator check: new space in range >= 1.2 x what is needed
 # Deposition kernel: mol N on the area per kg N emitted at distance d (km).
 KG_TO_MOL = 71.4                  # 1 kg N = 71.4 mol N
 DEP_SHARE, DEP_LENGTH_KM, DEP_CUTOFF_KM = 0.002, 3.0, 25.0
 # Grid: available MW = factor * load of the firms now connected there + spare MW.
-GRID_RULE = {"S1": (1.30, 10.0), "S2": (1.25, 6.0), "S3": (0.85, 0.0),
-             "S4": (1.30, 8.0), "S5": (0.80, 0.0)}
-# Nitrogen: headroom = factor * deposition of the firms on their current plots.
-HEADROOM_FACTOR = {"N1": 0.75, "N2": 0.90, "N3": 1.00}
+# S3 (the logistics park) is congested: less than the firms there use today.
+GRID_RULE = {"S1": (0.0, 90.0), "S2": (0.0, 100.0), "S3": (0.85, 0.0),
+             "S4": (0.0, 100.0), "S5": (0.0, 30.0)}
+# Nitrogen: headroom = factor * deposition of the firms on their current plots + spare mol.
+HEADROOM_RULE = {"N1": (0.9, 0.0), "N2": (3.0, 0.0), "N3": (3.0, 0.0)}
 
 # ----------------------------------------------------------------------------- terrains
 # id, name, region, status, centre x, centre y, plots, development cost, national interest,
@@ -55,80 +60,86 @@ TERRAINS = [
     ("T02", "Stationskwartier", "West", "existing", 209800, 471200, 10, 0.0, False, "S1", "stedelijk"),
     ("T03", "Oude Havenkade", "West", "transform", 205200, 473600, 8, 0.0, False, "S1", "oud_haven"),
     ("T04", "Bedrijvenpark De Esch", "Midden", "existing", 221800, 479600, 14, 0.0, False, "S2", "productie"),
-    ("T05", "Campus Reggedal", "Midden", "existing", 232600, 481200, 10, 0.0, False, "S2", "innovatie"),
+    ("T05", "Campus Reggedal", "Midden", "existing", 232600, 481200, 10, 0.0, False, "S2", "campus"),
     ("T06", "Logistiek Park Hoge Veld", "Midden", "existing", 227600, 469800, 14, 0.0, False, "S3", "logistiek"),
     ("T07", "Industriehaven Twentekanaal", "Oost", "existing", 243200, 471600, 14, 0.0, False, "S4", "haven"),
     ("T08", "Spoorzone Oost", "Oost", "transform", 247800, 478600, 6, 0.0, False, "S5", "oud_gemengd"),
     ("T09", "Businesspark Oost", "Oost", "existing", 253400, 476400, 12, 0.0, False, "S5", "innovatie"),
     ("T10", "Plan Bolkerveld", "Midden", "planned", 224800, 474200, 10, 6.5e6, False, "S2", "productie"),
     ("T11", "Plan Kanaaloever", "West", "planned", 212400, 467600, 8, 4.2e6, False, "S1", "kanaaloever"),
-    ("T12", "Plan Oosterveld", "Oost", "planned", 249600, 470200, 8, 5.4e6, False, "S4", "innovatie"),
+    ("T12", "Plan Oosterveld", "Oost", "planned", 249600, 470200, 6, 3.0e6, False, "S4", "plan_oost"),
 ]
 
 # Plot profiles: max_category choices and weights, primary / secondary werkmilieus,
 # quay probability, log-normal area (median m2, sigma), probability of intensification room.
 PROFILES = {
     "haven": dict(cats=["4.1", "4.2", "5.1", "5.2", "5.3"], w=[.15, .25, .25, .2, .15],
-                  primary="industrieel", secondary=["productie"], quay=0.40,
-                  area=(16000, 0.55), intens=0.25),
+                  primary="industrieel", secondary=["productie"], quay=0.30,
+                  area=(24000, 0.4), intens=0.25),
     "kanaaloever": dict(cats=["4.1", "4.2", "5.1"], w=[.3, .4, .3],
                         primary="productie", secondary=["industrieel"], quay=0.40,
-                        area=(16000, 0.5), intens=0.0),
+                        area=(24000, 0.35), intens=0.0, p2=1.0),
     "oud_haven": dict(cats=["3.2", "4.1", "4.2"], w=[.3, .4, .3],
                       primary="productie", secondary=["industrieel"], quay=0.30,
-                      area=(11000, 0.45), intens=0.0),
+                      area=(14000, 0.4), intens=0.0, p2=0.5),
     "productie": dict(cats=["3.1", "3.2", "4.1", "4.2"], w=[.15, .35, .3, .2],
                       primary="productie", secondary=["industrieel", "innovatie"], quay=0.0,
-                      area=(10000, 0.5), intens=0.30),
+                      area=(20000, 0.4), intens=0.30),
     "logistiek": dict(cats=["3.2", "4.1", "4.2"], w=[.3, .4, .3],
                       primary="productie", secondary=["industrieel"], quay=0.0,
-                      area=(22000, 0.4), intens=0.35),
+                      area=(30000, 0.25), intens=0.35),
     "innovatie": dict(cats=["2", "3.1", "3.2"], w=[.3, .4, .3],
                       primary="innovatie", secondary=["productie", "stedelijk"], quay=0.0,
-                      area=(6500, 0.5), intens=0.30),
+                      area=(13000, 0.4), intens=0.30),
+    "campus": dict(cats=["2", "3.1", "3.2"], w=[.3, .4, .3],
+                   primary="innovatie", secondary=["productie"], quay=0.0,
+                   area=(8000, 0.3), intens=0.6),
     "stedelijk": dict(cats=["1", "2", "3.1"], w=[.2, .5, .3],
                       primary="stedelijk", secondary=["innovatie"], quay=0.0,
-                      area=(4500, 0.45), intens=0.35),
+                      area=(9000, 0.4), intens=0.35),
     "oud_gemengd": dict(cats=["2", "3.1", "3.2"], w=[.3, .4, .3],
-                        primary="stedelijk", secondary=["innovatie", "productie"], quay=0.0,
-                        area=(7000, 0.45), intens=0.0),
+                        primary="stedelijk", secondary=["innovatie"], quay=0.0,
+                        area=(6000, 0.4), intens=0.0, p2=0.5),
+    "plan_oost": dict(cats=["2", "3.1"], w=[.5, .5],
+                      primary="stedelijk", secondary=["innovatie"], quay=0.0,
+                      area=(15000, 0.3), intens=0.0, p2=1.0),
 }
 WM_MAX = {"stedelijk": "2", "innovatie": "3.2", "productie": "4.2", "industrieel": "6"}
 
 # ----------------------------------------------------------------------------- firms
-# share, value added EUR per m2 floor per year, floor (median m2, sigma), categories and
+# share, value added EUR per job per year, floor (median m2, sigma), categories and
 # weights, werkmilieus, P(water-bound), grid MW per 1000 m2, P(emits N), kg N per year,
 # m2 floor per job.
 SECTORS = {
-    "logistiek": dict(share=.16, va=(90, 160), floor=(7000, .5), cats=["3.2", "4.1"], cw=[.6, .4],
+    "logistiek": dict(share=.16, va=(55000, 85000), floor=(7000, .5), cats=["3.2", "4.1"], cw=[.6, .4],
                       wm=["productie", "industrieel"], water=.07, mw=(.05, .15), np_=.7,
                       nkg=(150, 900), m2job=120),
-    "groothandel": dict(share=.10, va=(200, 350), floor=(3000, .5), cats=["3.1", "3.2"], cw=[.5, .5],
+    "groothandel": dict(share=.10, va=(70000, 110000), floor=(3000, .5), cats=["3.1", "3.2"], cw=[.5, .5],
                         wm=["productie", "innovatie"], water=.0, mw=(.03, .08), np_=.3,
                         nkg=(30, 200), m2job=80),
-    "maakindustrie": dict(share=.16, va=(300, 600), floor=(4000, .5), cats=["3.2", "4.1", "4.2"],
+    "maakindustrie": dict(share=.16, va=(80000, 120000), floor=(4000, .5), cats=["3.2", "4.1", "4.2"],
                           cw=[.35, .35, .3], wm=["productie", "industrieel"], water=.05,
                           mw=(.08, .25), np_=.4, nkg=(50, 500), m2job=90),
-    "zware_industrie": dict(share=.07, va=(400, 800), floor=(8000, .45),
+    "zware_industrie": dict(share=.07, va=(150000, 250000), floor=(8000, .45),
                             cats=["4.2", "5.1", "5.2", "5.3"], cw=[.3, .3, .25, .15],
                             wm=["industrieel", "productie"], water=.55, mw=(.2, .6), np_=.9,
                             nkg=(400, 3000), m2job=120),
-    "recycling": dict(share=.05, va=(120, 250), floor=(5000, .5), cats=["4.1", "4.2", "5.1", "5.2"],
+    "recycling": dict(share=.05, va=(60000, 90000), floor=(5000, .5), cats=["4.1", "4.2", "5.1", "5.2"],
                       cw=[.3, .3, .25, .15], wm=["industrieel", "productie"], water=.30,
                       mw=(.05, .15), np_=.7, nkg=(100, 800), m2job=150),
-    "bouw": dict(share=.09, va=(250, 450), floor=(2000, .5), cats=["3.1", "3.2", "4.1"],
+    "bouw": dict(share=.09, va=(65000, 90000), floor=(2000, .5), cats=["3.1", "3.2", "4.1"],
                  cw=[.3, .4, .3], wm=["productie", "industrieel"], water=.05, mw=(.03, .08),
                  np_=.5, nkg=(20, 150), m2job=60),
-    "hightech": dict(share=.12, va=(700, 1600), floor=(3000, .55), cats=["2", "3.1", "3.2"],
+    "hightech": dict(share=.12, va=(110000, 160000), floor=(3000, .55), cats=["2", "3.1", "3.2"],
                      cw=[.3, .4, .3], wm=["innovatie", "productie"], water=.0, mw=(.1, .4),
                      np_=.1, nkg=(10, 60), m2job=45),
-    "zakelijke_diensten": dict(share=.15, va=(1200, 2500), floor=(1200, .6), cats=["1", "2"],
+    "zakelijke_diensten": dict(share=.15, va=(70000, 100000), floor=(1200, .6), cats=["1", "2"],
                                cw=[.4, .6], wm=["stedelijk", "innovatie"], water=.0,
                                mw=(.02, .05), np_=.0, nkg=(0, 0), m2job=25),
-    "datacenter": dict(share=.03, va=(250, 500), floor=(7000, .35), cats=["3.1", "3.2"],
+    "datacenter": dict(share=.03, va=(250000, 400000), floor=(7000, .35), cats=["3.1", "3.2"],
                        cw=[.5, .5], wm=["productie", "innovatie"], water=.0, mw=(.6, 1.1),
                        np_=.3, nkg=(50, 200), m2job=400),
-    "voedingsmiddelen": dict(share=.07, va=(300, 500), floor=(5000, .5), cats=["3.2", "4.1", "4.2"],
+    "voedingsmiddelen": dict(share=.07, va=(80000, 110000), floor=(5000, .5), cats=["3.2", "4.1", "4.2"],
                              cw=[.3, .4, .3], wm=["productie", "industrieel"], water=.05,
                              mw=(.08, .2), np_=.6, nkg=(100, 700), m2job=80),
 }
@@ -144,6 +155,22 @@ NATURE = [
 ]
 
 MOVE_KM_CHOICES = [10.0, 15.0, 20.0, 25.0]
+
+# Search profiles (pairs.csv): regions, neighbours, chance to also search a neighbour.
+REGIONS, REGION_WEIGHTS = ["West", "Midden", "Oost"], [0.3, 0.4, 0.3]
+NEIGHBOURS = {"West": ["Midden"], "Midden": ["West", "Oost"], "Oost": ["Midden"]}
+P_NEIGHBOUR, P_NEIGHBOUR_DISPLACED = 0.25, 0.6
+CLUSTER_BONUS = {("hightech", "T05"): 0.15, ("logistiek", "T06"): 0.10,
+                 ("zware_industrie", "T01"): 0.10}
+MUST_MIN_CANDIDATES = 3
+MUST_TERRAIN = "T08"              # all light firms displaced from here must be placed
+SHORTLIST = 6                     # plots a new or displaced firm lists
+SHORTLIST_STAYING = 3             # plots an existing firm lists besides its current one
+POOL_FLOOR_SLACK = 1.3            # firms also look at plots a little too small
+SHORTLIST_FIT = 3                 # of a searching firm's list: fitting plots on existing parks
+WM_MATCH_WEIGHT = 4.0
+# multi-tenant buildings: small firms there need less own floor (shared facilities)
+SHARED_BUILDING_TERRAINS, SHARED_FLOOR_FACTOR, SHARED_MAX_FLOOR = {"T02"}, 0.85, 2000.0
 
 
 def rank(c: str) -> int:
@@ -181,7 +208,7 @@ def make_terrains_and_plots(rng):
             area = round(lognormal(rng, pr["area"][0] * AREA_FACTOR, pr["area"][1], 2000, 40000), -1)
             cover = rng.uniform(0.5, 0.8)
             cap = round(area * cover, -1)
-            wms = [pr["primary"]] + [w for w in pr["secondary"] if rng.random() < 0.5]
+            wms = [pr["primary"]] + [w for w in pr["secondary"] if rng.random() < pr.get("p2", P_SECOND_WM)]
             # keep only designations that fit the plot: industrieel needs room for
             # heavy firms, stedelijk is for plots near housing (low category).
             wms = [w for w in wms if not (w == "industrieel" and rank(cat) < rank("4.1"))
@@ -209,11 +236,11 @@ def make_firms(rng):
     for i in range(N_FIRMS):
         s = str(rng.choice(names, p=shares / shares.sum()))
         sp = SECTORS[s]
-        floor = round(lognormal(rng, *sp["floor"], 500, 20000), -1)
+        floor = round(lognormal(rng, sp["floor"][0] * FLOOR_FACTOR, sp["floor"][1], 500, 20000), -1)
         cat = str(rng.choice(sp["cats"], p=sp["cw"]))
         water = bool(rng.random() < sp["water"])
         wm = [w for w in sp["wm"] if wm_ok(w, cat)] or ["industrieel"]
-        va = round(floor * rng.uniform(*sp["va"]), -3)
+        va = round(floor / sp["m2job"] * rng.uniform(*sp["va"]), -3)
         mw = float(np.clip(floor / 1000 * rng.uniform(*sp["mw"]), 0.1, 10.0))
         if s == "logistiek" and rng.random() < 0.2:      # electric trucks
             mw = min(10.0, mw * 3)
@@ -269,7 +296,12 @@ def place_current(rng, firms, plots, tstatus):
                 continue
             if phase == "transform" and rng.random() < 0.5:
                 continue            # leave room for the existing terrains
-            weights = np.array([left[q] for q in ok])
+            # permits follow use: prefer plots whose category is close to the
+            # firm's, and quay plots only for firms that need the water
+            pq = plots.set_index("plot_id").loc[ok]
+            excess = pq.max_category.map(rank).to_numpy() - rank(f.category)
+            weights = (np.array([left[q] for q in ok]) * np.exp(-CURRENT_FIT * excess)
+                       * np.where(pq.quay.to_numpy() & (not f.water_bound), 0.2, 1.0))
             q = str(rng.choice(ok, p=weights / weights.sum()))
             current[i] = q
             left[q] -= f.floor_space_m2
@@ -296,15 +328,9 @@ def candidates(f, plots, tstatus, xy):
     return out
 
 
-def main(out: Path) -> Instance:
-    rng = np.random.default_rng(SEED)
-    terrains, plots = make_terrains_and_plots(rng)
-    tstatus = dict(zip(terrains.terrain_id, terrains.status))
-    firms = make_firms(rng)
-    firms = place_current(rng, firms, plots, tstatus)
-    xy = {p.plot_id: (p.x, p.y) for p in plots.itertuples()}
-    on_transform = firms.current_plot.map(lambda q: bool(q) and tstatus[q.split("-")[0]] == "transform")
-
+def set_move_limits_and_must(rng, firms, plots, tstatus, on_transform):
+    """max_move_km, relocation cost only for existing firms, and a first must_place."""
+    firms = firms.copy()
     # Move limits: about a third of the existing firms (staff, customers) accept
     # at most 10-25 km; half of the firms on transform terrains do.
     has_cur = firms.current_plot != ""
@@ -312,34 +338,96 @@ def main(out: Path) -> Instance:
     firms.loc[lim, "max_move_km"] = rng.choice(MOVE_KM_CHOICES, size=int(lim.sum()))
     firms.loc[~has_cur, "relocation_cost_eur"] = 0.0
 
-    # Must-place firms (promised a place): half of the displaced firms without
-    # large nitrogen or grid needs, the large low-emission anchors, and a few new
-    # strategic investments. Each keeps at least 4 candidate plots.
+    # Must-place firms (promised a place): the displaced firms of the relocation
+    # agreement (MUST_TERRAIN) and a third of the other displaced firms, all
+    # without large nitrogen or grid needs; existing heavy firms (category >= 5.1,
+    # permits that are hard to get elsewhere); some large existing firms (anchors);
+    # and a few new strategic high-tech investments.
     must = np.zeros(len(firms), bool)
     u = rng.random(len(firms))
     for i, f in enumerate(firms.itertuples()):
         light = f.nitrogen_kg <= 200 and f.grid_mw <= 3
         if on_transform.iloc[i]:
-            must[i] = light and u[i] < 0.5
+            must[i] = light and (f.current_plot.startswith(MUST_TERRAIN) or u[i] < 0.3)
         elif f.current_plot:
-            must[i] = light and f.lifecycle == "large" and u[i] < 0.6
+            must[i] = rank(f.category) >= rank("5.1") or (f.lifecycle == "large" and u[i] < 0.4)
         else:
             must[i] = light and f.sector == "hightech" and u[i] < 0.3
-        if must[i] and len(candidates(f, plots, tstatus, xy)) < 4:
-            must[i] = False
     firms["must_place"] = must
+    return firms
 
-    # Substations: available MW from the load of the firms now connected there
-    # (firms on transform terrains excluded: they have to leave).
+
+def make_pairs(rng, firms, terrains, plots, tstatus, on_transform):
+    """pairs.csv: each firm's shortlist (search profile), with a few overrides.
+
+    A firm searches its home region (that of its current plot, else a drawn
+    one) and sometimes a neighbouring region, among plots that are not being
+    transformed and have roughly enough floor space (up to POOL_FLOOR_SLACK
+    times the plot's capacity with intensification). An existing firm lists its
+    current plot (also when it is being transformed); a staying firm lists
+    SHORTLIST_STAYING others, a new or displaced firm SHORTLIST plots, of which
+    SHORTLIST_FIT fit it on an existing park (when there are), so a planned park
+    is never its only hope. The model applies every rule of spec section 2 to
+    the listed pairs: rule 1 removes the current plots on transform terrains,
+    rule 4 the plots that are too small, and so on.
+    """
+    region_of = dict(zip(terrains.terrain_id, terrains.region))
+    by_id = plots.set_index("plot_id", drop=False)
+    rows = []
+    for i, f in enumerate(firms.itertuples()):
+        if f.current_plot:
+            home = region_of[f.current_plot.split("-")[0]]
+        else:
+            home = str(rng.choice(REGIONS, p=REGION_WEIGHTS))
+        search = {home}
+        if rng.random() < (P_NEIGHBOUR_DISPLACED if on_transform.iloc[i] else P_NEIGHBOUR):
+            search.add(str(rng.choice(NEIGHBOURS[home])))
+        pool = [p for p in plots.itertuples()
+                if region_of[p.terrain_id] in search and tstatus[p.terrain_id] != "transform"
+                and p.plot_id != f.current_plot
+                and f.floor_space_m2 <= POOL_FLOOR_SLACK * (p.floor_capacity_m2 + p.intensify_extra_m2)]
+        staying = bool(f.current_plot) and not on_transform.iloc[i]
+        k = min(SHORTLIST_STAYING if staying else SHORTLIST, len(pool))
+        fit = [j for j, p in enumerate(pool)
+               if tstatus[p.terrain_id] == "existing" and fits(f, p, tstatus)]
+        n_fit = 0 if staying else min(SHORTLIST_FIT, len(fit), k)
+        first = [int(j) for j in rng.choice(fit, size=n_fit, replace=False)] if n_fit else []
+        rest = [j for j in range(len(pool)) if j not in first]
+        # the other listed plots: a plot offering one of the firm's werkmilieus is
+        # WM_MATCH_WEIGHT times as likely to be listed
+        wt = np.array([WM_MATCH_WEIGHT if set(f.werkmilieus) & set(pool[j].werkmilieus) else 1.0
+                       for j in rest])
+        more = rng.choice(rest, size=k - n_fit, replace=False, p=wt / wt.sum()) if k > n_fit else []
+        listed = [pool[j].plot_id for j in sorted(first + [int(j) for j in more])]
+        if f.current_plot:          # a displaced firm lists it too: rule 1 removes it
+            listed.insert(0, f.current_plot)
+        for pid in listed:
+            tid = by_id.terrain_id[pid]
+            va = fl = ""
+            # cluster effect: value added is higher next to firms of the same kind
+            if (f.sector, tid) in CLUSTER_BONUS:
+                va = round(f.value_added_eur * (1 + CLUSTER_BONUS[f.sector, tid]), -3)
+            # shared multi-tenant building: less own floor space needed
+            if tid in SHARED_BUILDING_TERRAINS and f.floor_space_m2 <= SHARED_MAX_FLOOR:
+                fl = round(f.floor_space_m2 * SHARED_FLOOR_FACTOR, -1)
+            rows.append(dict(firm_id=f.firm_id, plot_id=pid, value_added_eur=va, floor_space_m2=fl))
+    return pd.DataFrame(rows)
+
+
+def make_substations(firms, plots, on_transform):
+    """Available MW from the load of the firms now connected (transform terrains excluded)."""
     sub_of = dict(zip(plots.plot_id, plots.substation_id))
     load = {s: 0.0 for s in GRID_RULE}
     for f in firms.itertuples():
         if f.current_plot and not on_transform.loc[f.Index]:
             load[sub_of[f.current_plot]] += f.grid_mw
-    substations = pd.DataFrame([dict(substation_id=s, available_mw=round(a * load[s] + b, 1))
-                                for s, (a, b) in GRID_RULE.items()])
+    subs = pd.DataFrame([dict(substation_id=s, available_mw=round(a * load[s] + b, 1))
+                         for s, (a, b) in GRID_RULE.items()])
+    return subs, load
 
-    # Deposition kernel and nitrogen headroom.
+
+def make_nature(firms, plots, on_transform):
+    """deposition.csv from the kernel; headroom from the deposition of today's firms."""
     dep = []
     for p in plots.itertuples():
         for aid, _, ax, ay in NATURE:
@@ -355,27 +443,44 @@ def main(out: Path) -> Instance:
             for aid in now:
                 now[aid] += f.nitrogen_kg * coef.get((f.current_plot, aid), 0.0)
     nature = pd.DataFrame([dict(area_id=aid, name=nm, x=ax, y=ay,
-                                headroom_mol=round(HEADROOM_FACTOR[aid] * now[aid], 1))
+                                headroom_mol=round(HEADROOM_RULE[aid][0] * now[aid]
+                                                   + HEADROOM_RULE[aid][1], 1))
                            for aid, nm, ax, ay in NATURE])
+    return deposition, nature, now
 
-    # Cheap feasibility check of compensation (spec C7): new space in range per class.
+
+def check_compensation(terrains, plots, tstatus):
+    """Cheap check of spec C7: new space in range, per class and in total.
+
+    A plot gets one designation, so the total counts each plot once. Stops the
+    script when there is less than COMP_SLACK times what is needed.
+    """
     for tid in terrains.terrain_id[terrains.status == "transform"]:
         tp = plots[plots.terrain_id == tid]
         cx, cy = tp.x.mean(), tp.y.mean()
-        for k, lost in tp.groupby("current_werkmilieu").floor_capacity_m2.sum().items():
-            room = 0.0
-            for p in plots.itertuples():
-                st = tstatus[p.terrain_id]
-                if st == "transform" or k not in p.werkmilieus or dist_km(p.x, p.y, cx, cy) > COMP_RADIUS_KM:
-                    continue
-                room += (p.floor_capacity_m2 if st == "planned" else 0.0) + p.intensify_extra_m2
-            assert room >= 1.2 * COMP_RATIO * lost, (tid, k, lost, room)
+        lost = tp.groupby("current_werkmilieu").floor_capacity_m2.sum()
+        near = [p for p in plots.itertuples() if tstatus[p.terrain_id] != "transform"
+                and dist_km(p.x, p.y, cx, cy) <= COMP_RADIUS_KM]
+        new = {p.plot_id: (p.floor_capacity_m2 if tstatus[p.terrain_id] == "planned" else 0.0)
+               + p.intensify_extra_m2 for p in near}
+        for k, need in lost.items():
+            room = sum(new[p.plot_id] for p in near if k in p.werkmilieus)
+            if room < COMP_SLACK * COMP_RATIO * need:
+                raise SystemExit(f"{tid}: {need:.0f} m2 {k} lost, only {room:.0f} m2 new space in range")
+        room = sum(new[p.plot_id] for p in near if set(p.werkmilieus) & set(lost.index))
+        if room < COMP_SLACK * COMP_RATIO * lost.sum():
+            raise SystemExit(f"{tid}: {lost.sum():.0f} m2 lost, only {room:.0f} m2 new space in range")
 
-    params = {
+
+def manifest(terrains, firms):
+    n_tr = int((terrains.status == "transform").sum())
+    n_pl = int((terrains.status == "planned").sum())
+    return {
         "instance": {"name": "demo", "description": (
-            "Fictional region between Deventer and Enschede (RD New): 12 business parks "
-            "(2 to transform to housing, 3 planned), 300 synthetic firms, 3 real Natura 2000 "
-            "areas. Made by instances/make_demo.py (seed 2025); see README.md.")},
+            f"Fictional region between Deventer and Enschede (RD New): {len(terrains)} business "
+            f"parks ({n_tr} to be transformed to housing, {n_pl} planned), {len(firms)} synthetic "
+            f"firms, {len(NATURE)} real Natura 2000 areas. Made by instances/make_demo.py "
+            f"(seed {SEED}); see README.md.")},
         "objective": {"value_years": VALUE_YEARS, "relocation_weight": 1.0,
                       "development_weight": 1.0, "intensify_weight": 1.0,
                       "quay_misuse_eur_per_m2": QUAY_MISUSE_EUR_PER_M2,
@@ -384,28 +489,55 @@ def main(out: Path) -> Instance:
         "werkmilieu_max_category": dict(WM_MAX),
         "policy": {"industrial_reserved": True, "industrial_min_category": "4.1"},
     }
+
+
+def main(out: Path) -> Instance:
+    rng = np.random.default_rng(SEED)
+    terrains, plots = make_terrains_and_plots(rng)
+    tstatus = dict(zip(terrains.terrain_id, terrains.status))
+    firms = place_current(rng, make_firms(rng), plots, tstatus)
+    on_transform = firms.current_plot.map(lambda q: bool(q) and tstatus[q.split("-")[0]] == "transform")
+    firms = set_move_limits_and_must(rng, firms, plots, tstatus, on_transform)
+    pairs = make_pairs(rng, firms, terrains, plots, tstatus, on_transform)
+
+    # A must-place firm that searches needs MUST_MIN_CANDIDATES candidate plots on
+    # its list (all rules of spec section 2); one that stays has its current plot.
+    xy = {p.plot_id: (p.x, p.y) for p in plots.itertuples()}
+    listed = pairs.groupby("firm_id").plot_id.apply(set).to_dict()
+    for i, f in enumerate(firms.itertuples()):
+        if f.must_place and (not f.current_plot or on_transform.iloc[i]):
+            n = len(set(candidates(f, plots, tstatus, xy)) & listed.get(f.firm_id, set()))
+            if n < MUST_MIN_CANDIDATES:
+                firms.loc[f.Index, "must_place"] = False
+
+    substations, load = make_substations(firms, plots, on_transform)
+    deposition, nature, now = make_nature(firms, plots, on_transform)
+    check_compensation(terrains, plots, tstatus)
+
     inst = Instance.from_frames(terrains=terrains, plots=plots, firms=firms,
                                 substations=substations, nature_areas=nature,
-                                deposition=deposition, params=params, name="demo")
+                                deposition=deposition, pairs=pairs,
+                                params=manifest(terrains, firms), name="demo")
     out.mkdir(parents=True, exist_ok=True)
-    for f in ("instance.toml", "terrains.csv", "plots.csv", "firms.csv", "substations.csv",
-              "nature_areas.csv", "deposition.csv", "pairs.csv"):
-        (out / f).unlink(missing_ok=True)
+    for name in ("instance.toml", "terrains.csv", "plots.csv", "firms.csv", "substations.csv",
+                 "nature_areas.csv", "deposition.csv", "pairs.csv"):
+        (out / name).unlink(missing_ok=True)
     inst.write(out)
     inst = load_instance(out)
 
     supply = plots.floor_capacity_m2[plots.terrain_id.map(tstatus) != "transform"].sum()
     print(f"wrote {out}: {len(terrains)} terrains, {len(plots)} plots, {len(firms)} firms, "
-          f"{len(deposition)} deposition rows")
-    print(f"  demand/supply floor {firms.floor_space_m2.sum() / supply:.2f} "
+          f"{len(pairs)} listed pairs, {len(deposition)} deposition rows")
+    print(f"  floor demand / supply {firms.floor_space_m2.sum() / supply:.2f} "
           f"(supply {supply:,.0f} m2 without intensification, "
           f"+{plots.intensify_extra_m2.sum():,.0f} m2 intensifiable)")
-    print(f"  existing firms {has_cur.sum()} ({on_transform.sum()} on transform terrains), "
-          f"must_place {int(must.sum())}, max_move_km {int(lim.sum())}, "
+    print(f"  existing firms {int((firms.current_plot != '').sum())} "
+          f"({int(on_transform.sum())} on transform terrains), "
+          f"must_place {int(firms.must_place.sum())}, max_move_km {int(firms.max_move_km.notna().sum())}, "
           f"water_bound {int(firms.water_bound.sum())}, quay plots {int(plots.quay.sum())}")
-    print("  substations", dict(zip(substations.substation_id, substations.available_mw)),
+    print("  available MW", dict(zip(substations.substation_id, substations.available_mw)),
           "load now", {s: round(v, 1) for s, v in load.items()})
-    print("  headroom", dict(zip(nature.area_id, nature.headroom_mol)),
+    print("  headroom mol", dict(zip(nature.area_id, nature.headroom_mol)),
           "deposition now", {a: round(v, 1) for a, v in now.items()})
     return inst
 
