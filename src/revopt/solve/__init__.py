@@ -16,6 +16,7 @@ import numpy as np
 from ..data.instance import Instance
 from ..model.build import build_layout, build_blocks, build_model
 from ..model.candidates import candidate_pairs
+from ..heuristics import greedy
 from ..model.checks import presolve_checks
 from ..results.extract import extract_solution, round_columns
 from ..results.kpis import compute_kpis
@@ -24,6 +25,8 @@ from .highs_backend import Progress, RawSolve, solve_highs
 from .pyomo_backend import solve_pyomo
 
 BACKENDS = ("highs", "pyomo")
+#: models with at least this many candidate pairs start HiGHS from the greedy solution by default
+WARM_START_MIN_PAIRS = 2000
 
 
 def print_progress(p: Progress) -> None:
@@ -40,7 +43,8 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
           threads: int | None = None, backend: str = "highs",
           extra_constraints: Callable | None = None, solver: str | None = None,
           solver_options: dict | None = None, verbose: bool = False,
-          progress: Callable[[Progress], None] | bool | None = None) -> Result:
+          progress: Callable[[Progress], None] | bool | None = None,
+          warm_start: bool | None = None) -> Result:
     """Solve an instance to (near) optimality.
 
     - ``time_limit`` seconds for the solver; stopped with an incumbent gives
@@ -53,7 +57,11 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
       constraints to the ConcreteModel before solving (Pyomo backend only);
     - ``progress``: a callable receiving :class:`Progress` (elapsed, incumbent,
       bound, gap) on every new incumbent and every few seconds, or True to
-      print such lines to stderr (HiGHS backend).
+      print such lines to stderr (HiGHS backend);
+    - ``warm_start``: start HiGHS from the greedy baseline's solution
+      (:func:`revopt.heuristics.greedy`); None (default) does so when the model
+      has at least :data:`WARM_START_MIN_PAIRS` candidate pairs. Its time is
+      reported as the extra phase ``warm_start``.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
@@ -87,8 +95,14 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
                        0.0 if ok else None, 0.0, 0.0, "no decisions: no candidate pairs or designations")
     elif backend == "highs":
         cb = print_progress if progress is True else (progress or None)
+        start = None
+        if warm_start or (warm_start is None and len(cand) >= WARM_START_MIN_PAIRS):
+            t = time.perf_counter()
+            g = greedy(instance, cand, improve=False)
+            start = g.column_values(lay) if g.solution is not None else None
+            sec["warm_start"] = time.perf_counter() - t
         raw = solve_highs(lm, time_limit=time_limit, gap=gap, threads=threads, verbose=verbose,
-                          options=solver_options, progress=cb)
+                          options=solver_options, progress=cb, start=start)
     else:
         raw = solve_pyomo(instance, lay, lm, time_limit=time_limit, gap=gap, threads=threads,
                           extra_constraints=extra_constraints, solver=solver, verbose=verbose,
