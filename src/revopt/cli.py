@@ -72,6 +72,19 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true", help="print nothing on success (implies --no-progress)")
     s.add_argument("--no-progress", action="store_true",
                    help="do not show incumbent, bound and gap on stderr while solving")
+    b = sub.add_parser("bench", help="time each phase of one instance and compare with the greedy baseline",
+                       description="Print pairs, rows, cols, nonzeros, the phase seconds, peak MB, status, "
+                                   "objective, bound, gap and the greedy baseline's objective.")
+    b.add_argument("instance", metavar="INSTANCE", nargs="?", help="instance directory (or use --preset)")
+    b.add_argument("--preset", choices=("tiny", "small", "province", "national"), help="generate this preset")
+    b.add_argument("--seed", type=int, default=0, help="generator seed (with --preset)")
+    b.add_argument("--time-limit", type=_number("time limit", positive=True), default=None, metavar="S")
+    b.add_argument("--gap", type=_number("gap", positive=False), default=1e-4)
+    b.add_argument("--no-solve", action="store_true", help="only candidates, build and hand-over")
+    b.add_argument("--no-greedy", action="store_true", help="skip the greedy baseline")
+    b.add_argument("--lp", action="store_true", help="also solve the LP relaxation (root gap)")
+    b.add_argument("--json", metavar="FILE", help="write the record as JSON")
+    b.add_argument("--no-progress", action="store_true")
     v = sub.add_parser("verify", help="check a solution against an instance",
                        description="Recompute every rule and the objective from the raw tables; "
                                    "exit 0 when the solution is feasible and its objective right, 1 otherwise.")
@@ -176,13 +189,47 @@ def cmd_verify(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bench(a: argparse.Namespace) -> int:
+    import json
+
+    from .benchmark import bench_instance
+    from .results.solution import _jsonable
+
+    if (a.instance is None) == (a.preset is None):
+        _err("bench needs an INSTANCE directory or --preset (not both)")
+        return EXIT_INPUT
+    try:
+        if a.preset:
+            from .generate import generate
+
+            inst, label = generate(a.preset, seed=a.seed), f"{a.preset}-s{a.seed}"
+        else:
+            inst, label = load_instance(a.instance), Path(a.instance).name
+    except InstanceError as e:
+        _err(f"{a.instance}: {e}")
+        return EXIT_INPUT
+    rec = bench_instance(inst, label=label, time_limit=a.time_limit, gap=a.gap, solve=not a.no_solve,
+                         greedy=not a.no_greedy, lp=a.lp, progress=not a.no_progress)
+    for k in ("instance", "pairs", "rows", "cols", "nnz"):
+        print(f"{k:<17}{rec[k]}")
+    for k, v in rec["seconds"].items():
+        print(f"{k + ' s':<17}{v:.4f}")
+    for k in ("peak_mb", "status", "objective", "bound", "gap", "greedy_objective", "ratio_vs_greedy",
+              "lp_bound", "root_gap"):
+        if k in rec:
+            print(f"{k:<17}{rec[k]}")
+    if a.json:
+        Path(a.json).write_text(json.dumps(_jsonable(rec), indent=2) + "\n", encoding="utf-8")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         a = parser().parse_args(argv)
     except SystemExit as e:  # argparse: --help/--version exit 0, usage errors exit 2
         return int(e.code or 0)
     try:
-        return cmd_solve(a) if a.command == "solve" else cmd_verify(a)
+        return {"solve": cmd_solve, "verify": cmd_verify, "bench": cmd_bench}[a.command](a)
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_ERROR
