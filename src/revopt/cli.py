@@ -1,4 +1,4 @@
-"""Command line: ``revopt solve``, ``revopt verify``.
+"""Command line: ``revopt solve``, ``revopt verify``, ``revopt bench``, ``revopt generate``.
 
 Exit codes: 0 solved (optimal, or feasible at the time limit); 1 anything else
 (solver error, a solution that does not verify); 2 bad input (nothing
@@ -54,6 +54,16 @@ def _pos_int(s: str) -> int:
     return v
 
 
+def _seed(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"seed must be a whole number, not {s!r}") from None
+    if v < 0:
+        raise argparse.ArgumentTypeError(f"seed must be >= 0, not {s!r}")
+    return v
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="revopt", description="Right firm, right plot: solve and verify revopt instances.")
     p.add_argument("--version", action="version", version=f"revopt {__version__}")
@@ -85,6 +95,15 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--lp", action="store_true", help="also solve the LP relaxation (root gap)")
     b.add_argument("--json", metavar="FILE", help="write the record as JSON")
     b.add_argument("--no-progress", action="store_true")
+    g = sub.add_parser("generate", help="write a generated instance (preset, seed) as a directory",
+                       description="Generate a synthetic but realistic instance (docs/generator.md) and write it "
+                                   "into OUT atomically (a temporary sibling directory, then a rename).")
+    g.add_argument("out", metavar="OUT", help="instance directory to write")
+    g.add_argument("--preset", choices=("tiny", "small", "province", "national"), default="small",
+                   help="size and region (default small)")
+    g.add_argument("--seed", type=_seed, default=0, metavar="N", help="random seed, a whole number >= 0 (default 0)")
+    g.add_argument("--force", action="store_true", help="replace a non-empty OUT")
+    g.add_argument("--quiet", action="store_true", help="print nothing on success")
     v = sub.add_parser("verify", help="check a solution against an instance",
                        description="Recompute every rule and the objective from the raw tables; "
                                    "exit 0 when the solution is feasible and its objective right, 1 otherwise.")
@@ -99,12 +118,21 @@ def _err(msg: str) -> None:
 
 def write_atomically(out: Path, sol: Solution, force: bool) -> None:
     """Write into a temporary sibling directory, then rename it into place."""
+    write_dir_atomically(out, sol.write, force)
+
+
+def write_dir_atomically(out: Path, write, force: bool) -> None:
+    """Call ``write(tmp)`` on a temporary sibling directory of ``out``, then rename it into place
+    (a non-empty ``out`` is replaced only with ``force``; on any error ``out`` is left as it was)."""
     parent = out.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)         # mkdtemp makes it private; the result is an ordinary directory
     old = None
     try:
-        sol.write(tmp)
+        write(tmp)
         if out.exists():
             if any(out.iterdir()) and not force:  # checked before solving too; the race is harmless
                 raise UsageError(f"{out} is not empty (use --force to replace it)")
@@ -223,13 +251,43 @@ def cmd_bench(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_generate(a: argparse.Namespace) -> int:
+    import time
+
+    from .generate import generate_with_stats
+
+    out = Path(a.out)
+    if out.exists() and not out.is_dir():
+        _err(f"{out} exists and is not a directory")
+        return EXIT_INPUT
+    if out.is_dir() and any(out.iterdir()) and not a.force:
+        _err(f"{out} is not empty (use --force to replace it)")
+        return EXIT_INPUT
+    t = time.perf_counter()
+    inst, st = generate_with_stats(a.preset, seed=a.seed)
+    try:
+        write_dir_atomically(out, inst.write, a.force)
+    except UsageError as e:
+        _err(str(e))
+        return EXIT_INPUT
+    if not a.quiet:
+        tb = st["terrains_by_status"]
+        print(f"wrote {out}: preset {a.preset}, seed {a.seed}: {st['firms']} firms ({st['existing']} with a "
+              f"current plot, {st['must_place']} must-place), {st['plots']} plots, {st['terrains']} terrains "
+              f"({tb['planned']} planned, {tb['transform']} to transform), {st['substations']} substations, "
+              f"{st['nature_areas']} Natura 2000 areas, {st['pairs'] or 'no'} pairs "
+              f"({time.perf_counter() - t:.1f} s)")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         a = parser().parse_args(argv)
     except SystemExit as e:  # argparse: --help/--version exit 0, usage errors exit 2
         return int(e.code or 0)
     try:
-        return {"solve": cmd_solve, "verify": cmd_verify, "bench": cmd_bench}[a.command](a)
+        return {"solve": cmd_solve, "verify": cmd_verify, "bench": cmd_bench,
+                "generate": cmd_generate}[a.command](a)
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_ERROR

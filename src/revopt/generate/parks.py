@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data.vocab import CATEGORIES, RANK, WERKMILIEUS
+from ..data.vocab import RANK, WERKMILIEUS
 from .geo import NL_BOX, PROVINCE_PARKS, max_category_index, places
 from .presets import Preset
 
@@ -119,7 +119,7 @@ def set_statuses(p: Preset, parks: dict, rng: np.random.Generator) -> None:
     heavy = np.isin(tname, ["haven", "zwaar"])
     parks["national_interest"] = heavy & (parks["net_m2"] >= p.national_interest_min_ha * 10_000.0)
     free = ~parks["national_interest"]
-    n_plan = min(max(p.min_planned, round(p.planned_share * n)), int(free.sum()) - (1 if n > 1 else 0))
+    n_plan = min(max(p.min_planned, round(p.planned_share * n)), int(free.sum()) - 1)   # keep one existing
     n_plan = max(n_plan, 0)
     if n_plan:
         w = free * np.where(tname == "stedelijk", 0.2, 1.0)
@@ -229,10 +229,6 @@ def finish_plots(p: Preset, parks: dict, park: np.ndarray, area: np.ndarray, x: 
     }
 
 
-def status_of_plots(parks: dict, plots: dict) -> np.ndarray:
-    return parks["status"][plots["park"]]
-
-
 def choose_transform(p: Preset, parks: dict, plots: dict, rng: np.random.Generator) -> np.ndarray:
     """Pick the parks to transform to housing, only where the loss can be compensated (spec C7).
 
@@ -304,10 +300,3 @@ def choose_transform(p: Preset, parks: dict, plots: dict, rng: np.random.Generat
             plots["icost"][on] = 0.0
             found += 1
     return cls
-
-
-def park_type_names(parks: dict) -> np.ndarray:
-    return np.array(TYPE_NAMES, dtype=object)[parks["type"]]
-
-
-CATEGORY_OF_RANK = np.array([""] + list(CATEGORIES), dtype=object)   # rank -> code

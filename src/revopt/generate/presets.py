@@ -9,7 +9,7 @@ figure with its source.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,6 @@ class Preset:
     category_misuse_eur_per_m2: float = 20.0
     compensation_ratio: float = 1.0
     compensation_radius_km: float = 15.0
-    extra: dict = field(default_factory=dict, compare=False)   # free-form notes (not used)
 
 
 PRESETS: dict[str, Preset] = {
@@ -89,7 +88,7 @@ PRESETS: dict[str, Preset] = {
         name="tiny", description="three parks around Deventer (one planned, one to transform)",
         n_firms=12, n_plots=8, n_parks=3, place_filter=("name", ("Deventer",)), region_label="name",
         spread_km=2.0, park_max_ha=12.0, planned_share=0.34, transform_share=0.34,
-        must_place_existing=0.15, must_place_new=0.0),
+        must_place_existing=0.3, must_place_new=0.0),
     "small": Preset(
         name="small", description="forty parks in Overijssel, its COROP regions as regions",
         n_firms=500, n_plots=300, n_parks=40, place_filter=("province", ("Overijssel",)), region_label="region",
