@@ -12,7 +12,6 @@ import sys
 import time
 from typing import Any
 
-import numpy as np
 
 from .data.instance import Instance
 from .model.build import build_model
@@ -30,15 +29,13 @@ def lp_bound(inst: Instance, lm=None) -> float | None:
     """Optimum of the LP relaxation (all integrality dropped): the root bound before cuts."""
     import highspy
 
-    from .solve.highs_backend import new_highs
+    from .solve.highs_backend import new_highs, pass_model
 
     if lm is None:
         _, lm = build_model(inst)
     h = new_highs()
     h.setOptionValue("output_flag", False)
-    h.passModel(lm.n_cols, lm.n_rows, lm.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMaximize),
-                0.0, lm.cost, lm.col_lower, lm.col_upper, lm.row_lower, lm.row_upper, lm.start, lm.index, lm.value,
-                np.zeros(lm.n_cols, dtype=np.int32))
+    pass_model(h, lm, relax=True)
     h.run()
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
@@ -61,9 +58,7 @@ def bench_instance(inst: Instance, *, label: str | None = None, time_limit: floa
         if "greedy" in res.seconds:
             rec["seconds"]["greedy"] = res.seconds["greedy"]
     else:  # build only: time candidates, build and the hand-over, no solve
-        import highspy
-
-        from .solve.highs_backend import new_highs
+        from .solve.highs_backend import new_highs, pass_model
 
         t = time.perf_counter()
         cand = candidate_pairs(inst)
@@ -74,9 +69,7 @@ def bench_instance(inst: Instance, *, label: str | None = None, time_limit: floa
         h = new_highs()
         h.setOptionValue("output_flag", False)
         t = time.perf_counter()
-        h.passModel(lm.n_cols, lm.n_rows, lm.nnz, int(highspy.MatrixFormat.kRowwise),
-                    int(highspy.ObjSense.kMaximize), 0.0, lm.cost, lm.col_lower, lm.col_upper, lm.row_lower,
-                    lm.row_upper, lm.start, lm.index, lm.value, lm.integrality)
+        pass_model(h, lm)
         t_h = time.perf_counter() - t
         rec.update({"pairs": len(cand), "rows": lm.n_rows, "cols": lm.n_cols, "nnz": lm.nnz,
                     "seconds": {"candidates": t_c, "build": t_b, "handover": t_h, "solve": 0.0, "extract": 0.0},

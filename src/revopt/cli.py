@@ -44,24 +44,16 @@ def _number(name: str, positive: bool):
     return conv
 
 
-def _pos_int(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"threads must be a whole number, not {s!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"threads must be >= 1, not {s!r}")
-    return v
-
-
-def _seed(s: str) -> int:
-    try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"seed must be a whole number, not {s!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"seed must be >= 0, not {s!r}")
-    return v
+def _whole(name: str, minimum: int):
+    def conv(s: str) -> int:
+        try:
+            v = int(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number, not {s!r}") from None
+        if v < minimum:
+            raise argparse.ArgumentTypeError(f"{name} must be >= {minimum}, not {s!r}")
+        return v
+    return conv
 
 
 def parser() -> argparse.ArgumentParser:
@@ -76,7 +68,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--gap", type=_number("gap", positive=False), default=1e-4, help="relative MIP gap (default 1e-4)")
     s.add_argument("--time-limit", type=_number("time limit", positive=True), default=None, metavar="S",
                    help="solver time limit in seconds")
-    s.add_argument("--threads", type=_pos_int, default=None, metavar="N", help="solver threads")
+    s.add_argument("--threads", type=_whole("threads", 1), default=None, metavar="N", help="solver threads")
     s.add_argument("--backend", choices=BACKENDS, default="highs", help="highs (default) or pyomo")
     s.add_argument("--force", action="store_true", help="replace a non-empty --out")
     s.add_argument("--quiet", action="store_true", help="print nothing on success (implies --no-progress)")
@@ -101,7 +93,7 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("out", metavar="OUT", help="instance directory to write")
     g.add_argument("--preset", choices=("tiny", "small", "province", "national"), default="small",
                    help="size and region (default small)")
-    g.add_argument("--seed", type=_seed, default=0, metavar="N", help="random seed, a whole number >= 0 (default 0)")
+    g.add_argument("--seed", type=_whole("seed", 0), default=0, metavar="N", help="random seed, a whole number >= 0 (default 0)")
     g.add_argument("--force", action="store_true", help="replace a non-empty OUT")
     g.add_argument("--quiet", action="store_true", help="print nothing on success")
     v = sub.add_parser("verify", help="check a solution against an instance",
@@ -114,11 +106,6 @@ def parser() -> argparse.ArgumentParser:
 
 def _err(msg: str) -> None:
     print(f"revopt: error: {msg}", file=sys.stderr)
-
-
-def write_atomically(out: Path, sol: Solution, force: bool) -> None:
-    """Write into a temporary sibling directory, then rename it into place."""
-    write_dir_atomically(out, sol.write, force)
 
 
 def write_dir_atomically(out: Path, write, force: bool) -> None:
@@ -191,7 +178,7 @@ def cmd_solve(a: argparse.Namespace) -> int:
     sol = res.solution if res.solution is not None else Solution.empty()
     sol.summary = res.summary()
     try:
-        write_atomically(out, sol, a.force)
+        write_dir_atomically(out, sol.write, a.force)
     except UsageError as e:
         _err(str(e))
         return EXIT_INPUT

@@ -37,6 +37,13 @@ class Block:
         return cls(name, pd.DataFrame(), z.astype(np.int64), z.astype(np.int64), z, z, z)
 
 
+def row_positions(n: int, members: np.ndarray) -> np.ndarray:
+    """Row of each of ``n`` entities (plots, firms, ...) in a block whose rows are ``members``, in order; -1 elsewhere."""
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[members] = np.arange(len(members))
+    return pos
+
+
 def coo(*parts: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Concatenate (row, col, val) triples."""
     if not parts:

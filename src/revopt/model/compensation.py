@@ -21,7 +21,7 @@ import pandas as pd
 
 from ..data.instance import Instance
 from ..data.vocab import WERKMILIEUS
-from .block import Block, coo
+from .block import Block, coo, row_positions
 from .layout import POOLED, Layout, plot_terrain_arrays
 
 NAME_DEMAND = "C7_demand"
@@ -82,8 +82,7 @@ def add_compensation(inst: Instance, lay: Layout) -> list[Block]:
 
     # plot caps: one row per plot that carries credit
     plots = np.unique(cp)
-    rowpos = np.full(len(inst.plots), -1, dtype=np.int64)
-    rowpos[plots] = np.arange(len(plots))
+    rowpos = row_positions(len(inst.plots), plots)
     zp_all, zc_all = lay.z["plot"].to_numpy(np.int64), lay.z["col"].to_numpy(np.int64)
     sel = rowpos[zp_all] >= 0
     uc = lay.ucol[plots]

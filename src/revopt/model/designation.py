@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
-from .block import Block, coo
+from .block import Block, coo, row_positions
 from .layout import Layout, plot_terrain_arrays
 
 NAME = "C2_designation"
@@ -22,8 +22,7 @@ def add_designation(inst: Instance, lay: Layout) -> Block:
     pt, planned, _ = plot_terrain_arrays(inst)
     zp = lay.z["plot"].to_numpy(np.int64)
     plots = np.unique(zp)
-    rowpos = np.full(len(inst.plots), -1, dtype=np.int64)
-    rowpos[plots] = np.arange(len(plots))
+    rowpos = row_positions(len(inst.plots), plots)
     pl = planned[plots]
     r, c, v = coo((rowpos[zp], lay.z["col"].to_numpy(), np.ones(len(zp))),
                   (np.flatnonzero(pl), lay.dcol[pt[plots[pl]]], -np.ones(int(pl.sum()))))

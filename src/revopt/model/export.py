@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..data.instance import Instance
-from ..solve.highs_backend import new_highs
+from ..solve.highs_backend import new_highs, pass_model
 from .build import build_model
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.,()]")
@@ -28,14 +28,10 @@ def row_names(lm) -> list[str]:
 
 def write_model(inst: Instance, path: str | Path) -> Path:
     """Write the MIP with readable names; the format follows the suffix (.lp or .mps)."""
-    import highspy
-
     lay, lm = build_model(inst)
     h = new_highs()
     h.setOptionValue("output_flag", False)
-    h.passModel(lm.n_cols, lm.n_rows, lm.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMaximize),
-                0.0, lm.cost, lm.col_lower, lm.col_upper, lm.row_lower, lm.row_upper,
-                lm.start, lm.index, lm.value, lm.integrality)
+    pass_model(h, lm)
     for j, n in enumerate(lay.names(inst)):
         h.passColName(j, _safe(n))
     for i, n in enumerate(row_names(lm)):

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
-from .block import Block, coo
+from .block import Block, coo, row_positions
 from .layout import Layout, plot_terrain_arrays
 
 NAME = "C4_floor"
@@ -24,8 +24,7 @@ def add_floorspace(inst: Instance, lay: Layout) -> Block:
     pt, planned, _ = plot_terrain_arrays(inst)
     pj = lay.pairs["plot"].to_numpy(np.int64)
     plots = np.unique(pj)
-    rowpos = np.full(len(inst.plots), -1, dtype=np.int64)
-    rowpos[plots] = np.arange(len(plots))
+    rowpos = row_positions(len(inst.plots), plots)
     cap = inst.plots["floor_capacity_m2"].to_numpy(float)[plots]
     extra = inst.plots["intensify_extra_m2"].to_numpy(float)[plots]
     pl = planned[plots]
@@ -44,8 +43,7 @@ def add_intensify(inst: Instance, lay: Layout) -> Block:
         return Block.empty(NAME_U)
     up = lay.u["plot"].to_numpy(np.int64)
     n = len(up)
-    rowpos = np.full(len(inst.plots), -1, dtype=np.int64)
-    rowpos[up] = np.arange(n)
+    rowpos = row_positions(len(inst.plots), up)
     zsel = np.isin(lay.z["plot"].to_numpy(np.int64), up)
     zp = lay.z["plot"].to_numpy(np.int64)[zsel]
     r, c, v = coo((np.arange(n), lay.u["col"].to_numpy(), np.ones(n)),

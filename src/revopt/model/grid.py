@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
-from .block import Block
+from .block import Block, row_positions
 from .layout import Layout
 
 NAME = "C5_grid"
@@ -25,8 +25,7 @@ def add_grid(inst: Instance, lay: Layout) -> Block:
     if len(nz) == 0:
         return Block.empty(NAME)
     subs = np.unique(ps[nz])
-    rowpos = np.full(len(inst.substations), -1, dtype=np.int64)
-    rowpos[subs] = np.arange(len(subs))
+    rowpos = row_positions(len(inst.substations), subs)
     keys = pd.DataFrame({"substation_id": inst.substations["substation_id"].to_numpy(object)[subs]})
     avail = inst.substations["available_mw"].to_numpy(float)[subs]
     return Block(NAME, keys, rowpos[ps[nz]], nz, mw[nz], np.full(len(subs), -np.inf), avail)

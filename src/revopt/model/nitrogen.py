@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
-from .block import Block
+from .block import Block, row_positions
 from .layout import Layout
 
 NAME = "C6_nitrogen"
@@ -35,8 +35,7 @@ def add_nitrogen(inst: Instance, lay: Layout) -> Block:
     if m.empty:
         return Block.empty(NAME)
     areas = np.unique(m["area"].to_numpy())
-    rowpos = np.full(len(inst.nature_areas), -1, dtype=np.int64)
-    rowpos[areas] = np.arange(len(areas))
+    rowpos = row_positions(len(inst.nature_areas), areas)
     keys = pd.DataFrame({"area_id": inst.nature_areas["area_id"].to_numpy(object)[areas]})
     head = inst.nature_areas["headroom_mol"].to_numpy(float)[areas]
     return Block(NAME, keys, rowpos[m["area"].to_numpy()], m["col"].to_numpy(np.int64),

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
-from .block import Block
+from .block import Block, row_positions
 from .layout import Layout
 
 NAME = "C1_placement"
@@ -28,8 +28,7 @@ def add_placement(inst: Instance, lay: Layout) -> Block:
     rows_f = np.flatnonzero(has | must)
     if len(rows_f) == 0:
         return Block.empty(NAME)
-    rowpos = np.full(nf, -1, dtype=np.int64)
-    rowpos[rows_f] = np.arange(len(rows_f))
+    rowpos = row_positions(nf, rows_f)
     keys = pd.DataFrame({"firm_id": inst.firms["firm_id"].to_numpy(object)[rows_f]})
     lower = np.where(must[rows_f], 1.0, -np.inf)  # x >= 0 already; no ranged rows
     return Block(NAME, keys, rowpos[fi], np.arange(len(fi)), np.ones(len(fi)), lower, np.ones(len(rows_f)))

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 
 from ..data.instance import Instance
-from ..model.build import build_layout, build_blocks, build_model
+from ..model.build import build_model
 from ..model.candidates import candidate_pairs
 from ..heuristics import greedy
 from ..model.checks import presolve_checks

@@ -102,6 +102,16 @@ def _attach_progress(h: highspy.Highs, callback, every_s: float) -> None:
     h.cbMipInterrupt.subscribe(lambda e: emit(e, False))
 
 
+def pass_model(h: highspy.Highs, lm: LinearModel, *, relax: bool = False):
+    """Hand ``lm`` to ``h`` in one bulk ``passModel`` call (CSR numpy arrays); ``relax`` drops integrality."""
+    integrality = np.zeros(lm.n_cols, dtype=np.int32) if relax else lm.integrality
+    return h.passModel(
+        lm.n_cols, lm.n_rows, lm.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMaximize), 0.0,
+        lm.cost, lm.col_lower, lm.col_upper, lm.row_lower, lm.row_upper,
+        lm.start, lm.index, lm.value, integrality,
+    )
+
+
 def solve_highs(lm: LinearModel, *, time_limit: float | None, gap: float, threads: int | None,
                 verbose: bool = False, options: dict | None = None, progress=None,
                 progress_every_s: float = 5.0, start: np.ndarray | None = None) -> RawSolve:
@@ -120,11 +130,7 @@ def solve_highs(lm: LinearModel, *, time_limit: float | None, gap: float, thread
         h.setOptionValue("threads", int(threads))
     for k, v in (options or {}).items():
         h.setOptionValue(k, v)
-    st = h.passModel(
-        lm.n_cols, lm.n_rows, lm.nnz, int(highspy.MatrixFormat.kRowwise), int(highspy.ObjSense.kMaximize), 0.0,
-        lm.cost, lm.col_lower, lm.col_upper, lm.row_lower, lm.row_upper,
-        lm.start, lm.index, lm.value, lm.integrality,
-    )
+    st = pass_model(h, lm)
     t1 = time.perf_counter()
     if st == highspy.HighsStatus.kError:
         return RawSolve(Status.ERROR, None, None, t1 - t0, 0.0, "HiGHS refused the model")
