@@ -21,7 +21,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from registry import entries  # noqa: E402
 
-PHASES = ("candidates", "build", "handover", "solve", "extract", "warm_start")
+PHASES = ("candidates", "build", "handover", "warm_start", "lns", "solve", "extract")
 
 
 def run_once(argv: list[str], time_limit: float, lp: bool) -> dict:

@@ -3,7 +3,6 @@ optimum, and a feasible starting point for the MIP columns."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -11,6 +10,7 @@ import revopt
 from revopt.heuristics import GreedyResult, greedy
 from revopt.model.build import build_model
 from revopt.results.verify import objective_value
+from matrix import matrix_violations
 from strategies import tiny_instances
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -20,23 +20,7 @@ def mip_violations(inst, res: GreedyResult) -> list[str]:
     """Check res.column_values against the MIP matrix: rows, bounds, integrality, objective."""
     lay, lm = build_model(inst)
     v = res.column_values(lay)
-    out = []
-    assert v.shape == (lm.n_cols,)
-    n_rows = lm.n_rows
-    ax = np.zeros(n_rows)
-    for r in range(n_rows):
-        a, b = lm.start[r], lm.start[r + 1]
-        ax[r] = lm.value[a:b] @ v[lm.index[a:b]]
-    bad_lo = np.flatnonzero(ax < lm.row_lower - 1e-6 * np.maximum(1, np.abs(lm.row_lower)))
-    bad_up = np.flatnonzero(ax > lm.row_upper + 1e-6 * np.maximum(1, np.abs(lm.row_upper)))
-    names = {r: name for name, (a, b) in lm.block_rows.items() for r in range(a, b)}
-    out += [f"row {names[r]}[{r}] {ax[r]} < {lm.row_lower[r]}" for r in bad_lo]
-    out += [f"row {names[r]}[{r}] {ax[r]} > {lm.row_upper[r]}" for r in bad_up]
-    if np.any(v < lm.col_lower - 1e-9) or np.any(v > lm.col_upper + 1e-9):
-        out.append("column bounds")
-    ints = lm.integrality.astype(bool)
-    if np.any(np.abs(v[ints] - np.round(v[ints])) > 1e-9):
-        out.append("integrality")
+    out = matrix_violations(lm, v)
     if lm.cost @ v != pytest.approx(res.objective, rel=1e-9, abs=1e-6):
         out.append(f"cost @ v = {lm.cost @ v} != {res.objective}")
     return out

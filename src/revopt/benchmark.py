@@ -55,8 +55,9 @@ def bench_instance(inst: Instance, *, label: str | None = None, time_limit: floa
         rec.update({"pairs": res.size.get("pairs"), "rows": res.size.get("rows"), "cols": res.size.get("cols"),
                     "nnz": res.size.get("nnz"), "seconds": {p: res.seconds.get(p, 0.0) for p in PHASES},
                     "status": res.status.value, "objective": res.objective, "bound": res.bound, "gap": res.gap})
-        if "greedy" in res.seconds:
-            rec["seconds"]["greedy"] = res.seconds["greedy"]
+        for extra in ("warm_start", "lns"):  # heuristic phases, when solve() ran them
+            if extra in res.seconds:
+                rec["seconds"][extra] = res.seconds[extra]
     else:  # build only: time candidates, build and the hand-over, no solve
         from .solve.highs_backend import new_highs, pass_model
 

@@ -94,9 +94,10 @@ class GreedyResult:
     intensified: np.ndarray | None = field(default=None, repr=False)   # bool per plot
     developed: np.ndarray | None = field(default=None, repr=False)     # bool per terrain
     credits: pd.DataFrame | None = field(default=None, repr=False)     # terrain, plot, k, floor_m2
+    nitrogen_kg: np.ndarray | None = field(default=None, repr=False)   # per firm (for the e columns)
 
     def column_values(self, layout: Layout) -> np.ndarray:
-        """The solution as values of the MIP columns of ``layout`` ([x | z | d | u | c]).
+        """The solution as values of the MIP columns of ``layout`` ([x | z | d | u | c | e]).
 
         ``layout`` must belong to the same instance (row positions of firms,
         plots and terrains are shared). Raises ValueError without a solution.
@@ -119,6 +120,11 @@ class GreedyResult:
             if m["col"].isna().any():
                 raise ValueError("a greedy compensation credit has no column in this layout")
             v[m["col"].to_numpy(np.int64)] = m["floor_m2"].to_numpy(float)
+        if len(layout.e):  # emission of each plot: the nitrogen of the firms placed on it
+            placed = np.flatnonzero(self.plot_of_firm >= 0)
+            emit = np.bincount(self.plot_of_firm[placed], weights=self.nitrogen_kg[placed],
+                               minlength=len(self.designation))
+            v[layout.e["col"].to_numpy(np.int64)] = emit[layout.e["plot"].to_numpy(np.int64)]
         return v
 
 
@@ -1060,4 +1066,5 @@ def _result(inst: Instance, D: _Data, st: _State, obj: float, seconds: float, st
                "time_s": seconds, "instance": inst.name, "method": "greedy"}
     sol = Solution(assignments, plots, terrains, compensation, summary)
     return GreedyResult(sol, obj, seconds, stats, plot_of_firm=plot_of, designation=st.desig.copy(),
-                        intensified=st.u.copy(), developed=st.dev.copy(), credits=credits)
+                        intensified=st.u.copy(), developed=st.dev.copy(), credits=credits,
+                        nitrogen_kg=inst.firms["nitrogen_kg"].to_numpy(float))

@@ -31,7 +31,7 @@ def build_blocks(inst: Instance, lay: Layout) -> list[Block]:
         add_floorspace(inst, lay),
         add_intensify(inst, lay),
         add_grid(inst, lay),
-        add_nitrogen(inst, lay),
+        *add_nitrogen(inst, lay),
         *add_compensation(inst, lay),
     ]
 
@@ -46,7 +46,7 @@ def build_model(inst: Instance, cand: Candidates | None = None) -> tuple[Layout,
     n = lay.n_cols
     integrality = np.ones(n, dtype=np.int32)
     col_upper = np.ones(n)
-    cc = lay.c["col"].to_numpy(np.int64)
+    cc = lay.continuous_cols()
     integrality[cc] = 0
     col_upper[cc] = np.inf
     lm = LinearModel(cost=cost_vector(inst, lay), col_lower=np.zeros(n), col_upper=col_upper,

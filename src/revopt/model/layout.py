@@ -1,6 +1,6 @@
 """Decision variables (spec section 3) and their column positions.
 
-Columns are laid out as [x | z | d | u | c]:
+The columns:
 
 - ``x[f,p]`` binary, one per candidate pair;
 - ``z[p,w]`` binary, for w in werkmilieus_p, on plots not on a transform
@@ -8,7 +8,13 @@ Columns are laid out as [x | z | d | u | c]:
 - ``d[t]`` binary, for planned terrains;
 - ``u[p]`` binary, for plots with intensify_extra_m2 > 0 not on a transform terrain;
 - ``c[t,p,k]`` >= 0, for transform terrains t with lost[t,k] > 0, p in N(t), and
-  k a class the plot can credit (k in werkmilieus_p, or the pooled class).
+  k a class the plot can credit (k in werkmilieus_p, or the pooled class);
+- ``e[p]`` >= 0, the nitrogen emission (kg N per year) of the firms on plot p,
+  for plots that deposit on some nature area and have a candidate pair of an
+  emitting firm. It is an auxiliary column, not a decision of the spec: C6
+  is written through it (see :mod:`revopt.model.nitrogen`).
+
+Columns are laid out as [x | z | d | u | c | e].
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ class Layout:
     u: pd.DataFrame  # plot, col
     c: pd.DataFrame  # terrain, plot, k (WERKMILIEUS index, or -1 pooled), col
     lost: pd.DataFrame  # terrain, k, lost_m2 (lost > 0 only)
+    e: pd.DataFrame  # plot, col (nitrogen emission of the plot)
     zcol: np.ndarray
     dcol: np.ndarray
     ucol: np.ndarray
@@ -57,7 +64,12 @@ class Layout:
         out += [f"u[{pid[p]}]" for p in self.u["plot"]]
         out += [f"c[{tid[t]},{pid[p]},{WERKMILIEUS[k] if k >= 0 else POOLED}]"
                 for t, p, k in zip(self.c["terrain"], self.c["plot"], self.c["k"])]
+        out += [f"e[{pid[p]}]" for p in self.e["plot"]]
         return out
+
+    def continuous_cols(self) -> np.ndarray:
+        """Columns that are not binary (credits c and emissions e)."""
+        return np.concatenate([self.c["col"].to_numpy(np.int64), self.e["col"].to_numpy(np.int64)])
 
 
 def plot_terrain_arrays(inst: Instance) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -66,6 +78,27 @@ def plot_terrain_arrays(inst: Instance) -> tuple[np.ndarray, np.ndarray, np.ndar
     pt = inst.plots["terrain_id"].map(tpos).to_numpy(np.int64)
     status = inst.terrains["status"].to_numpy(object)[pt]
     return pt, status == "planned", status == "transform"
+
+
+def deposition_pairs(inst: Instance) -> pd.DataFrame:
+    """deposition.csv as row positions: plot, area, coef (mol per kg; positive entries only)."""
+    dep = inst.deposition
+    if dep.empty:
+        return pd.DataFrame({"plot": np.zeros(0, np.int64), "area": np.zeros(0, np.int64), "coef": np.zeros(0)})
+    ppos = pd.Series(np.arange(len(inst.plots)), index=inst.plots["plot_id"])
+    apos = pd.Series(np.arange(len(inst.nature_areas)), index=inst.nature_areas["area_id"])
+    d = pd.DataFrame({"plot": dep["plot_id"].map(ppos).to_numpy(np.int64),
+                      "area": dep["area_id"].map(apos).to_numpy(np.int64),
+                      "coef": dep["mol_per_kg"].to_numpy(float)})
+    return d[d["coef"] > 0].reset_index(drop=True)
+
+
+def emission_plots(inst: Instance, cand: Candidates) -> np.ndarray:
+    """Plots (positions, sorted) that get an emission column e[p]."""
+    kg = inst.firms["nitrogen_kg"].to_numpy(float)[cand.pairs["firm"].to_numpy(np.int64)]
+    emitting = np.unique(cand.pairs["plot"].to_numpy(np.int64)[kg > 0])
+    depositing = np.unique(deposition_pairs(inst)["plot"].to_numpy(np.int64))
+    return np.intersect1d(emitting, depositing)
 
 
 def compensation_sets(inst: Instance) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -148,11 +181,16 @@ def build_layout(inst: Instance, cand: Candidates) -> Layout:
     cand_c["col"] = col + np.arange(len(cand_c))
     col += len(cand_c)
 
+    # e[p]
+    ep = emission_plots(inst, cand)
+    ecol = col + np.arange(len(ep))
+    col += len(ep)
+
     return Layout(
         pairs=cand.pairs,
         z=pd.DataFrame({"plot": zp, "w": zw, "col": zc}),
         d=pd.DataFrame({"terrain": dt, "col": dcol[dt]}),
         u=pd.DataFrame({"plot": up, "col": ucol[up]}),
         c=cand_c[["terrain", "plot", "k", "col"]],
-        lost=lost, zcol=zcol, dcol=dcol, ucol=ucol, n_cols=col,
+        lost=lost, e=pd.DataFrame({"plot": ep, "col": ecol}), zcol=zcol, dcol=dcol, ucol=ucol, n_cols=col,
     )

@@ -22,11 +22,58 @@ from ..results.extract import extract_solution, round_columns
 from ..results.kpis import compute_kpis
 from ..results.result import Result, Status
 from .highs_backend import Progress, RawSolve, solve_highs
+from .lns import improve
 from .pyomo_backend import solve_pyomo
 
 BACKENDS = ("highs", "pyomo")
 #: models with at least this many candidate pairs start HiGHS from the greedy solution by default
 WARM_START_MIN_PAIRS = 2000
+#: with a time limit: at most these shares of it go to the greedy and to neighbourhood search
+GREEDY_SHARE, LNS_SHARE = 0.10, 0.50
+#: without a time limit, neighbourhood search stops after this many seconds (or earlier, when it converges)
+LNS_DEFAULT_S = 120.0
+#: HiGHS options on models with at least WARM_START_MIN_PAIRS pairs (``solver_options`` override them):
+#: MIP presolve probing (bit 15 of presolve_rule_off) ignores the time limit on this model's shape
+#: (small preset: 191 s of presolve under a 20 s limit; 9.5 s without probing, limit kept).
+LARGE_MODEL_OPTIONS = {"presolve_rule_off": 1 << 15}
+#: HiGHS threads when the caller sets none. Measured on the 2-core machine with other work running
+#: (small preset, 30 s limit): 2 threads stalled in presolve and root for 63-297 s and ignored the
+#: limit; 1 thread kept it (30.0 s) twice and had the root bound by then.
+DEFAULT_THREADS = 1
+#: HiGHS gets at least this many seconds on the whole model (for its bound), or the whole limit when shorter
+MIP_MIN_S = 1.0
+
+
+def _shifted(cb, offset: float):
+    """A progress callback whose elapsed time counts from the start of the heuristics."""
+    if cb is None or offset == 0:
+        return cb
+    return lambda p: cb(Progress(p.elapsed + offset, p.incumbent, p.bound, p.gap, p.improved))
+
+
+def _heuristic_start(instance, cand, lay, lm, sec, *, time_limit, threads, lns, progress):
+    """Greedy (+ local improvement), then neighbourhood search: a feasible column vector or None."""
+    t0 = time.perf_counter()
+    g_limit = None if time_limit is None else GREEDY_SHARE * time_limit
+    g = greedy(instance, cand, improve=True, time_limit=g_limit)
+    sec["warm_start"] = time.perf_counter() - t0
+    if g.solution is None:
+        return None, sec["warm_start"]
+    start = g.column_values(lay)
+    if progress is not None:
+        progress(Progress(sec["warm_start"], float(lm.cost @ start), None, None, True))
+    if lns is not False:
+        t = time.perf_counter()
+        budget = LNS_DEFAULT_S if time_limit is None else LNS_SHARE * time_limit
+        shift = t - t0
+
+        def tell(el, obj):
+            if progress is not None:
+                progress(Progress(shift + el, obj, None, None, True))
+
+        start, _ = improve(instance, lay, lm, start, time_limit=budget, threads=threads, progress=tell)
+        sec["lns"] = time.perf_counter() - t
+    return start, time.perf_counter() - t0
 
 
 def print_progress(p: Progress) -> None:
@@ -44,7 +91,7 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
           extra_constraints: Callable | None = None, solver: str | None = None,
           solver_options: dict | None = None, verbose: bool = False,
           progress: Callable[[Progress], None] | bool | None = None,
-          warm_start: bool | None = None) -> Result:
+          warm_start: bool | None = None, lns: bool | None = None) -> Result:
     """Solve an instance to (near) optimality.
 
     - ``time_limit`` seconds for the solver; stopped with an incumbent gives
@@ -58,10 +105,16 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
     - ``progress``: a callable receiving :class:`Progress` (elapsed, incumbent,
       bound, gap) on every new incumbent and every few seconds, or True to
       print such lines to stderr (HiGHS backend);
-    - ``warm_start``: start HiGHS from the greedy baseline's solution
-      (:func:`revopt.heuristics.greedy`); None (default) does so when the model
-      has at least :data:`WARM_START_MIN_PAIRS` candidate pairs. Its time is
-      reported as the extra phase ``warm_start``.
+    - ``warm_start``: start HiGHS from a heuristic incumbent: the greedy
+      baseline with its local improvement (:func:`revopt.heuristics.greedy`),
+      then, when ``lns`` is not False, neighbourhood search
+      (:mod:`revopt.solve.lns`: sub-MIPs over compact groups of plots). None
+      (default) does so when the model has at least
+      :data:`WARM_START_MIN_PAIRS` candidate pairs. With a ``time_limit`` the
+      heuristics take at most :data:`GREEDY_SHARE` and :data:`LNS_SHARE` of it
+      and HiGHS the rest, so the whole solve keeps to the limit. Their times
+      are reported as the extra phases ``warm_start`` and ``lns``; the bound
+      and gap always come from HiGHS on the whole model.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
@@ -94,15 +147,16 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
         raw = RawSolve(Status.OPTIMAL if ok else Status.INFEASIBLE, np.zeros(0) if ok else None,
                        0.0 if ok else None, 0.0, 0.0, "no decisions: no candidate pairs or designations")
     elif backend == "highs":
+        threads = DEFAULT_THREADS if threads is None else threads
         cb = print_progress if progress is True else (progress or None)
-        start = None
+        start, used = None, 0.0
         if warm_start or (warm_start is None and len(cand) >= WARM_START_MIN_PAIRS):
-            t = time.perf_counter()
-            g = greedy(instance, cand, improve=False)
-            start = g.column_values(lay) if g.solution is not None else None
-            sec["warm_start"] = time.perf_counter() - t
-        raw = solve_highs(lm, time_limit=time_limit, gap=gap, threads=threads, verbose=verbose,
-                          options=solver_options, progress=cb, start=start)
+            start, used = _heuristic_start(instance, cand, lay, lm, sec, time_limit=time_limit,
+                                           threads=threads, lns=lns, progress=cb)
+        mip_limit = None if time_limit is None else max(time_limit - used, min(time_limit, MIP_MIN_S))
+        opts = {**(LARGE_MODEL_OPTIONS if len(cand) >= WARM_START_MIN_PAIRS else {}), **(solver_options or {})}
+        raw = solve_highs(lm, time_limit=mip_limit, gap=gap, threads=threads, verbose=verbose,
+                          options=opts, progress=_shifted(cb, used), start=start)
     else:
         raw = solve_pyomo(instance, lay, lm, time_limit=time_limit, gap=gap, threads=threads,
                           extra_constraints=extra_constraints, solver=solver, verbose=verbose,

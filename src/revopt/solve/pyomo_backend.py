@@ -20,7 +20,7 @@ from ..data.vocab import WERKMILIEUS
 from ..model.block import LinearModel
 from ..model.layout import POOLED, Layout
 from ..results.result import Status
-from .highs_backend import RawSolve
+from .highs_backend import RawSolve, new_highs, set_threads
 
 #: option names of (time limit, relative gap, threads) per Pyomo solver name
 SOLVER_OPTIONS = {
@@ -56,8 +56,10 @@ def build_pyomo(inst: Instance, lay: Layout, lm: LinearModel) -> pyo.ConcreteMod
     m.d = pyo.Var(di, within=pyo.Binary, dense=False)
     m.u = pyo.Var(ui, within=pyo.Binary, dense=False)
     m.c = pyo.Var(ci, within=pyo.NonNegativeReals, dense=False)
+    ei = [pid[p] for p in lay.e["plot"]]
+    m.e = pyo.Var(ei, within=pyo.NonNegativeReals, dense=False)  # nitrogen emission per plot (C6)
     cols: list = [m.x[i] for i in xi] + [m.z[i] for i in zi] + [m.d[i] for i in di] + \
-        [m.u[i] for i in ui] + [m.c[i] for i in ci]
+        [m.u[i] for i in ui] + [m.c[i] for i in ci] + [m.e[i] for i in ei]
     if len(cols) != lm.n_cols:  # pragma: no cover - layout bug
         raise AssertionError("Pyomo variables do not match the layout")
     m._revopt_cols = cols
@@ -98,6 +100,12 @@ def solve_pyomo(inst: Instance, lay: Layout, lm: LinearModel, *, time_limit: flo
     if infeasible_empty:
         return RawSolve(Status.INFEASIBLE, None, None, time.perf_counter() - t0, 0.0,
                         "a constraint without variables cannot hold")
+    if lm.nnz == 0 and extra_constraints is None and np.all(np.isfinite(lm.col_upper[lm.cost > 0])):
+        # no constraint holds a variable: each column goes to its best bound. (Solvers such as
+        # appsi_highs see an empty model here and answer "unknown" instead of optimal.)
+        values = np.where(lm.cost > 0, lm.col_upper, lm.col_lower)
+        return RawSolve(Status.OPTIMAL, values, float(lm.cost @ values), time.perf_counter() - t0, 0.0,
+                        "no constraint holds a variable: every column at its best bound")
     m = build_pyomo(inst, lay, lm)
     if extra_constraints is not None:
         extra_constraints(m, inst)
@@ -113,6 +121,8 @@ def solve_pyomo(inst: Instance, lay: Layout, lm: LinearModel, *, time_limit: flo
         opts[gp] = float(gap)
     if th and threads is not None:
         opts[th] = int(threads)
+        if name in ("appsi_highs", "highs"):  # same process, same global HiGHS scheduler
+            set_threads(new_highs(), threads)
     t1 = time.perf_counter()
     res = opt.solve(m, load_solutions=False, tee=verbose, options=opts)
     t2 = time.perf_counter()

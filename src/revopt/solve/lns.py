@@ -1,0 +1,179 @@
+"""Large-neighbourhood search: improve an incumbent by re-optimising one area at a time.
+
+A neighbourhood is a compact group of plots around a seed plot (its nearest
+neighbours). Everything outside it is fixed at the incumbent; inside it HiGHS
+re-decides the designations, intensification and development of those plots
+and which firms sit there, choosing among the firms already there and the
+firms the incumbent leaves unplaced. Compensation credits stay free
+everywhere (they are few and continuous). The sub-MIP is the full model with
+the fixed columns moved to the right-hand side, so every solution it returns
+is feasible for the whole instance, and it starts from the incumbent, so it
+never returns anything worse.
+
+This is the primal half of the solve: it finds good solutions fast on models
+whose LP relaxation alone takes HiGHS minutes. The bound (and therefore the
+reported gap) always comes from the full model afterwards.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+from ..data.instance import Instance
+from ..model.block import LinearModel
+from ..model.layout import Layout, plot_terrain_arrays
+from .highs_backend import new_highs, set_threads
+
+#: free about this many x columns in the first neighbourhood; the size then adapts to how fast sub-MIPs solve
+TARGET_PAIRS = 3000
+#: time limit of one sub-MIP, seconds
+SUB_TIME_S = 4.0
+
+
+@dataclass
+class LnsStats:
+    rounds: int = 0
+    improved: int = 0
+    gain: float = 0.0
+    seconds: float = 0.0
+    trace: list[tuple[float, float]] = field(default_factory=list)  # (elapsed, objective)
+
+
+class _Sub:
+    """The CSR model as COO once, so that sub-models are cheap to cut out."""
+
+    def __init__(self, lm: LinearModel):
+        self.lm = lm
+        self.row = np.repeat(np.arange(lm.n_rows, dtype=np.int64), np.diff(lm.start))
+        self.col = lm.index.astype(np.int64)
+        self.val = lm.value
+
+    def solve(self, free: np.ndarray, x: np.ndarray, time_limit: float, threads: int | None):
+        """Optimise the free columns with the others fixed at ``x``; new full vector or None."""
+        lm = self.lm
+        fc = free[self.col]
+        act = np.bincount(self.row[~fc], weights=self.val[~fc] * x[self.col[~fc]], minlength=lm.n_rows)
+        rows_used = np.zeros(lm.n_rows, dtype=bool)
+        rows_used[self.row[fc]] = True
+        rows = np.flatnonzero(rows_used)
+        cols = np.flatnonzero(free)
+        rmap = np.full(lm.n_rows, -1, dtype=np.int64)
+        rmap[rows] = np.arange(len(rows))
+        cmap = np.full(lm.n_cols, -1, dtype=np.int64)
+        cmap[cols] = np.arange(len(cols))
+        r, c, v = rmap[self.row[fc]], cmap[self.col[fc]], self.val[fc]
+        start = np.zeros(len(rows) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(r, minlength=len(rows)), out=start[1:])
+        with np.errstate(invalid="ignore"):  # inf - finite stays inf
+            lo = lm.row_lower[rows] - act[rows]
+            up = lm.row_upper[rows] - act[rows]
+        h = new_highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("time_limit", float(time_limit))
+        h.setOptionValue("mip_rel_gap", 1e-6)
+        set_threads(h, threads)
+        h.passModel(len(cols), len(rows), len(v), int(highspy.MatrixFormat.kRowwise),
+                    int(highspy.ObjSense.kMaximize), 0.0, lm.cost[cols], lm.col_lower[cols],
+                    lm.col_upper[cols], lo, up, start, c.astype(np.int32), v, lm.integrality[cols])
+        sol = highspy.HighsSolution()
+        sol.col_value = x[cols].astype(float)
+        sol.value_valid = True
+        h.setSolution(sol)
+        h.run()
+        self.proved = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        if h.getInfo().primal_solution_status != 2:
+            return None
+        out = x.copy()
+        out[cols] = np.asarray(h.getSolution().col_value, dtype=float)
+        ints = lm.integrality[cols].astype(bool)
+        out[cols[ints]] = np.round(out[cols[ints]])
+        return out
+
+
+def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time_limit: float,
+            threads: int | None = None, seed: int = 0, target_pairs: int = TARGET_PAIRS,
+            progress=None) -> tuple[np.ndarray, LnsStats]:
+    """Improve the feasible column vector ``x`` by neighbourhood sub-MIPs for ``time_limit`` seconds.
+
+    Stops early after a full sweep over all plots without improvement.
+    ``progress(elapsed, objective)`` is called on each improvement. Returns
+    the best vector found (``x`` itself when nothing better was found).
+    """
+    t0 = time.perf_counter()
+    st = LnsStats()
+    n_plots = len(inst.plots)
+    if lay.n_x == 0 or n_plots == 0 or time_limit <= 0:
+        return x, st
+    sub = _Sub(lm)
+    rng = np.random.default_rng(seed)
+    pf = lay.pairs["firm"].to_numpy(np.int64)
+    pp = lay.pairs["plot"].to_numpy(np.int64)
+    xy = inst.plots[["x", "y"]].to_numpy(float)
+    pt, _, _ = plot_terrain_arrays(inst)
+    per_plot = max(1.0, float(np.bincount(pp, minlength=n_plots).mean()))
+    target = float(target_pairs)
+    zp = lay.z["plot"].to_numpy(np.int64)
+    zc = lay.z["col"].to_numpy(np.int64)
+    up, uc = lay.u["plot"].to_numpy(np.int64), lay.u["col"].to_numpy(np.int64)
+    dt, dc = lay.d["terrain"].to_numpy(np.int64), lay.d["col"].to_numpy(np.int64)
+    ccols = lay.c["col"].to_numpy(np.int64)
+    ep, ec = lay.e["plot"].to_numpy(np.int64), lay.e["col"].to_numpy(np.int64)
+    best = float(lm.cost @ x)
+    st.trace.append((0.0, best))
+    since_gain = 0
+    order = rng.permutation(n_plots)
+    i = 0
+    while True:
+        # neighbourhood size in plots: enough to free about ``target`` x columns
+        k = int(np.clip(target / per_plot, 2, n_plots))
+        if since_gain > n_plots // max(1, k // 2) + 1:  # about two sweeps without a gain
+            break
+        left = time_limit - (time.perf_counter() - t0)
+        if left < 0.2:
+            break
+        seed_plot = order[i % n_plots]
+        i += 1
+        d2 = ((xy - xy[seed_plot]) ** 2).sum(axis=1)
+        near = np.argpartition(d2, k - 1)[:k] if k < n_plots else np.arange(n_plots)
+        in_area = np.zeros(n_plots, dtype=bool)
+        in_area[near] = True
+        placed_at = np.full(len(inst.firms), -1, dtype=np.int64)
+        on = np.flatnonzero(x[: lay.n_x] > 0.5)
+        placed_at[pf[on]] = pp[on]
+        movable = (placed_at < 0) | in_area[np.maximum(placed_at, 0)]
+        free = np.zeros(lm.n_cols, dtype=bool)
+        free[: lay.n_x] = in_area[pp] & movable[pf]
+        # a movable firm that sits in the area may also stay unplaced: its pairs are free
+        free[zc[in_area[zp]]] = True
+        free[uc[in_area[up]]] = True
+        free[ec[in_area[ep]]] = True
+        area_terrains = np.unique(pt[near])
+        free[dc[np.isin(dt, area_terrains)]] = True
+        free[ccols] = True
+        st.rounds += 1
+        ts = time.perf_counter()
+        new = sub.solve(free, x, min(SUB_TIME_S, left), threads)
+        # adapt the size: grow while sub-MIPs are proved quickly, shrink when they time out
+        if sub.proved and time.perf_counter() - ts < SUB_TIME_S / 2:
+            target = min(target * 1.25, 50.0 * target_pairs)
+        elif not sub.proved:
+            target = max(target * 0.8, 200.0)
+        if new is not None:
+            obj = float(lm.cost @ new)
+            if obj > best + 1e-9 * max(1.0, abs(best)):
+                st.improved += 1
+                st.gain += obj - best
+                best, x = obj, new
+                since_gain = 0
+                el = time.perf_counter() - t0
+                st.trace.append((el, best))
+                if progress is not None:
+                    progress(el, best)
+                continue
+        since_gain += 1
+    st.seconds = time.perf_counter() - t0
+    return x, st

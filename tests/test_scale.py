@@ -1,0 +1,111 @@
+"""The large-model path of solve(): neighbourhood search, the heuristic incumbent merged with
+HiGHS's, stopping once HiGHS's bound proves it, and the auxiliary nitrogen columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+import revopt
+from conftest import INSTANCES, solve_verified
+from matrix import matrix_violations
+from revopt.heuristics import greedy
+from revopt.model.build import build_model
+from revopt.model.candidates import candidate_pairs
+from revopt.results.extract import extract_solution, round_columns
+from revopt.solve.highs_backend import solve_highs
+from revopt.solve.lns import improve
+from strategies import tiny_instances
+
+SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(tiny_instances(max_firms=6, max_plots=5))
+def test_lns_is_feasible_never_worse_never_above_optimum(inst):
+    cand = candidate_pairs(inst)
+    lay, lm = build_model(inst, cand)
+    g = greedy(inst, cand)
+    if g.solution is None:
+        return
+    x0 = g.column_values(lay)
+    # neighbourhoods of one or two plots, so the search really fixes most of the model
+    x, st = improve(inst, lay, lm, x0, time_limit=5.0, target_pairs=2)
+    assert matrix_violations(lm, x) == []
+    assert lm.cost @ x >= lm.cost @ x0 - 1e-6
+    sol = extract_solution(inst, lay, round_columns(lay, lm.integrality, x))
+    sol.summary = {"objective": float(lm.cost @ x)}
+    assert revopt.verify(inst, sol) == []
+    opt = revopt.solve(inst, gap=0.0)
+    assert opt.status == revopt.Status.OPTIMAL, (opt.status, opt.message, opt.reasons)
+    assert lm.cost @ x <= opt.objective + 1e-6 * max(1.0, abs(opt.objective))
+    assert (st.rounds >= 1 or lay.n_x == 0) and st.gain == pytest.approx(lm.cost @ x - lm.cost @ x0, rel=1e-9, abs=1e-6)
+
+
+def test_lns_improves_the_greedy_on_the_demo():
+    inst = revopt.load_instance(INSTANCES / "demo")
+    cand = candidate_pairs(inst)
+    lay, lm = build_model(inst, cand)
+    g = greedy(inst, cand)
+    x0 = g.column_values(lay)
+    x, st = improve(inst, lay, lm, x0, time_limit=30.0, seed=1)
+    assert matrix_violations(lm, x) == []
+    assert st.improved >= 1 and lm.cost @ x > lm.cost @ x0
+    opt = revopt.solve(inst)
+    assert lm.cost @ x <= opt.bound + 1e-6 * abs(opt.bound)
+
+
+def test_pipeline_on_the_demo_reaches_the_optimum():
+    inst = revopt.load_instance(INSTANCES / "demo")
+    plain = solve_verified(inst, warm_start=False)
+    piped = solve_verified(inst, warm_start=True, time_limit=120)
+    assert {"warm_start", "lns"} <= set(piped.seconds)
+    assert piped.status == revopt.Status.OPTIMAL
+    assert piped.objective == pytest.approx(plain.objective, rel=2e-4)
+    assert piped.gap <= 1e-4
+
+
+def _optimal_vector(inst):
+    cand = candidate_pairs(inst)
+    lay, lm = build_model(inst, cand)
+    raw = solve_highs(lm, time_limit=None, gap=0.0, threads=1)
+    return lm, round_columns(lay, lm.integrality, raw.values)
+
+
+def test_known_optimal_start_is_proved_and_returned(tiny):
+    lm, v = _optimal_vector(tiny)
+    raw = solve_highs(lm, time_limit=None, gap=1e-4, threads=1, start=v)
+    assert raw.status == revopt.Status.OPTIMAL
+    assert lm.cost @ raw.values == pytest.approx(43_015_000)
+    assert raw.bound >= 43_015_000 - 1e-6
+
+
+def test_start_kept_when_highs_has_no_time(tmp_path):
+    """Stopped before HiGHS found anything: the heuristic incumbent is the answer, status feasible."""
+    from gap_orlib import gap_dir, write_gap_instance
+
+    src = gap_dir() / "gap12-4"
+    if not src.is_file():
+        pytest.skip("shared/benchmarks-external not found")
+    write_gap_instance(src, tmp_path / "gap")
+    inst = revopt.load_instance(tmp_path / "gap")
+    cand = candidate_pairs(inst)
+    lay, lm = build_model(inst, cand)
+    lm_opt, v = _optimal_vector(inst)
+    raw = solve_highs(lm, time_limit=1e-9, gap=1e-4, threads=1, start=v)
+    assert raw.status in (revopt.Status.FEASIBLE, revopt.Status.OPTIMAL)
+    assert lm.cost @ raw.values == pytest.approx(lm.cost @ v)
+    assert "heuristics" in raw.message or raw.status == revopt.Status.OPTIMAL
+
+
+def test_emission_columns_carry_the_plot_emission(tiny):
+    """e[p] is the nitrogen of the firms on p in every optimal solution, and C6 binds through it."""
+    cand = candidate_pairs(tiny)
+    lay, lm = build_model(tiny, cand)
+    assert len(lay.e) > 0 and lm.block_rows["C6_emission"][1] > lm.block_rows["C6_emission"][0]
+    _, v = _optimal_vector(tiny)
+    kg = tiny.firms["nitrogen_kg"].to_numpy(float)[lay.pairs["firm"].to_numpy()]
+    emit = np.bincount(lay.pairs["plot"].to_numpy(), weights=kg * v[: lay.n_x], minlength=len(tiny.plots))
+    e = v[lay.e["col"].to_numpy()]
+    np.testing.assert_allclose(e, emit[lay.e["plot"].to_numpy()], rtol=1e-9, atol=1e-6)
