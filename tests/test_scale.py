@@ -109,3 +109,15 @@ def test_emission_columns_carry_the_plot_emission(tiny):
     emit = np.bincount(lay.pairs["plot"].to_numpy(), weights=kg * v[: lay.n_x], minlength=len(tiny.plots))
     e = v[lay.e["col"].to_numpy()]
     np.testing.assert_allclose(e, emit[lay.e["plot"].to_numpy()], rtol=1e-9, atol=1e-6)
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(tiny_instances(max_firms=6, max_plots=5))
+def test_assignment_bound_is_a_bound(inst):
+    from revopt.solve import assignment_bound
+
+    lay, lm = build_model(inst)
+    opt = revopt.solve(inst, gap=0.0)
+    if opt.status == revopt.Status.OPTIMAL:
+        assert assignment_bound(lay, lm) >= opt.objective - 1e-6 * max(1.0, abs(opt.objective))
+        assert opt.bound <= assignment_bound(lay, lm) + 1e-6 * max(1.0, abs(opt.objective))

@@ -44,6 +44,26 @@ DEFAULT_THREADS = 1
 MIP_MIN_S = 1.0
 
 
+def assignment_bound(lay, lm) -> float:
+    """A valid upper bound that needs no LP: every firm on its most valuable candidate plot.
+
+    Each firm takes at most one plot (C1) and every other column has a cost
+    <= 0 (development, intensification) or 0 (credits, emissions), so the
+    optimum is at most the sum over firms of max(0, best pair cost). Weak, but
+    it gives a true gap where HiGHS had no time to finish its root LP
+    (national preset).
+    """
+    n = lay.n_x
+    best = np.zeros(int(lay.pairs["firm"].max()) + 1 if n else 0)
+    if n:
+        np.maximum.at(best, lay.pairs["firm"].to_numpy(np.int64), lm.cost[:n])
+    rest = lm.cost[n:]
+    up = lm.col_upper[n:]
+    pos = rest > 0
+    extra = float(np.sum(rest[pos] * up[pos])) if np.any(pos) else 0.0
+    return float(best.sum()) + extra
+
+
 def _shifted(cb, offset: float):
     """A progress callback whose elapsed time counts from the start of the heuristics."""
     if cb is None or offset == 0:
@@ -171,6 +191,8 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
         sol = extract_solution(instance, lay, v)
         if bound is None and raw.status == Status.OPTIMAL:
             bound = objective
+        simple = assignment_bound(lay, lm)  # always valid; what remains when HiGHS had no time for its root
+        bound = simple if bound is None else min(bound, simple)
         if bound is not None:  # a bound below the incumbent is solver round-off
             bound = max(bound, objective)
             gap_v = max(0.0, (bound - objective) / max(1.0, abs(objective)))
