@@ -44,7 +44,7 @@ def lp_bound(inst: Instance, lm=None) -> float | None:
 
 def bench_instance(inst: Instance, *, label: str | None = None, time_limit: float | None = None,
                    gap: float = 1e-4, solve: bool = True, greedy: bool = True, lp: bool = False,
-                   threads: int | None = None, progress=None, warm_start: bool = True) -> dict[str, Any]:
+                   threads: int | None = None, progress=None, warm_start: bool | None = None) -> dict[str, Any]:
     """One benchmark record (the keys of ``revopt bench --json``)."""
     from .solve import solve as run_solve
 
