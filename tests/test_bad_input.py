@@ -137,9 +137,9 @@ def test_empty_csv(inst_dir, capsys):
     run_bad(inst_dir, capsys, "nature_areas.csv, row 1", "header row is required")
 
 
-def test_unsupported_policy_file_is_refused(inst_dir, capsys):
-    (inst_dir / "claims.csv").write_text("region,werkmilieu,min_floor_m2,max_floor_m2\n")
-    run_bad(inst_dir, capsys, "claims.csv", "not supported")
+def test_unsupported_corridor_file_is_refused(inst_dir, capsys):
+    (inst_dir / "corridor_nodes.csv").write_text("node_id,x,y,kind\n")
+    run_bad(inst_dir, capsys, "corridor_nodes.csv", "not supported")
 
 
 @pytest.mark.parametrize("toml,expected", [
