@@ -156,3 +156,20 @@ def build_layout(inst: Instance, cand: Candidates) -> Layout:
         c=cand_c[["terrain", "plot", "k", "col"]],
         lost=lost, zcol=zcol, dcol=dcol, ucol=ucol, n_cols=col,
     )
+
+
+def plot_regions(inst: Instance) -> np.ndarray:
+    """Per plot, the region of its terrain (text; the regions of the policy rules)."""
+    return inst.plots["terrain_id"].map(dict(zip(inst.terrains["terrain_id"], inst.terrains["region"]))) \
+        .to_numpy(object)
+
+
+def match_keys(left: list[np.ndarray], right: list[np.ndarray]) -> np.ndarray:
+    """Row of ``right`` whose key columns equal those of each ``left`` row; -1 where none.
+
+    Keys are tuples of equal-length arrays (e.g. region and werkmilieu); ``right`` has unique keys.
+    """
+    if len(right[0]) == 0:
+        return np.full(len(left[0]), -1, dtype=np.int64)
+    idx = pd.MultiIndex.from_arrays(right)
+    return idx.get_indexer(pd.MultiIndex.from_arrays(left)).astype(np.int64)

@@ -1,0 +1,42 @@
+"""C10 lifecycle targets: room for every stage of a firm's life, per region.
+
+    sum_{(f,p) in A : lifecycle_f = s, region of p = r} floor_fp x[f,p] >= min_placed_m2
+
+for every row (r, s) of lifecycle_targets.csv with a positive minimum. The
+region of a plot is the region of its terrain; floor_fp is the pair's floor
+space (the pairs.csv override where given).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..data.instance import Instance
+from .block import Block
+from .layout import Layout, match_keys, plot_regions
+
+NAME = "C10_lifecycle"
+
+
+def active_targets(inst: Instance) -> pd.DataFrame:
+    """The lifecycle targets with a positive minimum (region, lifecycle, min_placed_m2)."""
+    lt = inst.lifecycle_targets
+    if lt is None or lt.empty:
+        return pd.DataFrame({"region": [], "lifecycle": [], "min_placed_m2": []})
+    return lt.loc[lt["min_placed_m2"] > 0, ["region", "lifecycle", "min_placed_m2"]].reset_index(drop=True)
+
+
+def add_lifecycle(inst: Instance, lay: Layout) -> Block:
+    lt = active_targets(inst)
+    if lt.empty:
+        return Block.empty(NAME)
+    fi = lay.pairs["firm"].to_numpy(np.int64)
+    pj = lay.pairs["plot"].to_numpy(np.int64)
+    stage = inst.firms["lifecycle"].to_numpy(object)
+    row = match_keys([plot_regions(inst)[pj], stage[fi]],
+                     [lt["region"].to_numpy(object), lt["lifecycle"].to_numpy(object)])
+    on = np.flatnonzero(row >= 0)
+    keys = pd.DataFrame({"region": lt["region"].to_numpy(object), "lifecycle": lt["lifecycle"].to_numpy(object)})
+    return Block(NAME, keys, row[on], on, lay.pairs["floor"].to_numpy(float)[on],
+                 lt["min_placed_m2"].to_numpy(float), np.full(len(lt), np.inf))
