@@ -297,6 +297,7 @@ def _policy(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
     cl = t.get("claims.csv")
     if _has(cl, "region", "werkmilieu", "min_floor_m2", "max_floor_m2"):
         _unique(problems, "claims.csv", cl, ["region", "werkmilieu"], "claim (region, werkmilieu)")
+        offers: dict[str, pd.Series] = {}   # per werkmilieu: the plots that may get it
         for i, r in enumerate(cl.itertuples(index=False)):
             if r.region == "" or r.werkmilieu == "":
                 continue
@@ -311,8 +312,9 @@ def _policy(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
                                         f"{name}: min_floor_m2 {m2(lo)} is above max_floor_m2 {m2(hi)}"))
                 continue
             if not math.isnan(lo):
-                sel = (p_region.eq(r.region) & ~p_transform
-                       & plo["werkmilieus"].map(lambda ws, w=r.werkmilieu: bool(ws) and w in ws))
+                if r.werkmilieu not in offers:
+                    offers[r.werkmilieu] = plo["werkmilieus"].map(lambda ws, w=r.werkmilieu: bool(ws) and w in ws)
+                sel = p_region.eq(r.region) & ~p_transform & offers[r.werkmilieu]
                 cap = float(plo.loc[sel, "floor_capacity_m2"].sum()) if "floor_capacity_m2" in plo else math.inf
                 if lo > cap * (1 + 1e-9):
                     problems.append(Problem(

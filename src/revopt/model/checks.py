@@ -15,8 +15,8 @@ from ..data.vocab import WERKMILIEUS, WM_INDEX
 from .candidates import RULES, Candidates
 from .claims import active_claims
 from .compensation import new_space
-from .layout import POOLED, Layout, match_keys, plot_regions, plot_terrain_arrays
-from .lifecycle import active_targets
+from .layout import POOLED, Layout, plot_regions, plot_terrain_arrays
+from .lifecycle import active_targets, target_rows
 from .locks import locked_pair_columns
 
 
@@ -103,12 +103,15 @@ def check_lifecycle(inst: Instance, cand: Candidates, lay: Layout) -> list[str]:
     keep = ~inst.firms["locked"].to_numpy(bool)[fi]
     keep[locked_pair_columns(inst, lay)[1]] = True
     region = plot_regions(inst)
-    row = match_keys([region[pj], inst.firms["lifecycle"].to_numpy(object)[fi]],
-                     [lt["region"].to_numpy(object), lt["lifecycle"].to_numpy(object)])
-    on = (row >= 0) & keep
-    best = pd.DataFrame({"row": row[on], "firm": fi[on], "floor": fl[on]}).groupby(["row", "firm"])["floor"].max()
-    reach = best.groupby(level="row").sum().reindex(range(len(lt)), fill_value=0.0).to_numpy(float)
-    n_firms = best.groupby(level="row").size().reindex(range(len(lt)), fill_value=0).to_numpy(np.int64)
+    row = target_rows(inst, lt, fi, pj)
+    on = np.flatnonzero((row >= 0) & keep)
+    # each firm counted once per target, at its largest pair there (pairs are sorted by firm)
+    key = row[on] * len(inst.firms) + fi[on]
+    o = np.lexsort((-fl[on], key))
+    first = np.r_[True, key[o][1:] != key[o][:-1]] if len(o) else np.zeros(0, bool)
+    best = o[first]
+    reach = np.bincount(row[on][best], weights=fl[on][best], minlength=len(lt))
+    n_firms = np.bincount(row[on][best], minlength=len(lt))
     _, _, transform = plot_terrain_arrays(inst)
     room = (inst.plots["floor_capacity_m2"] + inst.plots["intensify_extra_m2"]).to_numpy(float)
     out = []
