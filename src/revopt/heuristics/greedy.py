@@ -29,11 +29,12 @@ phases (spec sections 3 and 5):
 Policy rules (spec section 9): locked firms are must-place firms with their
 current plot as the only option; locked designations are made first and never
 undone; a designation that would pass a claim maximum (C9) is never made; claim
-minimums are met right after compensation by designating the plots that cost
-least (no development, least value of other werkmilieus lost), which then stay
-designated; lifecycle targets (C10) are met next by placing firms of the stage
-in the region, best contribution first, and afterwards no move may take a
-target below its minimum; noise budgets (C11) are tracked like grid capacity.
+minimums are met before compensation by designating the plots that cost least
+(no development, the plot's present werkmilieu, least value of other
+werkmilieus lost), which then stay designated; lifecycle targets (C10) are met
+after the must-place firms by placing firms of the stage in the region (firms
+staying on their present plot first, then by contribution), and afterwards no
+move may take a target below its minimum; noise budgets (C11) are tracked like grid capacity.
 min_category and sector restrictions are candidate rules, so they hold by
 construction.
 
@@ -66,8 +67,8 @@ from ..data.instance import Instance
 from ..data.vocab import WERKMILIEUS, WM_INDEX, wm_mask
 from ..model.candidates import Candidates, candidate_pairs
 from ..model.claims import active_claims
-from ..model.layout import POOLED, Layout, build_layout, match_keys, plot_regions, plot_terrain_arrays
-from ..model.lifecycle import active_targets
+from ..model.layout import POOLED, Layout, build_layout, plot_regions, plot_terrain_arrays
+from ..model.lifecycle import active_targets, target_rows
 from ..model.objective import objective_terms
 from ..results.solution import Solution
 
@@ -243,6 +244,8 @@ class _Data:
         self.ratio = float(inst.params["compensation"]["ratio"])
         self.lost = lay.lost
         self.crows = lay.c[["terrain", "plot", "k"]]
+        self.comp_plots = np.unique(self.crows["plot"].to_numpy(np.int64))
+        self.comp_classes = set(int(k) for k in self.lost["k"]) if self.per_wm else set(range(NW))
 
         # policy rules (spec section 9)
         self.noise = F["noise_use"].to_numpy(float)
@@ -250,6 +253,7 @@ class _Data:
         self.tnoise_tol = np.where(np.isnan(budget), np.inf, budget + _tol(np.nan_to_num(budget)))
         self.has_noise = bool(np.isfinite(self.tnoise_tol).any() and (self.noise > 0).any())
         self.lockw = P["locked_werkmilieu"].map(WM_INDEX).fillna(-1).to_numpy(np.int64)
+        self.pcur = P["current_werkmilieu"].map(WM_INDEX).fillna(-1).to_numpy(np.int64)
         region = plot_regions(inst)
         cl = active_claims(inst)
         self.n_claims = len(cl)
@@ -265,8 +269,7 @@ class _Data:
         lt = active_targets(inst)
         self.n_targets = len(lt)
         self.lt_min = lt["min_placed_m2"].to_numpy(float)
-        self.ptarget = match_keys([region[self.pp], F["lifecycle"].to_numpy(object)[self.pf]],
-                                  [lt["region"].to_numpy(object), lt["lifecycle"].to_numpy(object)])
+        self.ptarget = target_rows(inst, lt, self.pf, self.pp)
 
 
 # --------------------------------------------------------------------------- #
@@ -843,44 +846,58 @@ def _lock_designations(st: _State) -> None:
 
 def _claim_minimums(st: _State) -> bool:
     """C9 minimums: designate free plots of the region, cheapest first (no development needed,
+    the plot's present werkmilieu, not new space that compensation may need for another class,
     least candidate value of other werkmilieus lost, larger plots first); pin every plot that
-    counts towards a minimum so that it stays designated. False when a minimum cannot be met."""
+    counts towards a minimum so that it stays designated. False when a minimum cannot be met.
+
+    The plots of a claim are ranked once; development cost is counted as of the start, so a
+    terrain developed for an earlier plot of the list does not reorder it."""
     D = st.D
     for c in np.flatnonzero(D.cmin > 0):
         w = int(D.claim_w[c])
         need = D.cmin[c] - _tol(D.cmin[c])
-        while st.claim_used[c] < need:
+        if st.claim_used[c] < need:
             P = np.flatnonzero((D.pclaim[:, w] == c) & (st.desig < 0))
-            P = P[st.claim_used[c] + D.cap0[P] <= D.cmax_tol[c]]
-            if not len(P):
-                return False
             t = D.pterr[P]
             cost = np.where(D.planned[P] & ~st.dev[t], D.dcost[t], 0.0)
             others = np.delete(D.wpref[P], w, axis=1).max(axis=1) if NW > 1 else np.zeros(len(P))
             loss = np.maximum(others - D.wpref[P, w], 0.0)
-            p = int(P[np.lexsort((-D.cap0[P], loss, cost))[0]])
-            st.designate(p, w)
+            other_comp = np.isin(P, D.comp_plots) & (w not in D.comp_classes)
+            for p in P[np.lexsort((-D.cap0[P], loss, other_comp, D.pcur[P] != w, cost))]:
+                if st.claim_used[c] >= need:
+                    break
+                if st.claim_used[c] + D.cap0[p] <= D.cmax_tol[c]:
+                    st.designate(int(p), w)
+            if st.claim_used[c] < need:
+                return False
         counting = np.flatnonzero((D.pclaim[:, w] == c) & (st.desig == w))
         st.pin[counting] = True
     return True
 
 
 def _lifecycle_targets(st: _State) -> bool:
-    """C10 minimums: place unplaced firms of the stage on plots of the region, best contribution
-    first. False when a target cannot be met this way."""
+    """C10 minimums: place unplaced firms of the stage on plots of the region (a firm staying on
+    its present plot first, then by contribution). The pairs of a target are ranked once and
+    tried in that order, each checked against the state of the moment. False when a target
+    cannot be met this way."""
     D = st.D
     for g in range(D.n_targets):
-        js_g = np.flatnonzero(D.ptarget == g)
         need = D.lt_min[g] - _tol(D.lt_min[g])
-        while st.lc_used[g] < need:
-            js = js_g[st.apair[D.pf[js_g]] < 0]
-            if not len(js):
-                return False
-            gain, ok = st.assess(js)
-            if not ok.any():
-                return False
-            j = int(js[np.argmax(np.where(ok, gain, -np.inf))])
-            st.place(int(D.pf[j]), j)
+        if st.lc_used[g] >= need:
+            continue
+        js = np.flatnonzero(D.ptarget == g)
+        js = js[st.apair[D.pf[js]] < 0]
+        gain, ok = st.assess(js)
+        js, gain = js[ok], gain[ok]
+        stay = D.pp[js] == D.cur[D.pf[js]]
+        for j in js[np.lexsort((-gain, ~stay))]:
+            if st.lc_used[g] >= need:
+                break
+            f = int(D.pf[j])
+            if st.apair[f] < 0 and st.pair_ok(f, int(j)):
+                st.place(f, int(j))
+        if st.lc_used[g] < need:
+            return False
     st.enforce = True
     return True
 
@@ -1124,7 +1141,10 @@ def _run(D: _Data, comp_first: bool, fit: bool, share: bool) -> tuple[_State | N
     must = np.flatnonzero(D.must)
     _lock_designations(st)
     if D.n_claims and np.any(st.claim_used > D.cmax_tol):  # locks alone pass a claim maximum
-        stats["policy_failed"] = True
+        stats["policy_failed"] = "claims"
+        return None, stats
+    if not _claim_minimums(st):
+        stats["policy_failed"] = "claims"
         return None, stats
     if comp_first:
         if not _compensate(st):
@@ -1136,10 +1156,10 @@ def _run(D: _Data, comp_first: bool, fit: bool, share: bool) -> tuple[_State | N
         if not _place_must(st, must, fit) or not _compensate(st):
             return None, stats
         stats["compensation_closed"] = _prune_compensation(st)
-    if not _claim_minimums(st) or not _lifecycle_targets(st):
-        stats["policy_failed"] = True
+    if not _lifecycle_targets(st):
+        stats["policy_failed"] = "lifecycle"
         return None, stats
-    rest = np.flatnonzero(~D.must & (D.best_pc > 0))
+    rest = np.flatnonzero(~D.must & (D.best_pc > 0) & (st.apair < 0))   # lifecycle targets placed some
     rest = rest[np.argsort(-D.density[rest], kind="stable")]
     _place_in_order(st, rest, share)
     stats["placed_construction"] = int((st.apair >= 0).sum())
