@@ -22,6 +22,12 @@ _FRAME_FOR_FILE = {
     "deposition.csv": "deposition", "pairs.csv": "pairs", "claims.csv": "claims",
     "lifecycle_targets.csv": "lifecycle_targets", "restrictions.csv": "restrictions",
 }
+#: optional policy columns (spec section 9): left out by :meth:`Instance.write` when no row uses them
+POLICY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "terrains.csv": ("min_category", "noise_budget"), "plots.csv": ("locked_werkmilieu",),
+    "firms.csv": ("locked", "noise_use"),
+}
+_DEFAULT_TEXT = ("", "false", "0")
 #: the tables of an Instance, as keyword names of :meth:`Instance.from_frames`
 TABLES: tuple[str, ...] = tuple(_FRAME_FOR_FILE.values())
 
@@ -116,7 +122,8 @@ class Instance:
         return Instance.from_frames(**kw, params=copy.deepcopy(self.params), name=self.name)
 
     def write(self, directory: str | Path) -> Path:
-        """Write the instance as a directory in the v1 format (defaults written out)."""
+        """Write the instance as a directory in the v1 format (defaults written out; the optional
+        policy columns of spec section 9 only when some row uses them)."""
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         (d / "instance.toml").write_text(_toml(self.params), encoding="utf-8")
@@ -124,7 +131,9 @@ class Instance:
             df = getattr(self, attr)
             if df is None or (file == "deposition.csv" and df.empty):
                 continue
-            _as_text(df).to_csv(d / file, index=False)
+            text = _as_text(df)
+            unused = [c for c in POLICY_COLUMNS.get(file, ()) if c in text and text[c].isin(_DEFAULT_TEXT).all()]
+            text.drop(columns=unused).to_csv(d / file, index=False)
         return d
 
 
