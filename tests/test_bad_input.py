@@ -342,3 +342,14 @@ def test_valid_policy_files_load(inst_dir):
     again = revopt.load_instance(back)
     pd.testing.assert_frame_equal(again.restrictions, inst.restrictions)
     pd.testing.assert_frame_equal(again.claims, inst.claims)
+
+
+def test_write_keeps_a_zero_noise_budget_and_drops_unused_policy_columns(tiny, tmp_path):
+    t = tiny.terrains.copy()
+    t["noise_budget"] = 0.0
+    inst = tiny.replace_tables(terrains=t)
+    d = inst.write(tmp_path / "zero")
+    header = (d / "terrains.csv").read_text().splitlines()[0]
+    assert "noise_budget" in header and "min_category" not in header
+    assert "locked" not in (d / "firms.csv").read_text().splitlines()[0]
+    assert (revopt.load_instance(d).terrains["noise_budget"] == 0.0).all()

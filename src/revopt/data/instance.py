@@ -22,12 +22,12 @@ _FRAME_FOR_FILE = {
     "deposition.csv": "deposition", "pairs.csv": "pairs", "claims.csv": "claims",
     "lifecycle_targets.csv": "lifecycle_targets", "restrictions.csv": "restrictions",
 }
-#: optional policy columns (spec section 9): left out by :meth:`Instance.write` when no row uses them
-POLICY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "terrains.csv": ("min_category", "noise_budget"), "plots.csv": ("locked_werkmilieu",),
-    "firms.csv": ("locked", "noise_use"),
+#: optional policy columns (spec section 9) and the text of their default: left out by
+#: :meth:`Instance.write` when every row has the default (a noise budget of 0 is not a default)
+POLICY_COLUMNS: dict[str, dict[str, str]] = {
+    "terrains.csv": {"min_category": "", "noise_budget": ""}, "plots.csv": {"locked_werkmilieu": ""},
+    "firms.csv": {"locked": "false", "noise_use": "0"},
 }
-_DEFAULT_TEXT = ("", "false", "0")
 #: the tables of an Instance, as keyword names of :meth:`Instance.from_frames`
 TABLES: tuple[str, ...] = tuple(_FRAME_FOR_FILE.values())
 
@@ -132,7 +132,8 @@ class Instance:
             if df is None or (file == "deposition.csv" and df.empty):
                 continue
             text = _as_text(df)
-            unused = [c for c in POLICY_COLUMNS.get(file, ()) if c in text and text[c].isin(_DEFAULT_TEXT).all()]
+            unused = [c for c, default in POLICY_COLUMNS.get(file, {}).items()
+                      if c in text and text[c].eq(default).all()]
             text.drop(columns=unused).to_csv(d / file, index=False)
         return d
 
