@@ -173,6 +173,23 @@ WM_MATCH_WEIGHT = 4.0
 SHARED_BUILDING_TERRAINS, SHARED_FLOOR_FACTOR, SHARED_MAX_FLOOR = {"T02"}, 0.85, 2000.0
 
 
+# ----------------------------------------------------------------------------- policy rules (spec section 9)
+CLUSTER_TERRAIN = "T01"           # Kanaalhaven: national-interest cluster, its plots locked industrieel,
+LOCK_FROM_CATEGORY = "5.1"        # ... and its firms of category 5.1 and up locked on their plot,
+LOCK_FROM_VALUE = 5e6             # ... and so are its anchors (value added 5 M EUR a year or more)
+MIN_CATEGORY = {"T07": "4.2"}     # Industriehaven Twentekanaal: heavy-industry room only
+NOISE_FACTOR = {"T01": 0.95, "T07": 0.95}   # zoned parks: noise budget = factor x present noise use
+NOISE_PER_1000M2, NOISE_FROM = 1.0, "4.1"  # noise use per 1,000 m2 at category 4.1, doubling per step
+RESTRICTED = {"datacenter": ["T10"]}   # data centres only on Plan Bolkerveld (fed by S2, spare MW)
+RESTRICTED_SEARCH = False         # True: a restricted firm also lists every plot of its parks
+# Strategic programming (C9), per region and werkmilieu, m2 of floor capacity designated; and room for
+# every life stage (C10), m2 of floor of placed firms. Values chosen against the optimum without them
+# (README: which rule binds).
+CLAIMS = [("West", "productie", 115_000.0, None), ("Midden", "innovatie", None, 50_000.0),
+          ("Oost", "stedelijk", 20_000.0, 30_000.0)]
+TARGETS = [("Midden", "startup", 42_000.0), ("Oost", "startup", 16_000.0), ("West", "scaleup", 6_000.0)]
+
+
 def rank(c: str) -> int:
     return RANK[c]
 
@@ -472,6 +489,36 @@ def check_compensation(terrains, plots, tstatus):
             raise SystemExit(f"{tid}: {lost.sum():.0f} m2 lost, only {room:.0f} m2 new space in range")
 
 
+def add_policy(terrains, plots, firms, pairs):
+    """The policy rules of spec section 9 (docs/model.md); README.md says which rule binds."""
+    terrains, plots, firms = terrains.copy(), plots.copy(), firms.copy()
+    cur_terrain = firms.current_plot.str.split("-").str[0]
+    # national-interest cluster: designations fixed, heavy firms stay
+    plots["locked_werkmilieu"] = np.where((plots.terrain_id == CLUSTER_TERRAIN)
+                                          & plots.werkmilieus.map(lambda ws: "industrieel" in ws), "industrieel", "")
+    firms["locked"] = (cur_terrain == CLUSTER_TERRAIN) & (firms.category.map(rank).ge(rank(LOCK_FROM_CATEGORY))
+                                                         | firms.value_added_eur.ge(LOCK_FROM_VALUE))
+    terrains["min_category"] = terrains.terrain_id.map(MIN_CATEGORY).fillna("")
+    # noise: firms of category 4.1 and up, in proportion to floor, doubling per category step
+    steps = firms.category.map(rank) - rank(NOISE_FROM)
+    firms["noise_use"] = np.where(steps >= 0, np.round(firms.floor_space_m2 / 1000 * NOISE_PER_1000M2
+                                                       * 2.0 ** steps.clip(lower=0), 2), 0.0)
+    present = firms.groupby(cur_terrain).noise_use.sum()
+    locked = firms[firms.locked].groupby(cur_terrain).noise_use.sum()
+    terrains["noise_budget"] = [round(max(NOISE_FACTOR[t] * present.get(t, 0.0), 1.01 * locked.get(t, 0.0)), 1)
+                                if t in NOISE_FACTOR else np.nan for t in terrains.terrain_id]
+    if RESTRICTED_SEARCH:   # restricted sectors list every plot of their parks (they search there)
+        extra = [dict(firm_id=f.firm_id, plot_id=p.plot_id, value_added_eur="", floor_space_m2="")
+                 for sector, tids in RESTRICTED.items() for f in firms[firms.sector == sector].itertuples()
+                 for p in plots[plots.terrain_id.isin(tids)].itertuples()]
+        pairs = pd.concat([pairs, pd.DataFrame(extra)], ignore_index=True).drop_duplicates(["firm_id", "plot_id"])
+        pairs = pairs.sort_values(["firm_id", "plot_id"], kind="stable").reset_index(drop=True)
+    restrictions = pd.DataFrame({"sector": list(RESTRICTED), "terrain_ids": [";".join(t) for t in RESTRICTED.values()]})
+    claims = pd.DataFrame(CLAIMS, columns=["region", "werkmilieu", "min_floor_m2", "max_floor_m2"])
+    targets = pd.DataFrame(TARGETS, columns=["region", "lifecycle", "min_placed_m2"])
+    return terrains, plots, firms, pairs, claims, targets, restrictions
+
+
 def manifest(terrains, firms):
     n_tr = int((terrains.status == "transform").sum())
     n_pl = int((terrains.status == "planned").sum())
@@ -513,14 +560,17 @@ def main(out: Path) -> Instance:
     substations, load = make_substations(firms, plots, on_transform)
     deposition, nature, now = make_nature(firms, plots, on_transform)
     check_compensation(terrains, plots, tstatus)
+    terrains, plots, firms, pairs, claims, targets, restrictions = add_policy(terrains, plots, firms, pairs)
 
     inst = Instance.from_frames(terrains=terrains, plots=plots, firms=firms,
                                 substations=substations, nature_areas=nature,
-                                deposition=deposition, pairs=pairs,
+                                deposition=deposition, pairs=pairs, claims=claims,
+                                lifecycle_targets=targets, restrictions=restrictions,
                                 params=manifest(terrains, firms), name="demo")
     out.mkdir(parents=True, exist_ok=True)
     for name in ("instance.toml", "terrains.csv", "plots.csv", "firms.csv", "substations.csv",
-                 "nature_areas.csv", "deposition.csv", "pairs.csv"):
+                 "nature_areas.csv", "deposition.csv", "pairs.csv", "claims.csv", "lifecycle_targets.csv",
+                 "restrictions.csv"):
         (out / name).unlink(missing_ok=True)
     inst.write(out)
     inst = load_instance(out)

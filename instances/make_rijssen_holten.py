@@ -115,7 +115,7 @@ def read_parks(path: Path) -> list[dict]:
 #: generator knobs of this instance (revopt.generate.presets.Preset fields), on top of preset "small"
 KNOBS = dict(n_firms=N_FIRMS, n_plots=N_PLOTS, pairs=True, max_pairs_per_firm=SHORTLIST, new_search_km=10.0,
              existing_share=0.85, min_transform=1, transform_share=0.05, must_place_existing=0.08,
-             must_place_new=0.05, occupancy=(0.45, 0.7))
+             must_place_new=0.05, occupancy=(0.45, 0.7), policy=False)
 
 
 def main(out: Path, geojson: Path = DEFAULT_GEOJSON, seed: int = SEED, **knobs) -> revopt.Instance:

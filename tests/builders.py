@@ -17,7 +17,8 @@ FIRM = dict(floor_space_m2=100.0, value_added_eur=100.0, category="1", water_bou
 def make(firms: list[dict], plots: list[dict], *, terrains: list[dict] | None = None,
          substations: list[dict] | None = None, areas: list[dict] | None = None,
          deposition: list[dict] | None = None, pairs: list[dict] | None = None,
-         params: dict | None = None) -> Instance:
+         claims: list[dict] | None = None, lifecycle_targets: list[dict] | None = None,
+         restrictions: list[dict] | None = None, params: dict | None = None) -> Instance:
     """An Instance from lists of row dicts; value_years defaults to 1 for easy sums."""
     terrains = terrains or [dict(terrain_id="T", status="existing")]
     substations = substations or [dict(substation_id="S", available_mw=1000.0)]
@@ -32,4 +33,7 @@ def make(firms: list[dict], plots: list[dict], *, terrains: list[dict] | None = 
         nature_areas=pd.DataFrame(areas) if areas else None,
         deposition=pd.DataFrame(deposition) if deposition else None,
         pairs=pd.DataFrame(pairs) if pairs else None,
+        claims=pd.DataFrame(claims) if claims is not None else None,
+        lifecycle_targets=pd.DataFrame(lifecycle_targets) if lifecycle_targets is not None else None,
+        restrictions=pd.DataFrame(restrictions) if restrictions is not None else None,
         params=p, name="test")

@@ -1,14 +1,18 @@
 """Brute-force oracle: the exact optimum of a tiny instance by enumeration.
 
-Written from the spec (sections 2-5) alone, independently of revopt.model and
-revopt.solve. Only the candidate rules are shared with the verifier
-(:func:`revopt.results.verify.is_candidate` and ``compatible_werkmilieus``);
-N(t), lost[t,k], capacities and the objective are recomputed here on their own.
+Written from the spec (sections 2-5 and the policy rules of 9) alone,
+independently of revopt.model and revopt.solve. Only the candidate rules are
+shared with the verifier (:func:`revopt.results.verify.is_candidate` and
+``compatible_werkmilieus``, which include min_category and the sector
+restrictions); N(t), lost[t,k], capacities, claims, targets, noise and the
+objective are recomputed here on their own.
 
 Enumeration order: developed d (planned terrains) -> per plot (designation z,
-intensified u) -> C7 feasibility of (z, u) by max-flow -> best assignment x by
-depth-first search with pruning (C1, C3, C4, C5, C6) and an optimistic bound,
-memoised on the per-plot (designation, capacity) state.
+intensified u; a locked werkmilieu is the only designation its plot may get)
+-> C9 claims on z -> C7 feasibility of (z, u) by max-flow -> best assignment x
+by depth-first search with pruning (C1 with locked firms on their current plot,
+C3, C4, C5, C6, C11) and an optimistic bound, C10 checked on each complete
+assignment; memoised on the per-plot (designation, capacity) state.
 """
 
 from __future__ import annotations
@@ -63,6 +67,34 @@ def brute_force(instance) -> tuple[float | None, Solution | None]:
     ob = prm["objective"]
     years = _num(ob["value_years"])
 
+    # ---- section 9: regions, locks, noise, claims, targets ---------------------------
+    def region(p):
+        return terr[plots[p].terrain_id].region
+
+    def locked(f):
+        return bool(getattr(firms[f], "locked", False))
+
+    def must(f):
+        return bool(firms[f].must_place) or locked(f)
+
+    noise_room = {t: float(r.noise_budget) for t, r in terr.items()
+                  if getattr(r, "noise_budget", None) is not None and not math.isnan(float(r.noise_budget))}
+    claims = [] if getattr(instance, "claims", None) is None else [
+        (r.region, r.werkmilieu, float(r.min_floor_m2), float(r.max_floor_m2))
+        for r in instance.claims.itertuples(index=False)]
+    targets = [] if getattr(instance, "lifecycle_targets", None) is None else [
+        (r.region, r.lifecycle, float(r.min_placed_m2)) for r in instance.lifecycle_targets.itertuples(index=False)]
+
+    def claims_hold(z: dict) -> bool:
+        for r, w, lo, hi in claims:
+            total = sum(float(plots[p].floor_capacity_m2) for p in plots
+                        if region(p) == r and status(p) != "transform" and z[p] == w)
+            if not math.isnan(lo) and total < lo - EPS:
+                return False
+            if not math.isnan(hi) and total > hi + EPS:
+                return False
+        return True
+
     def status(p):
         return terr[plots[p].terrain_id].status
 
@@ -72,6 +104,8 @@ def brute_force(instance) -> tuple[float | None, Solution | None]:
         opts = []
         for p, pr in plots.items():
             if is_candidate(instance, f, p) is not None:
+                continue
+            if locked(f) and p != fr.current_plot:
                 continue
             floor = _override(pairs, f, p, "floor_space_m2", float(fr.floor_space_m2))
             value = _override(pairs, f, p, "value_added_eur", float(fr.value_added_eur))
@@ -86,7 +120,7 @@ def brute_force(instance) -> tuple[float | None, Solution | None]:
         options[f] = opts
     firm_ids = list(firms)
     for f in firm_ids:
-        if firms[f].must_place and not options[f]:
+        if must(f) and not options[f]:
             return None, None
 
     # ---- C7 data: lost[t,k], N(t) -------------------------------------------------------
@@ -154,11 +188,11 @@ def brute_force(instance) -> tuple[float | None, Solution | None]:
         return rows
 
     # ---- assignment search for a fixed plot state -----------------------------------------
-    order = sorted(firm_ids, key=lambda f: (not firms[f].must_place, f))
+    order = sorted(firm_ids, key=lambda f: (not must(f), f))
     best_rest = [0.0] * (len(order) + 1)
     for i in range(len(order) - 1, -1, -1):
         top = max([s for _p, _w, s, _fl in options[order[i]]], default=0.0)
-        best_rest[i] = best_rest[i + 1] + (top if firms[order[i]].must_place else max(0.0, top))
+        best_rest[i] = best_rest[i + 1] + (top if must(order[i]) else max(0.0, top))
 
     assign_cache: dict[tuple, tuple[float, tuple] | None] = {}
 
@@ -169,6 +203,8 @@ def brute_force(instance) -> tuple[float | None, Solution | None]:
         room = dict(cap)
         grid = dict(avail)
         nitro = dict(headroom)
+        noise = dict(noise_room)
+        stage_floor: dict[tuple[str, str], float] = {}
         best: list = [-math.inf, None]
         chosen: list[str] = []
 
@@ -176,6 +212,8 @@ def brute_force(instance) -> tuple[float | None, Solution | None]:
             if acc + best_rest[i] <= best[0] + EPS and best[1] is not None:
                 return
             if i == len(order):
+                if any(stage_floor.get((r, s), 0.0) < lo - EPS for r, s, lo in targets):
+                    return
                 if acc > best[0] + EPS or best[1] is None:
                     best[0], best[1] = acc, tuple(chosen)
                 return
@@ -190,10 +228,18 @@ def brute_force(instance) -> tuple[float | None, Solution | None]:
                 hit = {n: float(fr.nitrogen_kg) * dep.get((p, n), 0.0) for n in nitro}
                 if any(v > nitro[n] + EPS for n, v in hit.items()):
                     continue
+                t = plots[p].terrain_id
+                loud = float(getattr(fr, "noise_use", 0.0))
+                if t in noise and loud > noise[t] + EPS:
+                    continue
+                key = (region(p), fr.lifecycle)
                 room[p] -= floor
                 grid[s] -= float(fr.grid_mw)
                 for n, v in hit.items():
                     nitro[n] -= v
+                if t in noise:
+                    noise[t] -= loud
+                stage_floor[key] = stage_floor.get(key, 0.0) + floor
                 chosen.append(p)
                 dfs(i + 1, acc + score)
                 chosen.pop()
@@ -201,7 +247,10 @@ def brute_force(instance) -> tuple[float | None, Solution | None]:
                 grid[s] += float(fr.grid_mw)
                 for n, v in hit.items():
                     nitro[n] += v
-            if not fr.must_place:
+                if t in noise:
+                    noise[t] += loud
+                stage_floor[key] -= floor
+            if not must(f):
                 chosen.append("")
                 dfs(i + 1, acc)
                 chosen.pop()
@@ -223,11 +272,14 @@ def brute_force(instance) -> tuple[float | None, Solution | None]:
         for p in plot_ids:
             pr = plots[p]
             st = status(p)
-            choices = [("", False)]
+            fixed_w = getattr(pr, "locked_werkmilieu", "") or ""
+            choices = [] if fixed_w else [("", False)]
             # a designation on a transform plot has no effect (rule 1, never in N(t)):
             # leave those plots undesignated; an undeveloped planned plot cannot be designated (C2)
             if st != "transform" and not (st == "planned" and not d[pr.terrain_id]):
                 for w in pr.werkmilieus:
+                    if fixed_w and w != fixed_w:
+                        continue
                     choices.append((w, False))
                     if float(pr.intensify_extra_m2) > 0:
                         choices.append((w, True))
@@ -238,6 +290,8 @@ def brute_force(instance) -> tuple[float | None, Solution | None]:
             fixed = dev_cost + _num(ob["intensify_weight"]) * sum(
                 float(plots[p].intensify_cost_eur) for p in plot_ids if u[p])
             if -fixed + best_rest[0] <= best_total + EPS:
+                continue
+            if not claims_hold(z):
                 continue
             credit = compensation(z, u)
             if credit is None:

@@ -3,6 +3,10 @@
 Numbers are small integers (ratio may be 0.5) so that optima are exact.
 Sizes: 1-4 firms, 1-4 plots, at most 2 planned terrains, at most one transform
 terrain, each plot with 1-2 werkmilieus -- small enough for tests/oracle.py.
+``tiny_instances(policy=True)`` adds the policy rules of spec section 9 (two
+regions, claims, lifecycle targets, locks, min_category, a sector restriction,
+noise budgets), each drawn often enough to be in play; without it the draws are
+exactly those of sections 1-6.
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ plot_categories = st.one_of(st.sampled_from(["5.1", "4.2", "5.3", "6"]), categor
 
 
 @st.composite
-def tiny_instances(draw, max_firms: int = 4, max_plots: int = 4) -> Instance:
-    """A valid Instance with 1..max_firms firms and 1..max_plots plots."""
+def tiny_instances(draw, max_firms: int = 4, max_plots: int = 4, policy: bool = False) -> Instance:
+    """A valid Instance with 1..max_firms firms and 1..max_plots plots (``policy``: with section-9 rules)."""
     # ---- terrains ---------------------------------------------------------------
     n_plots = draw(st.integers(1, max_plots))
     n_planned = draw(st.integers(0, 2))
@@ -139,7 +143,7 @@ def tiny_instances(draw, max_firms: int = 4, max_plots: int = 4) -> Instance:
     if draw(st.booleans()):
         params["werkmilieu_max_category"] = {"stedelijk": "3.1", "innovatie": "4.1"}
 
-    return Instance.from_frames(
+    inst = Instance.from_frames(
         terrains=pd.DataFrame(terrains), plots=pd.DataFrame(plots), firms=pd.DataFrame(firms),
         substations=pd.DataFrame(substations),
         nature_areas=pd.DataFrame(nature, columns=["area_id", "name", "x", "y", "headroom_mol"]),
@@ -147,3 +151,68 @@ def tiny_instances(draw, max_firms: int = 4, max_plots: int = 4) -> Instance:
                     if deposition else None),
         pairs=pairs, params=params, name="tiny",
     )
+    return draw_policy(draw, inst) if policy else inst
+
+
+def draw_policy(draw, inst: Instance) -> Instance:
+    """Add the policy rules of spec section 9 to a valid instance, keeping it valid."""
+    from revopt.results.verify import is_candidate
+
+    ter, plo, fir = inst.terrains.copy(), inst.plots.copy(), inst.firms.copy()
+    # two regions; each terrain may carry a minimum category and a noise budget
+    ter["region"] = [draw(st.sampled_from(["R1", "R1", "R2"])) for _ in range(len(ter))]
+    ter["min_category"] = [draw(st.sampled_from(["", "", "", "3.1", "4.1"])) for _ in range(len(ter))]
+    ter["noise_budget"] = [draw(st.sampled_from([NAN, NAN, 0, 2, 3])) for _ in range(len(ter))]
+    status = dict(zip(ter["terrain_id"], ter["status"]))
+    region = dict(zip(ter["terrain_id"], ter["region"]))
+    # locked designations: one of the plot's werkmilieus, never on a transform terrain
+    plo["locked_werkmilieu"] = [
+        draw(st.sampled_from(list(ws))) if status[t] != "transform" and draw(st.integers(0, 4)) == 0 else ""
+        for t, ws in zip(plo["terrain_id"], plo["werkmilieus"])]
+    fir["noise_use"] = [draw(st.sampled_from([0, 0, 1, 2])) for _ in range(len(fir))]
+    # fewer instances made infeasible by sections 1-6 alone, so that the policy rules decide more often
+    if draw(st.booleans()):
+        fir["must_place"] = False
+    if draw(st.booleans()):
+        inst = inst.with_params(compensation={"ratio": 0.0})
+    fir["sector"] = [draw(st.sampled_from(["s", "s", "dc"])) for _ in range(len(fir))]
+    restrictions = None
+    if "dc" in set(fir["sector"]) and draw(st.booleans()):
+        allowed = draw(st.sampled_from(list(ter["terrain_id"])))
+        restrictions = pd.DataFrame({"sector": ["dc"], "terrain_ids": [allowed]})
+    base = inst.replace_tables(terrains=ter, plots=plo, firms=fir, restrictions=restrictions)
+
+    # locked firms: only where the current plot is a candidate under all the rules above
+    fir = base.firms.copy()
+    can_lock = [bool(c) and is_candidate(base, f, c) is None for f, c in zip(fir["firm_id"], fir["current_plot"])]
+    fir["locked"] = [ok and draw(st.booleans()) for ok in can_lock]
+    # candidate pairs under the rules above, to aim claims and targets where firms compete
+    cands = [(f, p) for f in fir["firm_id"] for p in plo["plot_id"] if is_candidate(base, f, p) is None]
+    stage = dict(zip(fir["firm_id"], fir["lifecycle"]))
+    floor = dict(zip(fir["firm_id"], fir["floor_space_m2"]))
+    p_region = {p: region[t] for p, t in zip(plo["plot_id"], plo["terrain_id"])}
+    wanted = sorted({w for ws in fir["werkmilieus"] for w in ws}) or list(WM)
+
+    # claims: at most two, each within what the region's plots can take
+    claims = []
+    for _ in range(draw(st.integers(0, 2))):
+        r = draw(st.sampled_from(sorted(set(p_region.values()))))
+        w = draw(st.sampled_from(wanted + list(WM)))
+        cap = sum(c for t, ws, c in zip(plo["terrain_id"], plo["werkmilieus"], plo["floor_capacity_m2"])
+                  if region[t] == r and status[t] != "transform" and w in ws)
+        lo = draw(st.sampled_from([NAN, NAN, min(10, cap), cap]))
+        hi = draw(st.sampled_from([NAN, 0, 10, 20, 40]))
+        if not (lo > hi) and (r, w) not in {(c["region"], c["werkmilieu"]) for c in claims}:
+            claims.append(dict(region=r, werkmilieu=w, min_floor_m2=lo, max_floor_m2=hi))
+    # lifecycle targets: the stage of a firm that has a candidate plot in the region, at most its floor
+    targets = []
+    for _ in range(draw(st.integers(0, 2)) if cands else 0):
+        f, p = draw(st.sampled_from(cands))
+        r, s = p_region[p], stage[f]
+        if (r, s) not in {(c["region"], c["lifecycle"]) for c in targets}:
+            lo = draw(st.sampled_from([0, floor[f] / 2, floor[f], floor[f] + 5]))
+            targets.append(dict(region=r, lifecycle=s, min_placed_m2=lo))
+    return base.replace_tables(
+        firms=fir,
+        claims=pd.DataFrame(claims, columns=["region", "werkmilieu", "min_floor_m2", "max_floor_m2"]) if claims else None,
+        lifecycle_targets=pd.DataFrame(targets, columns=["region", "lifecycle", "min_placed_m2"]) if targets else None)

@@ -137,9 +137,9 @@ def test_empty_csv(inst_dir, capsys):
     run_bad(inst_dir, capsys, "nature_areas.csv, row 1", "header row is required")
 
 
-def test_unsupported_policy_file_is_refused(inst_dir, capsys):
-    (inst_dir / "claims.csv").write_text("region,werkmilieu,min_floor_m2,max_floor_m2\n")
-    run_bad(inst_dir, capsys, "claims.csv", "not supported")
+def test_unsupported_corridor_file_is_refused(inst_dir, capsys):
+    (inst_dir / "corridor_nodes.csv").write_text("node_id,x,y,kind\n")
+    run_bad(inst_dir, capsys, "corridor_nodes.csv", "not supported")
 
 
 @pytest.mark.parametrize("toml,expected", [
@@ -187,3 +187,169 @@ def test_bad_command_line_values_exit_2(inst_dir, capsys, tmp_path):
     assert main(["solve", str(inst_dir), "--out", str(tmp_path / "o"), "--threads", "0"]) == 2
     assert main(["solve", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")]) == 2
     assert not (tmp_path / "o").exists()
+
+
+# ---- policy rules (spec section 9) ---------------------------------------------------------------------
+
+def write_csv(d: Path, file: str, rows: list[dict], columns: list[str]) -> None:
+    pd.DataFrame(rows, columns=columns).to_csv(d / file, index=False)
+
+
+CLAIM_COLS = ["region", "werkmilieu", "min_floor_m2", "max_floor_m2"]
+TARGET_COLS = ["region", "lifecycle", "min_placed_m2"]
+RESTRICTION_COLS = ["sector", "terrain_ids"]
+
+POLICY_CELL_CASES = [
+    ("firms.csv", 2, "locked", "sometimes", "must be true or false"),
+    ("firms.csv", 3, "noise_use", "-1", "must be >= 0"),
+    ("firms.csv", 3, "noise_use", "loud", "must be a finite number"),
+    ("terrains.csv", 2, "noise_budget", "-5", "must be >= 0"),
+    ("terrains.csv", 2, "min_category", "4.3", "must be a category code"),
+    ("plots.csv", 2, "locked_werkmilieu", "haven", "must be one of industrieel"),
+    ("plots.csv", 3, "locked_werkmilieu", "industrieel", "a locked werkmilieu must be one of the plot's werkmilieus"),
+    ("plots.csv", 5, "locked_werkmilieu", "productie", "a plot on a transform terrain cannot have a locked werkmilieu"),
+    ("firms.csv", 3, "locked", "true", "a locked firm needs a current plot"),
+    ("firms.csv", 2, "locked", "true",  # F1 sits on P4, on transform terrain T3
+     "firm F1 is locked on its current plot P4, but that is not a candidate pair: plot P4 is on transform terrain T3"),
+]
+
+
+@pytest.mark.parametrize("file,row,column,value,rule", POLICY_CELL_CASES,
+                         ids=[f"{c[0]}:{c[2]}={c[3]!r}" for c in POLICY_CELL_CASES])
+def test_bad_policy_cell(inst_dir, capsys, file, row, column, value, rule):
+    edit_csv(inst_dir, file, row, column, value)
+    run_bad(inst_dir, capsys, f"{file}, row {row}, column {column}", rule)
+
+
+def test_locked_firm_excluded_by_min_category_names_the_numbers(inst_dir, capsys):
+    edit_csv(inst_dir, "firms.csv", 3, "current_plot", "P2")
+    edit_csv(inst_dir, "firms.csv", 3, "locked", "true")
+    edit_csv(inst_dir, "terrains.csv", 2, "min_category", "4.1")
+    run_bad(inst_dir, capsys, "firms.csv, row 3, column locked: firm F2 is locked on its current plot P2",
+            "category 3.1 of the firm is below min_category 4.1 of terrain T1")
+
+
+def test_locked_firm_outside_pairs_file(inst_dir, capsys):
+    edit_csv(inst_dir, "firms.csv", 3, "current_plot", "P2")
+    edit_csv(inst_dir, "firms.csv", 3, "locked", "true")
+    pd.DataFrame({"firm_id": ["F2"], "plot_id": ["P3"]}).to_csv(inst_dir / "pairs.csv", index=False)
+    run_bad(inst_dir, capsys, "firm F2 is locked", "the pair is not listed in pairs.csv")
+
+
+CLAIM_CASES = [
+    # rows of claims.csv, expected fragments (tiny: every terrain is in region Oost; productie may go on
+    # P1 10,000 + P2 6,000 + P3 8,000 m2; P4 is on a transform terrain)
+    ([dict(region="West", werkmilieu="productie", min_floor_m2="1", max_floor_m2="")],
+     ["claims.csv, row 2, column region", "claim (West, productie): region 'West' is not the region of any terrain",
+      "regions with plots: Oost"]),
+    ([dict(region="Oost", werkmilieu="haven", min_floor_m2="1", max_floor_m2="")],
+     ["claims.csv, row 2, column werkmilieu: must be one of industrieel"]),
+    ([dict(region="", werkmilieu="productie", min_floor_m2="1", max_floor_m2="")],
+     ["claims.csv, row 2, column region: required value is empty"]),
+    ([dict(region="Oost", werkmilieu="productie", min_floor_m2="500", max_floor_m2="100")],
+     ["claims.csv, row 2, column min_floor_m2: claim (Oost, productie): min_floor_m2 500 is above max_floor_m2 100"]),
+    ([dict(region="Oost", werkmilieu="productie", min_floor_m2="30000", max_floor_m2="")],
+     ["claims.csv, row 2, column min_floor_m2: claim (Oost, productie): min_floor_m2 30,000 is above the 24,000 m2 "
+      "of floor capacity of the 3 plots of region Oost that can be designated productie"]),
+    ([dict(region="Oost", werkmilieu="stedelijk", min_floor_m2="1", max_floor_m2="")],
+     ["is above the 0 m2 of floor capacity of the 0 plots of region Oost that can be designated stedelijk"]),
+    ([dict(region="Oost", werkmilieu="productie", min_floor_m2="-1", max_floor_m2="x")],
+     ["claims.csv, row 2, column min_floor_m2: must be >= 0", "column max_floor_m2: must be a finite number"]),
+    ([dict(region="Oost", werkmilieu="productie", min_floor_m2="1", max_floor_m2=""),
+      dict(region="Oost", werkmilieu="productie", min_floor_m2="", max_floor_m2="9")],
+     ["claims.csv, row 3, column region,werkmilieu", "appears more than once (first at row 2)"]),
+]
+
+
+@pytest.mark.parametrize("rows,expected", CLAIM_CASES, ids=[str(i) for i in range(len(CLAIM_CASES))])
+def test_bad_claims(inst_dir, capsys, rows, expected):
+    write_csv(inst_dir, "claims.csv", rows, CLAIM_COLS)
+    run_bad(inst_dir, capsys, *expected)
+
+
+def test_claim_region_without_plots(inst_dir, capsys):
+    edit_csv(inst_dir, "terrains.csv", add_rows=[dict(terrain_id="T9", name="Leeg", region="Noord", status="planned",
+                                                      development_cost_eur="0", national_interest="false")])
+    write_csv(inst_dir, "claims.csv", [dict(region="Noord", werkmilieu="productie", min_floor_m2="", max_floor_m2="5")],
+              CLAIM_COLS)
+    run_bad(inst_dir, capsys, "claims.csv, row 2, column region: claim (Noord, productie): region 'Noord' has no plots")
+
+
+def test_claim_minimum_counts_no_transform_plots(inst_dir, capsys):
+    # productie may go on 24,000 m2 outside the transform terrain; with P4 it would be 29,000
+    write_csv(inst_dir, "claims.csv", [dict(region="Oost", werkmilieu="productie", min_floor_m2="25000",
+                                            max_floor_m2="")], CLAIM_COLS)
+    run_bad(inst_dir, capsys, "above the 24,000 m2")
+
+
+TARGET_CASES = [
+    ([dict(region="Oost", lifecycle="senior", min_placed_m2="1")],
+     ["lifecycle_targets.csv, row 2, column lifecycle: must be one of startup, mkb, scaleup, large"]),
+    ([dict(region="Zuid", lifecycle="startup", min_placed_m2="1")],
+     ["lifecycle_targets.csv, row 2, column region: lifecycle target (Zuid, startup): region 'Zuid' is not the "
+      "region of any terrain"]),
+    ([dict(region="Oost", lifecycle="startup", min_placed_m2="")],
+     ["lifecycle_targets.csv, row 2, column min_placed_m2: required value is empty"]),
+    ([dict(region="Oost", lifecycle="startup", min_placed_m2="-3")],
+     ["lifecycle_targets.csv, row 2, column min_placed_m2: must be >= 0"]),
+    ([dict(region="Oost", lifecycle="mkb", min_placed_m2="1"), dict(region="Oost", lifecycle="MKB", min_placed_m2="2")],
+     ["lifecycle_targets.csv, row 3, column region,lifecycle", "appears more than once"]),
+]
+
+
+@pytest.mark.parametrize("rows,expected", TARGET_CASES, ids=[str(i) for i in range(len(TARGET_CASES))])
+def test_bad_lifecycle_targets(inst_dir, capsys, rows, expected):
+    write_csv(inst_dir, "lifecycle_targets.csv", rows, TARGET_COLS)
+    run_bad(inst_dir, capsys, *expected)
+
+
+RESTRICTION_CASES = [
+    ([dict(sector="datacentre", terrain_ids="T1")],
+     ["restrictions.csv, row 2, column sector: sector 'datacentre' is not the sector of any firm in firms.csv"]),
+    ([dict(sector="datacentrum", terrain_ids="T1;T7;T8")],
+     ["restrictions.csv, row 2, column terrain_ids: refers to an unknown id in terrains.csv: T7, T8"]),
+    ([dict(sector="datacentrum", terrain_ids=" ; ")],
+     ["restrictions.csv, row 2, column terrain_ids: must be a non-empty ';'-list of ids"]),
+    ([dict(sector="datacentrum", terrain_ids="")],
+     ["restrictions.csv, row 2, column terrain_ids: required value is empty"]),
+    ([dict(sector="datacentrum", terrain_ids="T1"), dict(sector="datacentrum", terrain_ids="T2")],
+     ["restrictions.csv, row 3, column sector: sector 'datacentrum' appears more than once"]),
+]
+
+
+@pytest.mark.parametrize("rows,expected", RESTRICTION_CASES, ids=[str(i) for i in range(len(RESTRICTION_CASES))])
+def test_bad_restrictions(inst_dir, capsys, rows, expected):
+    write_csv(inst_dir, "restrictions.csv", rows, RESTRICTION_COLS)
+    run_bad(inst_dir, capsys, *expected)
+
+
+def test_policy_file_missing_a_required_column(inst_dir, capsys):
+    pd.DataFrame({"region": ["Oost"], "min_placed_m2": ["5"]}).to_csv(inst_dir / "lifecycle_targets.csv", index=False)
+    run_bad(inst_dir, capsys, "lifecycle_targets.csv, row 1, column lifecycle: required column is missing")
+
+
+def test_valid_policy_files_load(inst_dir):
+    write_csv(inst_dir, "claims.csv", [dict(region="Oost", werkmilieu="productie", min_floor_m2="", max_floor_m2="")],
+              CLAIM_COLS)
+    write_csv(inst_dir, "lifecycle_targets.csv", [dict(region="Oost", lifecycle="StartUp", min_placed_m2="0")],
+              TARGET_COLS)
+    write_csv(inst_dir, "restrictions.csv", [dict(sector="datacentrum", terrain_ids="T1; T2 ;T1")], RESTRICTION_COLS)
+    inst = revopt.load_instance(inst_dir)
+    assert inst.restrictions.loc[0, "terrain_ids"] == ("T1", "T2")
+    assert inst.lifecycle_targets.loc[0, "lifecycle"] == "startup"
+    assert inst.claims["min_floor_m2"].isna().all()
+    back = inst.write(inst_dir.parent / "again")
+    again = revopt.load_instance(back)
+    pd.testing.assert_frame_equal(again.restrictions, inst.restrictions)
+    pd.testing.assert_frame_equal(again.claims, inst.claims)
+
+
+def test_write_keeps_a_zero_noise_budget_and_drops_unused_policy_columns(tiny, tmp_path):
+    t = tiny.terrains.copy()
+    t["noise_budget"] = 0.0
+    inst = tiny.replace_tables(terrains=t)
+    d = inst.write(tmp_path / "zero")
+    header = (d / "terrains.csv").read_text().splitlines()[0]
+    assert "noise_budget" in header and "min_category" not in header
+    assert "locked" not in (d / "firms.csv").read_text().splitlines()[0]
+    assert (revopt.load_instance(d).terrains["noise_budget"] == 0.0).all()

@@ -19,7 +19,8 @@ from revopt.generate import PRESETS, generate, generate_with_stats, wgs84_to_rd
 from revopt.generate.geo import VNG_DISTANCE_M, max_category_index
 from revopt.model.candidates import candidate_pairs
 
-TABLES = ("terrains", "plots", "firms", "substations", "nature_areas", "deposition", "pairs")
+TABLES = ("terrains", "plots", "firms", "substations", "nature_areas", "deposition", "pairs", "claims",
+          "lifecycle_targets", "restrictions")
 SHARED = ROOT.parent / "shared" / "data"
 
 
@@ -119,7 +120,9 @@ def test_province_sizes_pairs_and_figures(province):
     assert x.between(50_000, 200_000).all() and y.between(350_000, 440_000).all()
     per_firm = inst.pairs.groupby("firm_id").size().reindex(inst.firms["firm_id"], fill_value=0)
     assert 20 <= per_firm.mean() <= 80 and per_firm.max() <= PRESETS["province"].max_pairs_per_firm
-    assert per_firm.min() >= 1
+    # every firm has a pair, except light firms whose plots in reach are all on cluster parks (min_category)
+    none = inst.firms.set_index("firm_id").loc[per_firm.index[per_firm == 0]]
+    assert len(none) <= 0.01 * len(inst.firms) and (none["category"].map(RANK) < RANK["4.1"]).all()
     # every listed pair is a candidate of revopt (the cheap rules and the distance were applied)
     cand = candidate_pairs(inst)
     assert len(cand) == len(inst.pairs)
@@ -127,6 +130,10 @@ def test_province_sizes_pairs_and_figures(province):
     status = inst.plots.set_index("plot_id")["terrain_id"].map(inst.terrains.set_index("terrain_id")["status"])
     f = inst.firms
     stay = f[f["current_plot"].ne("") & f["current_plot"].map(status).ne("transform")]
+    # ... unless the plot's terrain now has a higher minimum category (the firm has to move)
+    floor_rank = stay["current_plot"].map(inst.plots.set_index("plot_id")["terrain_id"]).map(
+        inst.terrains.set_index("terrain_id")["min_category"]).map(RANK).fillna(0)
+    stay = stay[stay["category"].map(RANK) >= floor_rank]
     listed = set(zip(inst.pairs["firm_id"], inst.pairs["plot_id"]))
     assert all((a, b) in listed for a, b in zip(stay["firm_id"], stay["current_plot"]))
     assert set(f.loc[f["must_place"], "firm_id"]) <= set(cand.pairs["firm_id"])
@@ -143,6 +150,19 @@ def test_national_sizes():
     assert inst.terrains["region"].nunique() == 12
     assert inst.plots["x"].between(10_000, 280_000).all() and inst.plots["y"].between(300_000, 620_000).all()
     assert 60_000 <= st["net_area_ha"] <= 100_000 and 4 <= st["median_park_ha"] <= 8
+    # policy: the five clusters, hyperscale data centres only near Eemshaven and Hollands Kroon
+    pol = st["policy"]
+    assert pol["clusters"] >= 5 and pol["locked_firms"] > 0 and pol["hyperscale_firms"] > 0
+    assert list(inst.restrictions["sector"]) == ["hyperscale_datacenter"]
+    allowed = set(inst.restrictions["terrain_ids"].iloc[0])
+    hyper = set(inst.firms.loc[inst.firms["sector"].eq("hyperscale_datacenter"), "firm_id"])
+    tp = inst.pairs["plot_id"].map(inst.plots.set_index("plot_id")["terrain_id"])
+    assert tp[inst.pairs["firm_id"].isin(hyper)].isin(allowed).all()
+    xy = inst.plots.groupby("terrain_id")[["x", "y"]].mean().loc[sorted(allowed)]
+    ex, ey = wgs84_to_rd(53.44, 6.83)
+    hx, hy = wgs84_to_rd(52.80, 5.00)
+    d = np.minimum(np.hypot(xy["x"] - ex, xy["y"] - ey), np.hypot(xy["x"] - hx, xy["y"] - hy)) / 1000
+    assert (d < 25).all()
 
 
 def test_overrides_and_bad_knobs():
@@ -168,6 +188,68 @@ def test_small_solves_and_verifies(small):
     assert res.status.has_solution
     k = res.kpis["firms"]
     assert k["placed"] > 0.5 * k["total"]
+
+
+# ----------------------------------------------------------------------------- policy rules (spec section 9)
+POLICY_COLS = {"terrains": ["national_interest", "min_category", "noise_budget"], "plots": ["locked_werkmilieu"],
+               "firms": ["sector", "locked", "noise_use"]}
+
+
+@pytest.mark.parametrize("preset", ["tiny", "small"])
+def test_policy_rules_have_their_own_random_stream(preset):
+    with_rules, without = generate(preset, seed=2), generate(preset, seed=2, policy=False)
+    for t in ("terrains", "plots", "firms"):
+        keep = [c for c in getattr(without, t).columns if c not in POLICY_COLS[t]]
+        pd.testing.assert_frame_equal(getattr(with_rules, t)[keep], getattr(without, t)[keep], obj=t)
+    assert without.claims is None and without.lifecycle_targets is None and without.restrictions is None
+    assert not without.firms["locked"].any() and without.terrains["noise_budget"].isna().all()
+
+
+def test_small_policy_rules(small):
+    inst, st = small
+    pol = st["policy"]
+    assert pol["clusters"] == 0 and pol["hyperscale_firms"] == 0 and inst.restrictions is None   # Overijssel
+    # claims keep 95 % of each region's present industrieel and 85 % of its productie capacity
+    t = inst.terrains.set_index("terrain_id")
+    p = inst.plots[inst.plots["terrain_id"].map(t["status"]).eq("existing")]
+    present = p.groupby([p["terrain_id"].map(t["region"]), p["current_werkmilieu"]])["floor_capacity_m2"].sum()
+    for r in inst.claims.itertuples():
+        share = 0.95 if r.werkmilieu == "industrieel" else 0.85
+        assert r.min_floor_m2 <= share * present[(r.region, r.werkmilieu)] + 1 and pd.isna(r.max_floor_m2)
+    assert set(inst.lifecycle_targets["lifecycle"]) == {"startup", "scaleup"}
+    zoned = t[t["noise_budget"].notna()]
+    assert len(zoned) == pol["noise_terrains"] > 0 and (zoned["noise_budget"] > 0).all()
+    loud = inst.firms["noise_use"] > 0
+    assert (inst.firms.loc[loud, "category"].map(RANK) >= RANK["4.1"]).all() and loud.sum() == pol["noisy_firms"]
+
+
+def test_province_has_the_rotterdam_moerdijk_and_zeeland_west_brabant_clusters(province):
+    inst, st = province
+    pol = st["policy"]
+    assert pol["clusters"] > 0 and pol["locked_plots"] > 0 and pol["min_category_terrains"] > 0
+    t = inst.terrains.set_index("terrain_id")
+    moerdijk_x, moerdijk_y = wgs84_to_rd(51.683, 4.600)
+    xy = inst.plots.groupby("terrain_id")[["x", "y"]].mean()
+    d_km = np.hypot(xy["x"] - moerdijk_x, xy["y"] - moerdijk_y) / 1000
+    near = d_km[d_km < 6].index
+    assert t.loc[near, "national_interest"].any()
+    locked = inst.plots[inst.plots["locked_werkmilieu"].ne("")]
+    assert set(locked["locked_werkmilieu"]) == {"industrieel"}
+    assert t.loc[locked["terrain_id"], "national_interest"].all() and t.loc[locked["terrain_id"], "status"].eq("existing").all()
+    assert (locked["current_werkmilieu"] == "industrieel").all()
+    mc = t[t["min_category"].ne("")]
+    assert set(mc["min_category"]) == {"4.1"} and mc["national_interest"].all()
+    # the policy filters pairs.csv too: every listed pair is still a candidate
+    assert len(candidate_pairs(inst)) == len(inst.pairs)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 3])   # seeds with a noise budget or a lifecycle target (not all have)
+def test_tiny_with_policy_rules_solves_on_pyomo_and_verifies(seed):
+    inst, st = generate_with_stats("tiny", seed)
+    assert st["policy"]["noise_terrains"] + st["policy"]["lifecycle_targets"] > 0
+    res = solve_verified(inst, time_limit=30, backend="pyomo")
+    assert res.status == revopt.Status.OPTIMAL
+    assert all(v["met"] for r in res.kpis["lifecycle_targets"].values() for v in r.values())
 
 
 # ----------------------------------------------------------------------------- files and CLI

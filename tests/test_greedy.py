@@ -70,6 +70,45 @@ def test_generated_larger(inst):
     check(inst)
 
 
+@settings(max_examples=60, **SETTINGS)
+@given(tiny_instances(policy=True))
+def test_generated_with_the_policy_rules(inst):
+    check(inst)
+
+
+@settings(max_examples=25, **SETTINGS)
+@given(tiny_instances(max_firms=6, max_plots=5, policy=True))
+def test_generated_larger_with_the_policy_rules(inst):
+    check(inst)
+
+
+def test_policy_rules_by_hand():
+    """Each rule of spec section 9 on an instance where the greedy must respect it to be feasible."""
+    from builders import make
+
+    inst = make([dict(firm_id="A", werkmilieus="innovatie", lifecycle="startup", noise_use=2.0),
+                 dict(firm_id="B", werkmilieus="innovatie", value_added_eur=90.0, noise_use=2.0),
+                 dict(firm_id="L", current_plot="P3", locked=True, value_added_eur=1.0),
+                 dict(firm_id="D", sector="dc", value_added_eur=500.0, category="4.1")],
+                [dict(plot_id="P1", werkmilieus="productie;innovatie"),
+                 dict(plot_id="P2", werkmilieus="productie;innovatie"),
+                 dict(plot_id="P3", werkmilieus="productie;innovatie", locked_werkmilieu="productie"),
+                 dict(plot_id="Q1", terrain_id="U")],
+                terrains=[dict(terrain_id="T", status="existing", region="R", noise_budget=3.0),
+                          dict(terrain_id="U", status="existing", region="S", min_category="4.1")],
+                claims=[dict(region="R", werkmilieu="innovatie", min_floor_m2="", max_floor_m2=100.0)],
+                lifecycle_targets=[dict(region="R", lifecycle="startup", min_placed_m2=100.0)],
+                restrictions=[dict(sector="dc", terrain_ids="T")],
+                params={"policy": {"industrial_reserved": False}})
+    res, opt = check(inst)
+    assert res.solution is not None
+    # A (startup) on the one innovatie plot; B shut out by the claim and the noise budget; L stays;
+    # D only on T (restriction), on the productie plot left
+    where = dict(zip(res.solution.assignments["firm_id"], res.solution.assignments["plot_id"]))
+    assert where["A"] in ("P1", "P2") and where["B"] == "" and where["L"] == "P3" and where["D"] in ("P1", "P2")
+    assert res.objective == pytest.approx(opt) == pytest.approx(100.0 + 1.0 + 500.0)
+
+
 def test_must_place_without_candidate_gives_none():
     from builders import make
 

@@ -34,6 +34,13 @@ def test_mip_equals_brute_force(inst):
         assert revopt.verify(inst, sol) == []
 
 
+@settings(max_examples=120, **SETTINGS)
+@given(tiny_instances(policy=True))
+def test_mip_equals_brute_force_with_the_policy_rules(inst):
+    """The same with claims, lifecycle targets, locks, min_category, restrictions and noise budgets on."""
+    test_mip_equals_brute_force.hypothesis.inner_test(inst)
+
+
 @settings(max_examples=40, **SETTINGS)
 @given(tiny_instances())
 def test_backends_agree(inst):
@@ -41,6 +48,12 @@ def test_backends_agree(inst):
     assert (a is None) == (b is None)
     if a is not None:
         assert a == pytest.approx(b, abs=1e-6)
+
+
+@settings(max_examples=25, **SETTINGS)
+@given(tiny_instances(policy=True))
+def test_backends_agree_with_the_policy_rules(inst):
+    test_backends_agree.hypothesis.inner_test(inst)
 
 
 def _grow(inst, what: str, plot_i: int, amount: float):

@@ -43,8 +43,8 @@ def test_lns_is_feasible_never_worse_never_above_optimum(inst):
     assert (st.rounds >= 1 or lay.n_x == 0) and st.gain == pytest.approx(lm.cost @ x - lm.cost @ x0, rel=1e-9, abs=1e-6)
 
 
-def test_lns_improves_the_greedy_on_the_demo():
-    inst = revopt.load_instance(INSTANCES / "demo")
+def test_lns_improves_the_greedy_on_rijssen_holten():
+    inst = revopt.load_instance(INSTANCES / "rijssen-holten")
     cand = candidate_pairs(inst)
     lay, lm = build_model(inst, cand)
     g = greedy(inst, cand)
@@ -56,8 +56,8 @@ def test_lns_improves_the_greedy_on_the_demo():
     assert lm.cost @ x <= opt.bound + 1e-6 * abs(opt.bound)
 
 
-def test_pipeline_on_the_demo_reaches_the_optimum():
-    inst = revopt.load_instance(INSTANCES / "demo")
+def test_pipeline_on_rijssen_holten_reaches_the_optimum():
+    inst = revopt.load_instance(INSTANCES / "rijssen-holten")
     plain = solve_verified(inst, warm_start=False)
     piped = solve_verified(inst, warm_start=True, time_limit=120)
     assert {"warm_start", "lns"} <= set(piped.seconds)

@@ -154,6 +154,11 @@ def print_summary(res: Result, out: Path) -> None:
               f"new {f['new_placed']}; displaced {f['displaced']}, new unplaced {f['new_unplaced']}")
         print(f"value      {_fmt(k['value_added_placed_eur'])} EUR/year added placed; "
               f"{k['terrains_developed']} terrains developed, {k['plots_intensified']} plots intensified")
+        claims = [c for r in k.get("claims", {}).values() for c in r.values()]
+        targets = [t for r in k.get("lifecycle_targets", {}).values() for t in r.values()]
+        if claims or targets:
+            print(f"policy     claims met {sum(c['met'] for c in claims)} of {len(claims)}, lifecycle targets "
+                  f"met {sum(t['met'] for t in targets)} of {len(targets)} (slack per region in summary.json)")
     for r in res.reasons:
         print(f"reason     {r}")
     print("seconds    " + ", ".join(f"{p} {s:.3f}" for p, s in res.seconds.items()) + f"  (total {res.time_s:.3f})")

@@ -19,8 +19,17 @@ from .validate import validate
 _FRAME_FOR_FILE = {
     "terrains.csv": "terrains", "plots.csv": "plots", "firms.csv": "firms",
     "substations.csv": "substations", "nature_areas.csv": "nature_areas",
-    "deposition.csv": "deposition", "pairs.csv": "pairs",
+    "deposition.csv": "deposition", "pairs.csv": "pairs", "claims.csv": "claims",
+    "lifecycle_targets.csv": "lifecycle_targets", "restrictions.csv": "restrictions",
 }
+#: optional policy columns (spec section 9) and the text of their default: left out by
+#: :meth:`Instance.write` when every row has the default (a noise budget of 0 is not a default)
+POLICY_COLUMNS: dict[str, dict[str, str]] = {
+    "terrains.csv": {"min_category": "", "noise_budget": ""}, "plots.csv": {"locked_werkmilieu": ""},
+    "firms.csv": {"locked": "false", "noise_use": "0"},
+}
+#: the tables of an Instance, as keyword names of :meth:`Instance.from_frames`
+TABLES: tuple[str, ...] = tuple(_FRAME_FOR_FILE.values())
 
 
 @dataclass
@@ -33,7 +42,9 @@ class Instance:
     as tuples in the order of :data:`revopt.data.vocab.WERKMILIEUS`.
     ``params`` is the manifest with every default filled, e.g.
     ``params["objective"]["value_years"]``. ``deposition`` is empty when the
-    instance has no deposition file; ``pairs`` is None when it has no pairs file.
+    instance has no deposition file; ``pairs`` is None when it has no pairs file,
+    and so are the policy tables ``claims``, ``lifecycle_targets`` and
+    ``restrictions`` (spec section 9; ``restrictions.terrain_ids`` holds tuples).
 
     Build one with :func:`load_instance` or :meth:`Instance.from_frames`; both
     validate the same way. Treat an instance as read-only; use
@@ -49,6 +60,9 @@ class Instance:
     nature_areas: pd.DataFrame
     deposition: pd.DataFrame
     pairs: pd.DataFrame | None = None
+    claims: pd.DataFrame | None = None
+    lifecycle_targets: pd.DataFrame | None = None
+    restrictions: pd.DataFrame | None = None
     source: Path | None = field(default=None, compare=False)
 
     @property
@@ -59,6 +73,8 @@ class Instance:
     def from_frames(cls, *, terrains: pd.DataFrame, plots: pd.DataFrame, firms: pd.DataFrame,
                     substations: pd.DataFrame, nature_areas: pd.DataFrame | None = None,
                     deposition: pd.DataFrame | None = None, pairs: pd.DataFrame | None = None,
+                    claims: pd.DataFrame | None = None, lifecycle_targets: pd.DataFrame | None = None,
+                    restrictions: pd.DataFrame | None = None,
                     params: dict[str, Any] | None = None, name: str = "in-memory") -> "Instance":
         """Build and validate an instance from DataFrames (columns as in the files).
 
@@ -71,16 +87,20 @@ class Instance:
             nature_areas = pd.DataFrame(columns=["area_id", "name", "x", "y", "headroom_mol"])
         frames = {"terrains.csv": terrains, "plots.csv": plots, "firms.csv": firms,
                   "substations.csv": substations, "nature_areas.csv": nature_areas,
-                  "deposition.csv": deposition, "pairs.csv": pairs}
+                  "deposition.csv": deposition, "pairs.csv": pairs, "claims.csv": claims,
+                  "lifecycle_targets.csv": lifecycle_targets, "restrictions.csv": restrictions}
         raw = {f: (None if df is None else _as_text(df)) for f, df in frames.items()}
         return cls._from_validated(validate(raw, params or {}, default_name=name), None)
 
     @classmethod
     def _from_validated(cls, v: dict[str, Any], source: Path | None) -> "Instance":
-        return cls(name=v["params"]["instance"]["name"], params=v["params"], terrains=v["terrains"],
+        inst = cls(name=v["params"]["instance"]["name"], params=v["params"], terrains=v["terrains"],
                    plots=v["plots"], firms=v["firms"], substations=v["substations"],
                    nature_areas=v["nature_areas"], deposition=v["deposition"], pairs=v["pairs"],
-                   source=source)
+                   claims=v["claims"], lifecycle_targets=v["lifecycle_targets"],
+                   restrictions=v["restrictions"], source=source)
+        _check_locked_firms(inst)
+        return inst
 
     def with_params(self, **sections: dict[str, Any]) -> "Instance":
         """A copy with some manifest parameters replaced, re-validated.
@@ -90,20 +110,20 @@ class Instance:
         manifest = copy.deepcopy(self.params)
         for sec, body in sections.items():
             manifest.setdefault(sec, {}).update(body)
-        return Instance.from_frames(terrains=self.terrains, plots=self.plots, firms=self.firms,
-                                    substations=self.substations, nature_areas=self.nature_areas,
-                                    deposition=self.deposition, pairs=self.pairs,
-                                    params=manifest, name=self.name)
+        return Instance.from_frames(**{k: getattr(self, k) for k in TABLES}, params=manifest, name=self.name)
 
     def replace_tables(self, **tables: pd.DataFrame | None) -> "Instance":
         """A copy with some tables replaced, re-validated (e.g. ``firms=...``)."""
-        kw = {k: getattr(self, k) for k in ("terrains", "plots", "firms", "substations",
-                                             "nature_areas", "deposition", "pairs")}
+        unknown = sorted(set(tables) - set(TABLES))
+        if unknown:
+            raise TypeError(f"unknown table(s) {', '.join(unknown)}; known: {', '.join(TABLES)}")
+        kw = {k: getattr(self, k) for k in TABLES}
         kw.update(tables)
         return Instance.from_frames(**kw, params=copy.deepcopy(self.params), name=self.name)
 
     def write(self, directory: str | Path) -> Path:
-        """Write the instance as a directory in the v1 format (defaults written out)."""
+        """Write the instance as a directory in the v1 format (defaults written out; the optional
+        policy columns of spec section 9 only when some row uses them)."""
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         (d / "instance.toml").write_text(_toml(self.params), encoding="utf-8")
@@ -111,8 +131,35 @@ class Instance:
             df = getattr(self, attr)
             if df is None or (file == "deposition.csv" and df.empty):
                 continue
-            _as_text(df).to_csv(d / file, index=False)
+            text = _as_text(df)
+            unused = [c for c, default in POLICY_COLUMNS.get(file, {}).items()
+                      if c in text and text[c].eq(default).all()]
+            text.drop(columns=unused).to_csv(d / file, index=False)
         return d
+
+
+def _check_locked_firms(inst: Instance) -> None:
+    """A locked firm's current plot must be a candidate pair (spec section 9): an input error otherwise.
+
+    The candidate rules live in one place, :mod:`revopt.model.candidates`; they are
+    evaluated here on the locked pairs only (imported late: the model layer
+    builds on this one).
+    """
+    locked = inst.firms["locked"].to_numpy(bool)
+    if not locked.any():
+        return
+    from ..model.candidates import explain_pairs
+
+    fi = locked.nonzero()[0]
+    pos = pd.Series(range(len(inst.plots)), index=inst.plots["plot_id"])
+    pj = inst.firms["current_plot"].iloc[fi].map(pos).to_numpy()
+    why = explain_pairs(inst, fi, pj.astype("int64"))
+    problems = [Problem("firms.csv", int(f) + 2, "locked",
+                        f"firm {inst.firms['firm_id'].iloc[f]} is locked on its current plot "
+                        f"{inst.firms['current_plot'].iloc[f]}, but that is not a candidate pair: {w}")
+                for f, w in zip(fi, why) if w]
+    if problems:
+        raise InstanceError(problems)
 
 
 def _cell_text(v: Any) -> str:

@@ -57,6 +57,18 @@ def parse_werkmilieus(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     return v, bad, "must be a non-empty ';'-list of " + ", ".join(WERKMILIEUS)
 
 
+def parse_idlist(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    """A ';'-list of ids as a tuple (order kept, duplicates dropped); references are checked later."""
+    def one(cell: str):
+        parts = tuple(dict.fromkeys(p.strip() for p in cell.split(";") if p.strip()))
+        return parts or None
+
+    uniq = {u: one(u) for u in s.unique()}
+    v = s.map(uniq)
+    bad = v.isna()
+    return v, bad, "must be a non-empty ';'-list of ids"
+
+
 def parse_enum(values: tuple[str, ...]):
     def parse(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
         low = s.str.lower()
@@ -81,6 +93,8 @@ def parser_for(dtype: str):
         return parse_werkmilieu
     if dtype == "werkmilieus":
         return parse_werkmilieus
+    if dtype.startswith("idlist:"):
+        return parse_idlist
     if dtype.startswith("enum:"):
         return parse_enum(tuple(dtype[5:].split("|")))
     return parse_str  # id, ref:..., str

@@ -24,27 +24,25 @@ TABLE_FILES: tuple[str, ...] = (
     "nature_areas.csv",
     "deposition.csv",
     "pairs.csv",
+    "claims.csv",
+    "lifecycle_targets.csv",
+    "restrictions.csv",
 )
 REQUIRED_FILES: tuple[str, ...] = ("instance.toml", "terrains.csv", "plots.csv", "firms.csv",
                                    "substations.csv", "nature_areas.csv")
+#: Optional table files (the policy rules of spec section 9 among them).
+OPTIONAL_FILES: tuple[str, ...] = tuple(f for f in TABLE_FILES if f not in REQUIRED_FILES)
 #: Files and columns of later spec sections that this version does not implement:
 #: refused with a clear message instead of being silently ignored.
 UNSUPPORTED_FILES: dict[str, str] = {
     "corridor_nodes.csv": "multimodal corridors (spec section 7)",
     "corridor_edges.csv": "multimodal corridors (spec section 7)",
     "plot_access.csv": "multimodal corridors (spec section 7)",
-    "claims.csv": "regional claims (spec section 9)",
-    "lifecycle_targets.csv": "lifecycle targets (spec section 9)",
-    "restrictions.csv": "sector restrictions (spec section 9)",
 }
 UNSUPPORTED_COLUMNS: dict[str, dict[str, str]] = {
-    "firms.csv": {"locked": "locked firms (spec section 9)", "noise_use": "noise budgets (spec section 9)",
-                  "freight_kt": "multimodal corridors (spec section 7)",
+    "firms.csv": {"freight_kt": "multimodal corridors (spec section 7)",
                   "destination_node": "multimodal corridors (spec section 7)",
                   "modes": "multimodal corridors (spec section 7)"},
-    "plots.csv": {"locked_werkmilieu": "locked designations (spec section 9)"},
-    "terrains.csv": {"min_category": "minimum categories (spec section 9)",
-                     "noise_budget": "noise budgets (spec section 9)"},
 }
 
 
@@ -76,12 +74,14 @@ def to_markdown() -> str:
         "A column marked optional may be left out of the file or left empty in a row:",
         "its default then applies (an empty default means 'none').",
         "Files required: " + ", ".join(f"`{f}`" for f in REQUIRED_FILES)
-        + ". Optional: `deposition.csv`, `pairs.csv`.",
+        + ". Optional: " + ", ".join(f"`{f}`" for f in OPTIONAL_FILES)
+        + " (the last three are the policy rules of `docs/model.md`).",
         "",
         "dtypes: `id` unique text; `ref:FILE.COLUMN` must name an existing row there;",
         "`category` one of 1, 2, 3.1, 3.2, 4.1, 4.2, 5.1, 5.2, 5.3, 6 (6.0 = 6);",
         "`werkmilieu` one of industrieel, productie, innovatie, stedelijk;",
-        "`werkmilieus` a non-empty `;`-list of those; `float` a finite number.",
+        "`werkmilieus` a non-empty `;`-list of those; `idlist:FILE.COLUMN` a non-empty",
+        "`;`-list of ids that must each name a row there; `float` a finite number.",
         "",
     ]
     for file, grp in s.groupby("file", sort=False):

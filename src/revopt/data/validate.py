@@ -87,7 +87,7 @@ def parse_table(file: str, raw: pd.DataFrame, problems: list[Problem]) -> pd.Dat
             col_val[~empty] = val.to_numpy(dtype=bool)
         else:
             col_val = pd.Series("", index=cells.index, dtype=object)
-            if dtype == "werkmilieus":
+            if dtype == "werkmilieus" or dtype.startswith("idlist:"):
                 col_val = pd.Series([()] * n, index=cells.index, dtype=object)
             col_val[~empty] = val.to_numpy(dtype=object)
         out[col] = col_val
@@ -236,13 +236,117 @@ def validate(raw: dict[str, pd.DataFrame | None], manifest: dict[str, Any], *,
         bad = plo["terrain_id"].isin(transform_ids) & plo["current_werkmilieu"].eq("")
         _report(problems, "plots.csv", "current_werkmilieu", bad,
                 "a plot on a transform terrain needs a current werkmilieu")
+    _policy(problems, t)
     if problems:
         raise InstanceError(problems)
     if dep is None:
         dep = pd.DataFrame({"plot_id": pd.Series(dtype=object), "area_id": pd.Series(dtype=object),
                             "mol_per_kg": pd.Series(dtype=float)})
     return {"params": copy.deepcopy(params), "terrains": ter, "plots": plo, "firms": fir,
-            "substations": sub, "nature_areas": nat, "deposition": dep, "pairs": pai}
+            "substations": sub, "nature_areas": nat, "deposition": dep, "pairs": pai,
+            "claims": t.get("claims.csv"), "lifecycle_targets": t.get("lifecycle_targets.csv"),
+            "restrictions": t.get("restrictions.csv")}
+
+
+def m2(v: float) -> str:
+    """Square metres for messages: thousands separated, at most two decimals."""
+    return f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def _has(df: pd.DataFrame | None, *cols: str) -> bool:
+    return df is not None and set(cols) <= set(df.columns)
+
+
+def _policy(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """Cross-table rules of the policy files and columns (spec section 9)."""
+    ter, plo, fir = t["terrains.csv"], t["plots.csv"], t["firms.csv"]
+    if not (_has(ter, "terrain_id", "region", "status") and _has(plo, "plot_id", "terrain_id", "werkmilieus")):
+        return
+    region_of = dict(zip(ter["terrain_id"], ter["region"]))
+    status_of = dict(zip(ter["terrain_id"], ter["status"]))
+    p_region = plo["terrain_id"].map(region_of)
+    p_transform = plo["terrain_id"].map(status_of).eq("transform")
+    with_plots = set(p_region.dropna())
+    regions = set(ter["region"])
+
+    def region_rule(region: str, what: str) -> str | None:
+        if region in with_plots:
+            return None
+        if region in regions:
+            return f"{what}: region {region!r} has no plots"
+        known = sorted(r for r in with_plots if r)
+        return (f"{what}: region {region!r} is not the region of any terrain (regions with plots: "
+                + (", ".join(known[:12]) + (", ..." if len(known) > 12 else "") if known else "none") + ")")
+
+    # ---- plots.locked_werkmilieu: one of the plot's werkmilieus, never on a transform terrain
+    if "locked_werkmilieu" in plo.columns:
+        lw = plo["locked_werkmilieu"]
+        locked = lw.ne("")
+        own = pd.Series([bool(ws) and w in ws for w, ws in zip(lw, plo["werkmilieus"])], index=plo.index)
+        _report(problems, "plots.csv", "locked_werkmilieu", locked & ~own & ~p_transform,
+                "a locked werkmilieu must be one of the plot's werkmilieus", lw)
+        _report(problems, "plots.csv", "locked_werkmilieu", locked & p_transform,
+                "a plot on a transform terrain cannot have a locked werkmilieu (it leaves the stock)", lw)
+
+    # ---- firms.locked: needs a current plot (whether it is a candidate is checked on the Instance)
+    if _has(fir, "locked", "current_plot"):
+        _report(problems, "firms.csv", "locked", fir["locked"] & fir["current_plot"].eq(""),
+                "a locked firm needs a current plot")
+
+    # ---- claims.csv (C9)
+    cl = t.get("claims.csv")
+    if _has(cl, "region", "werkmilieu", "min_floor_m2", "max_floor_m2"):
+        _unique(problems, "claims.csv", cl, ["region", "werkmilieu"], "claim (region, werkmilieu)")
+        offers: dict[str, pd.Series] = {}   # per werkmilieu: the plots that may get it
+        for i, r in enumerate(cl.itertuples(index=False)):
+            if r.region == "" or r.werkmilieu == "":
+                continue
+            name = f"claim ({r.region}, {r.werkmilieu})"
+            why = region_rule(r.region, name)
+            if why:
+                problems.append(Problem("claims.csv", i + ROW0, "region", why))
+                continue
+            lo, hi = r.min_floor_m2, r.max_floor_m2
+            if not (math.isnan(lo) or math.isnan(hi)) and lo > hi:
+                problems.append(Problem("claims.csv", i + ROW0, "min_floor_m2",
+                                        f"{name}: min_floor_m2 {m2(lo)} is above max_floor_m2 {m2(hi)}"))
+                continue
+            if not math.isnan(lo):
+                if r.werkmilieu not in offers:
+                    offers[r.werkmilieu] = plo["werkmilieus"].map(lambda ws, w=r.werkmilieu: bool(ws) and w in ws)
+                sel = p_region.eq(r.region) & ~p_transform & offers[r.werkmilieu]
+                cap = float(plo.loc[sel, "floor_capacity_m2"].sum()) if "floor_capacity_m2" in plo else math.inf
+                if lo > cap * (1 + 1e-9):
+                    problems.append(Problem(
+                        "claims.csv", i + ROW0, "min_floor_m2",
+                        f"{name}: min_floor_m2 {m2(lo)} is above the {m2(cap)} m2 of floor capacity of the "
+                        f"{int(sel.sum())} plots of region {r.region} that can be designated {r.werkmilieu}"))
+
+    # ---- lifecycle_targets.csv (C10)
+    lt = t.get("lifecycle_targets.csv")
+    if _has(lt, "region", "lifecycle"):
+        _unique(problems, "lifecycle_targets.csv", lt, ["region", "lifecycle"], "target (region, lifecycle)")
+        for i, r in enumerate(lt.itertuples(index=False)):
+            if r.region == "":
+                continue
+            why = region_rule(r.region, f"lifecycle target ({r.region}, {r.lifecycle})")
+            if why:
+                problems.append(Problem("lifecycle_targets.csv", i + ROW0, "region", why))
+
+    # ---- restrictions.csv: one row per sector, a sector of firms.csv, listed terrains exist
+    rs = t.get("restrictions.csv")
+    if _has(rs, "sector", "terrain_ids"):
+        _unique(problems, "restrictions.csv", rs, ["sector"], "sector")
+        sectors = set(fir["sector"]) if "sector" in fir.columns else set()
+        tids = set(ter["terrain_id"])
+        for i, r in enumerate(rs.itertuples(index=False)):
+            if r.sector and r.sector not in sectors:
+                problems.append(Problem("restrictions.csv", i + ROW0, "sector",
+                                        f"sector {r.sector!r} is not the sector of any firm in firms.csv"))
+            unknown = [x for x in (r.terrain_ids or ()) if x not in tids]
+            if unknown:
+                problems.append(Problem("restrictions.csv", i + ROW0, "terrain_ids",
+                                        "refers to an unknown id in terrains.csv: " + ", ".join(unknown)))
 
 
 __all__ = ["validate", "parse_table", "parse_manifest", "WERKMILIEUS"]

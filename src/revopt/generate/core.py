@@ -11,6 +11,7 @@ import pandas as pd
 from ..data.instance import Instance
 from ..data.vocab import CATEGORIES, LIFECYCLES, WERKMILIEUS
 from . import firms as fm
+from . import policy as pol
 from .infra import deposition, headroom, substations
 from .pairs import pairs_in_reach
 from .parks import _BITS_COUNT, _BITS_TABLE, choose_transform, make_parks, make_plots, set_statuses
@@ -41,7 +42,8 @@ def build(p: Preset, seed: int) -> tuple[Instance, dict[str, Any]]:
 
 def populate(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, params: dict, *,
              seed: int | None = None, t0: float | None = None) -> tuple[Instance, dict[str, Any]]:
-    """Everything after the geography: transform parks, firms, must-place, grid, nitrogen, pairs.
+    """Everything after the geography: transform parks, firms, must-place, grid, nitrogen, pairs,
+    and (knob ``policy``) the policy rules of spec section 9 (:mod:`.policy`).
 
     ``parks`` and ``plots`` are the dicts of :func:`.parks.make_parks` / :func:`.parks.make_plots`
     (a script may build them from real park polygons, as instances/make_rijssen_holten.py does).
@@ -135,6 +137,12 @@ def populate(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, para
     must_kg = np.bincount(must_plot[must], weights=at["nitrogen_kg"][must], minlength=n_plots)
     room, dep_now = headroom(p, rng, len(sites["name"]), dep_p, dep_s, dep_c, plot_kg, must_kg)
 
+    # ---- policy rules: hyperscale demand looks near Eemshaven / Hollands Kroon (before the pairs)
+    prng = pol.policy_rng(seed, p)
+    hyper = np.zeros(nf, dtype=bool)
+    if p.policy and p.hyperscale:
+        hyper = pol.hyperscale_demand(prng, sector, stage, existing, home_x, home_y, fbits)
+
     # ---- pairs in reach (province, national)
     plot_ids = plots["plot_id"]
     firm_ids = _ids("F", nf)
@@ -151,8 +159,20 @@ def populate(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, para
             forced=forced, px=plots["x"], py=plots["y"], prank=plots["rank"], pquay=plots["quay"],
             pcap=cap + extra, pmask=plots["wm_bits"], pok=status != "transform",
             k_max=p.max_pairs_per_firm, cell_m=p.grid_cell_km * 1000.0)
-        pairs_df = pd.DataFrame({"firm_id": firm_ids[fi], "plot_id": plot_ids[pj]})
         t_pairs = time.perf_counter() - tp
+
+    # ---- policy rules (spec section 9)
+    policy = None
+    if p.policy:
+        policy = pol.apply(p, prng, parks, plots, comp_cls, {
+            "existing": existing, "staying": staying, "cur": cur, "must": must, "must_plot": must_plot,
+            "sector": sector, "hyper": hyper, "stage": stage, "floor": floor, "cat": cat,
+            "plot_congested": subs["congested"][plot_sub]})
+        if p.pairs:
+            keep = policy["pair_ok"](fi, pj)
+            fi, pj = fi[keep], pj[keep]
+    if p.pairs:
+        pairs_df = pd.DataFrame({"firm_id": firm_ids[fi], "plot_id": plot_ids[pj]})
 
     # ---- tables
     tid = parks["terrain_id"]
@@ -173,6 +193,16 @@ def populate(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, para
         "nitrogen_kg": at["nitrogen_kg"], "werkmilieus": WM_LIST[fbits],
         "current_plot": np.where(existing, plot_ids[cur0], ""), "relocation_cost_eur": at["relocation"],
         "max_move_km": move, "must_place": must, "lifecycle": np.array(LIFECYCLES, dtype=object)[stage]})
+    tables = {}
+    if policy is not None:
+        terrains["national_interest"] = policy["national_interest"]
+        terrains["min_category"] = policy["min_category"]
+        terrains["noise_budget"] = policy["noise_budget"]
+        plots_df["locked_werkmilieu"] = policy["locked_werkmilieu"]
+        firms_df["sector"] = policy["sector"]
+        firms_df["locked"] = policy["locked"]
+        firms_df["noise_use"] = policy["noise_use"]
+        tables = {k: policy[k] for k in ("claims", "lifecycle_targets", "restrictions")}
     subs_df = pd.DataFrame({"substation_id": subs["substation_id"], "available_mw": subs["available_mw"]})
     area_ids = _ids("N", len(sites["name"]))
     nature_df = pd.DataFrame({"area_id": area_ids, "name": sites["name"], "x": np.round(sites["x"], 1),
@@ -181,7 +211,7 @@ def populate(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, para
     t1 = time.perf_counter()
     inst = Instance.from_frames(terrains=terrains, plots=plots_df, firms=firms_df, substations=subs_df,
                                 nature_areas=nature_df, deposition=dep_df, pairs=pairs_df, params=params,
-                                name=params["instance"]["name"])
+                                name=params["instance"]["name"], **tables)
     t2 = time.perf_counter()
     n_pairs = 0 if pairs_df is None else len(pairs_df)
     ppf = np.bincount(fi, minlength=nf) if p.pairs else np.zeros(0)
@@ -189,7 +219,7 @@ def populate(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, para
         "preset": p.name, "seed": seed, "firms": nf, "existing": n_exist, "new": n_new,
         "plots": n_plots, "terrains": len(tid),
         "terrains_by_status": {s: int((parks["status"] == s).sum()) for s in ("existing", "planned", "transform")},
-        "national_interest": int(parks["national_interest"].sum()),
+        "national_interest": int(terrains["national_interest"].sum()),
         "net_area_ha": float(parks["net_m2"].sum() / 1e4),
         "median_park_ha": float(np.median(parks["net_m2"]) / 1e4),
         "quay_share": float(plots["quay"].mean()),
@@ -206,6 +236,7 @@ def populate(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, para
         "pairs_per_firm": ({"mean": float(ppf.mean()), "min": int(ppf.min()), "median": float(np.median(ppf)),
                             "max": int(ppf.max())} if p.pairs else None),
         "lifecycle": {s: int((stage == i).sum()) for i, s in enumerate(LIFECYCLES)},
+        "policy": None if policy is None else policy["stats"],
         "seconds": {"generate": t1 - t0 - t_pairs, "pairs": t_pairs, "validate": t2 - t1, "total": t2 - t0},
     }
     return inst, stats
@@ -216,7 +247,9 @@ def manifest(p: Preset, seed: int) -> dict[str, dict[str, Any]]:
         "instance": {"name": f"{p.name}-seed{seed}", "description": (
             f"Synthetic revopt instance, preset {p.name} ({p.description}), seed {seed}; made by "
             "revopt.generate (see docs/generator.md). Real: place anchors, Natura 2000 sites (INSPIRE 2013), "
-            "VNG 2009 guideline distances; everything else is synthetic.")},
+            "VNG 2009 guideline distances" + (", the five industrial clusters and the two hyperscale data-centre "
+                                              "areas of the REV (policy rules)" if p.policy else "")
+            + "; everything else is synthetic.")},
         "objective": {"value_years": p.value_years, "relocation_weight": 1.0, "development_weight": 1.0,
                       "intensify_weight": 1.0, "quay_misuse_eur_per_m2": p.quay_misuse_eur_per_m2,
                       "category_misuse_eur_per_m2": p.category_misuse_eur_per_m2},

@@ -81,6 +81,15 @@ class Preset:
     category_misuse_eur_per_m2: float = 20.0
     compensation_ratio: float = 1.0
     compensation_radius_km: float = 15.0
+    # ---- policy rules of spec section 9 (generate/policy.py; their own random stream)
+    policy: bool = True               # False: exactly the instance without any policy rule
+    cluster_radius_km: float = 8.0    # parks this close to one of the five industrial clusters belong to it
+    claim_keep_industrieel: float = 0.95   # C9 minimum: share of a region's present industrieel capacity
+    claim_keep_productie: float = 0.85     # C9 minimum: share of a region's present productie capacity
+    lifecycle_keep: float = 0.6       # C10 minimum: share of the floor of a region's startups / scale-ups now
+    noise_slack: tuple[float, float] = (0.9, 1.2)   # noise budget / present noise use of a zoned park
+    hyperscale: bool = False          # new large data centres only near Eemshaven and Hollands Kroon
+    hyperscale_radius_km: float = 15.0
 
 
 PRESETS: dict[str, Preset] = {
@@ -100,7 +109,7 @@ PRESETS: dict[str, Preset] = {
     "national": Preset(
         name="national", description="3,800 parks over the twelve provinces (provinces as regions)",
         n_firms=50_000, n_plots=40_000, n_parks=3_800, region_label="province", by_province=True,
-        spread_km=5.0, pairs=True, max_pairs_per_firm=48),
+        spread_km=5.0, pairs=True, max_pairs_per_firm=48, hyperscale=True),
 }
 
 

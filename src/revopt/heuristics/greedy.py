@@ -26,6 +26,18 @@ phases (spec sections 3 and 5):
    Development is priced in two ways (the whole cost on the first firm, or a
    share per m2 followed by a clean-up that abandons terrains that do not pay);
    the better run is kept.
+Policy rules (spec section 9): locked firms are must-place firms with their
+current plot as the only option; locked designations are made first and never
+undone; a designation that would pass a claim maximum (C9) is never made; claim
+minimums are met before compensation by designating the plots that cost least
+(no development, the plot's present werkmilieu, least value of other
+werkmilieus lost), which then stay designated; lifecycle targets (C10) are met
+after the must-place firms by placing firms of the stage in the region (firms
+staying on their present plot first, then by contribution), and afterwards no
+move may take a target below its minimum; noise budgets (C11) are tracked like grid capacity.
+min_category and sector restrictions are candidate rules, so they hold by
+construction.
+
 4. **Local improvement** (optional, time-bounded, repeated while it finds
    something): firms move to a better plot; developed terrains that do not pay
    are closed and undeveloped ones opened when that pays; an unplaced firm is
@@ -52,9 +64,11 @@ import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
-from ..data.vocab import WERKMILIEUS, wm_mask
+from ..data.vocab import WERKMILIEUS, WM_INDEX, wm_mask
 from ..model.candidates import Candidates, candidate_pairs
-from ..model.layout import POOLED, Layout, build_layout, plot_terrain_arrays
+from ..model.claims import active_claims
+from ..model.layout import POOLED, Layout, build_layout, plot_regions, plot_terrain_arrays
+from ..model.lifecycle import active_targets, target_rows
 from ..model.objective import objective_terms
 from ..results.solution import Solution
 
@@ -177,7 +191,8 @@ class _Data:
         self.avail_tol = self.avail + _tol(self.avail)
         self.mw = F["grid_mw"].to_numpy(float)
         self.kg = F["nitrogen_kg"].to_numpy(float)
-        self.must = F["must_place"].to_numpy(bool)
+        self.locked = F["locked"].to_numpy(bool)
+        self.must = F["must_place"].to_numpy(bool) | self.locked
         ppos = pd.Series(np.arange(self.nP), index=P["plot_id"])
         self.cur = F["current_plot"].map(ppos).fillna(-1).to_numpy(np.int64)
 
@@ -235,6 +250,32 @@ class _Data:
         self.ratio = float(inst.params["compensation"]["ratio"])
         self.lost = lay.lost
         self.crows = lay.c[["terrain", "plot", "k"]]
+        self.comp_plots = np.unique(self.crows["plot"].to_numpy(np.int64))
+        self.comp_classes = set(int(k) for k in self.lost["k"]) if self.per_wm else set(range(NW))
+
+        # policy rules (spec section 9)
+        self.noise = F["noise_use"].to_numpy(float)
+        budget = T["noise_budget"].to_numpy(float)
+        self.tnoise_tol = np.where(np.isnan(budget), np.inf, budget + _tol(np.nan_to_num(budget)))
+        self.has_noise = bool(np.isfinite(self.tnoise_tol).any() and (self.noise > 0).any())
+        self.lockw = P["locked_werkmilieu"].map(WM_INDEX).fillna(-1).to_numpy(np.int64)
+        self.pcur = P["current_werkmilieu"].map(WM_INDEX).fillna(-1).to_numpy(np.int64)
+        region = plot_regions(inst)
+        cl = active_claims(inst)
+        self.n_claims = len(cl)
+        self.claim_w = cl["werkmilieu"].map(WM_INDEX).to_numpy(np.int64)
+        self.cmin = cl["min_floor_m2"].fillna(0.0).to_numpy(float)
+        cmax = cl["max_floor_m2"].fillna(np.inf).to_numpy(float)
+        self.cmax_tol = cmax + _tol(np.where(np.isinf(cmax), 0.0, cmax))
+        self.has_cmax = bool(np.isfinite(cmax).any())
+        self.pclaim = np.full((self.nP, NW), -1, dtype=np.int64)  # claim of (plot, werkmilieu), -1 none
+        for c, (r, w) in enumerate(zip(cl["region"], cl["werkmilieu"])):
+            k = WM_INDEX[w]
+            self.pclaim[(region == r) & ~self.transform & ((self.pmask >> k) & 1).astype(bool), k] = c
+        lt = active_targets(inst)
+        self.n_targets = len(lt)
+        self.lt_min = lt["min_placed_m2"].to_numpy(float)
+        self.ptarget = target_rows(inst, lt, self.pf, self.pp)
 
 
 # --------------------------------------------------------------------------- #
@@ -256,6 +297,11 @@ class _State:
         self.nused = np.zeros(len(D.head))
         self.credit_p = np.zeros(D.nP)
         self.credits: dict[tuple[int, int, int], float] = {}
+        self.noiseused = np.zeros(D.nT)
+        self.claim_used = np.zeros(D.n_claims)
+        self.lc_used = np.zeros(D.n_targets)
+        self.pin = np.zeros(D.nP, dtype=bool)   # designations that stay (locked, or serving a claim minimum)
+        self.enforce = False                    # lifecycle targets reached: moves may not undo them
         self.on: dict[int, set[int]] = {}
         self.obj = 0.0
         self.log: list | None = None
@@ -293,6 +339,29 @@ class _State:
         if self.log is not None:
             self.log.append((2, None, p, f))
 
+    # ---- policy rules ---------------------------------------------------------
+    def free_mask(self, P: np.ndarray) -> np.ndarray:
+        """Per plot, the werkmilieus a fresh designation may take without passing a claim maximum (C9)."""
+        D = self.D
+        if not D.has_cmax:
+            return np.full(len(P), (1 << NW) - 1, dtype=np.int64)
+        m = np.zeros(len(P), dtype=np.int64)
+        for w in range(NW):
+            c = D.pclaim[P, w]
+            cc = np.maximum(c, 0)
+            ok = (c < 0) | (self.claim_used[cc] + D.cap0[P] <= D.cmax_tol[cc])
+            m |= np.where(ok, 1 << w, 0)
+        return m
+
+    def policy_ok(self) -> bool:
+        """Claim minimums and, once reached, lifecycle targets still hold."""
+        D = self.D
+        if D.n_claims and np.any(self.claim_used < D.cmin - _tol(D.cmin)):
+            return False
+        if self.enforce and D.n_targets and np.any(self.lc_used < D.lt_min - _tol(D.lt_min)):
+            return False
+        return True
+
     # ---- plot and terrain decisions -----------------------------------------
     def choose_w(self, p: int, mask: int) -> int:
         best, bw = -1.0, -1
@@ -307,8 +376,13 @@ class _State:
         if D.planned[p] and not self.dev[t]:
             self._set(self.dev, t, True)
             self.obj -= D.dcost[t]
+        if w < 0:  # pragma: no cover - callers check that some werkmilieu fits
+            raise AssertionError(f"no werkmilieu to designate plot {p}")
         self._set(self.desig, p, w)
         self._set(self.ndes, t, self.ndes[t] + 1)
+        c = D.pclaim[p, w]
+        if c >= 0:
+            self._set(self.claim_used, c, self.claim_used[c] + D.cap0[p])
 
     def intensify(self, p: int) -> None:
         if not self.u[p]:
@@ -318,10 +392,13 @@ class _State:
     def tidy_plot(self, p: int) -> None:
         """Drop designation, intensification and development no longer needed."""
         D = self.D
-        if self.cnt[p] == 0 and self.credit_p[p] <= 0 and self.desig[p] >= 0:
+        if self.cnt[p] == 0 and self.credit_p[p] <= 0 and self.desig[p] >= 0 and not self.pin[p]:
             if self.u[p]:
                 self._set(self.u, p, False)
                 self.obj += D.icost[p]
+            c = D.pclaim[p, self.desig[p]]
+            if c >= 0:
+                self._set(self.claim_used, c, self.claim_used[c] - D.cap0[p])
             self._set(self.desig, p, -1)
             t = D.pterr[p]
             self._set(self.ndes, t, self.ndes[t] - 1)
@@ -340,7 +417,8 @@ class _State:
         D = self.D
         p = D.pp[j]
         if self.desig[p] < 0:
-            self.designate(p, self.choose_w(p, D.pwm[j]))
+            mask = D.pwm[j] & int(self.free_mask(np.array([p]))[0]) if D.has_cmax else D.pwm[j]
+            self.designate(p, self.choose_w(p, mask))
         new = self.load[p] + D.pfl[j]
         if new > D.cap0[p] + _tol(D.cap0[p]):
             self.intensify(p)
@@ -354,8 +432,19 @@ class _State:
             for e in range(D.dptr[p], D.dptr[p + 1]):
                 a = D.dp_area[e]
                 self._set(self.nused, a, self.nused[a] + D.kg[f] * D.dp_coef[e])
+        self._track(f, j, +1.0)
         self._set(self.apair, f, j)
         self.obj += D.pc[j]
+
+    def _track(self, f: int, j: int, sign: float) -> None:
+        """Noise room (C11) and lifecycle floor (C10) of placing (+1) or removing (-1) pair j of f."""
+        D = self.D
+        if D.noise[f] > 0:
+            t = D.pterr[D.pp[j]]
+            self._set(self.noiseused, t, self.noiseused[t] + sign * D.noise[f])
+        g = D.ptarget[j] if D.n_targets else -1
+        if g >= 0:
+            self._set(self.lc_used, g, self.lc_used[g] + sign * D.pfl[j])
 
     def remove(self, f: int) -> None:
         D = self.D
@@ -371,6 +460,7 @@ class _State:
             for e in range(D.dptr[p], D.dptr[p + 1]):
                 a = D.dp_area[e]
                 self._set(self.nused, a, self.nused[a] - D.kg[f] * D.dp_coef[e])
+        self._track(f, j, -1.0)
         self._set(self.apair, f, -1)
         self.obj -= D.pc[j]
         self.tidy_plot(p)
@@ -391,10 +481,14 @@ class _State:
         des = self.desig[P]
         ok = ((D.pwm[s:e] >> (des & 3)) & 1).astype(bool)
         ok |= des < 0
+        if D.has_cmax:
+            ok &= (des >= 0) | ((D.pwm[s:e] & self.free_mask(P)) != 0)
         new = self.load[P] + D.pfl[s:e]
         ok &= new <= D.capmax_tol[P]
         if D.mw[f] > 0:
             ok &= self.subused[D.psub[P]] + D.mw[f] <= D.avail_tol[D.psub[P]]
+        if D.noise[f] > 0 and D.has_noise:
+            ok &= self.noiseused[D.pterr[P]] + D.noise[f] <= D.tnoise_tol[D.pterr[P]]
         if emits:
             room = D.head_tol[D.dep_used] - self.nused[D.dep_used]
             ok &= (D.kg[f] * D.dep_dense[P] <= room).all(axis=1)
@@ -417,6 +511,11 @@ class _State:
         fl = D.pfl[js]
         des = self.desig[P]
         ok = np.where(des >= 0, (D.pwm[js] >> np.maximum(des, 0)) & 1, 1).astype(bool)
+        if D.has_cmax:
+            ok &= (des >= 0) | ((D.pwm[js] & self.free_mask(P)) != 0)
+        if D.has_noise:
+            ns = D.noise[F]
+            ok &= (ns <= 0) | (self.noiseused[D.pterr[P]] + ns <= D.tnoise_tol[D.pterr[P]])
         new = self.load[P] + fl
         over = new > D.cap0[P] + _tol(D.cap0[P])
         ok &= new <= D.cap0[P] + D.extra[P] + _tol(D.cap0[P] + D.extra[P])
@@ -495,6 +594,10 @@ class _State:
         des = self.desig[p]
         if des >= 0 and not (D.pwm[j] >> des) & 1:
             return False
+        if des < 0 and D.has_cmax and not D.pwm[j] & int(self.free_mask(np.array([p]))[0]):
+            return False
+        if D.noise[f] > 0 and self.noiseused[D.pterr[p]] + D.noise[f] > D.tnoise_tol[D.pterr[p]]:
+            return False
         rhs = D.cap0[p] + D.extra[p]
         if self.load[p] + D.pfl[j] > rhs + _tol(rhs):
             return False
@@ -537,6 +640,9 @@ class _State:
         if require_gain and not self.obj > self._obj0 + 1e-9 * max(1.0, abs(self._obj0)):
             self.rollback()
             return False
+        if not self.policy_ok():
+            self.rollback()
+            return False
         self.commit()
         return True
 
@@ -574,6 +680,9 @@ def _compensate(st: _State) -> bool:
             rem = need - got
             des = st.desig[P]
             okdes = (des < 0) | (des == k) if D.per_wm else np.ones(len(P), bool)
+            if D.has_cmax:  # a fresh designation must keep within the claim maximums (C9)
+                free = st.free_mask(P)
+                okdes &= (des >= 0) | (((free >> k) & 1).astype(bool) if D.per_wm else (free & D.pmask[P]) != 0)
             pl = D.planned_part[P]
             open_space = np.where(des >= 0, pl, 0.0) + np.where(st.u[P], D.extra[P], 0.0)
             res = open_space - st.credit_p[P]
@@ -606,7 +715,7 @@ def _compensate(st: _State) -> bool:
             i, kd = idx[o], int(kind[o])
             p = int(P[i])
             if kd >= 1 and st.desig[p] < 0:
-                w = k if D.per_wm else st.choose_w(p, D.pmask[p])
+                w = k if D.per_wm else st.choose_w(p, D.pmask[p] & int(st.free_mask(np.array([p]))[0]))
                 st.designate(p, w)
             if kd == 2:
                 st.intensify(p)
@@ -733,6 +842,72 @@ def _place_must(st: _State, must: np.ndarray, fit: bool) -> bool:
         st.place_best(int(firms[i]), positive=False, fit=fit)
 
 
+def _lock_designations(st: _State) -> None:
+    """Locked werkmilieus (spec section 9) first; they are never undone."""
+    D = st.D
+    for p in np.flatnonzero(D.lockw >= 0):
+        st.designate(int(p), int(D.lockw[p]))
+        st.pin[p] = True
+
+
+def _claim_minimums(st: _State) -> bool:
+    """C9 minimums: designate free plots of the region, cheapest first (no development needed,
+    the plot's present werkmilieu, not new space that compensation may need for another class,
+    least candidate value of other werkmilieus lost, larger plots first); pin every plot that
+    counts towards a minimum so that it stays designated. False when a minimum cannot be met.
+
+    The plots of a claim are ranked once; development cost is counted as of the start, so a
+    terrain developed for an earlier plot of the list does not reorder it."""
+    D = st.D
+    for c in np.flatnonzero(D.cmin > 0):
+        w = int(D.claim_w[c])
+        need = D.cmin[c] - _tol(D.cmin[c])
+        if st.claim_used[c] < need:
+            P = np.flatnonzero((D.pclaim[:, w] == c) & (st.desig < 0))
+            t = D.pterr[P]
+            cost = np.where(D.planned[P] & ~st.dev[t], D.dcost[t], 0.0)
+            others = np.delete(D.wpref[P], w, axis=1).max(axis=1) if NW > 1 else np.zeros(len(P))
+            loss = np.maximum(others - D.wpref[P, w], 0.0)
+            other_comp = np.isin(P, D.comp_plots) & (w not in D.comp_classes)
+            for p in P[np.lexsort((-D.cap0[P], loss, other_comp, D.pcur[P] != w, cost))]:
+                if st.claim_used[c] >= need:
+                    break
+                if st.claim_used[c] + D.cap0[p] <= D.cmax_tol[c]:
+                    st.designate(int(p), w)
+            if st.claim_used[c] < need:
+                return False
+        counting = np.flatnonzero((D.pclaim[:, w] == c) & (st.desig == w))
+        st.pin[counting] = True
+    return True
+
+
+def _lifecycle_targets(st: _State) -> bool:
+    """C10 minimums: place unplaced firms of the stage on plots of the region (a firm staying on
+    its present plot first, then by contribution). The pairs of a target are ranked once and
+    tried in that order, each checked against the state of the moment. False when a target
+    cannot be met this way."""
+    D = st.D
+    for g in range(D.n_targets):
+        need = D.lt_min[g] - _tol(D.lt_min[g])
+        if st.lc_used[g] >= need:
+            continue
+        js = np.flatnonzero(D.ptarget == g)
+        js = js[st.apair[D.pf[js]] < 0]
+        gain, ok = st.assess(js)
+        js, gain = js[ok], gain[ok]
+        stay = D.pp[js] == D.cur[D.pf[js]]
+        for j in js[np.lexsort((-gain, ~stay))]:
+            if st.lc_used[g] >= need:
+                break
+            f = int(D.pf[j])
+            if st.apair[f] < 0 and st.pair_ok(f, int(j)):
+                st.place(f, int(j))
+        if st.lc_used[g] < need:
+            return False
+    st.enforce = True
+    return True
+
+
 def _cleanup_terrains(st: _State) -> int:
     """Abandon developed terrains (without credits or must-place firms) that do not pay."""
     D = st.D
@@ -749,7 +924,7 @@ def _cleanup_terrains(st: _State) -> int:
             st.remove(f)
         for f in sorted(firms, key=lambda f: -D.density[f]):
             st.place_best(f)
-        if st.obj > st._obj0 + 1e-9 * max(1.0, abs(st._obj0)):
+        if st.obj > st._obj0 + 1e-9 * max(1.0, abs(st._obj0)) and st.policy_ok():
             st.commit()
             dropped += 1
         else:
@@ -797,7 +972,7 @@ def _try_open(st: _State, t: int) -> bool:
         for f in np.unique(D.pf[js_v]):
             if st.apair[f] < 0 and D.best_pc[f] > 0:
                 st.place_best(int(f))
-    if st.ndes[t] > 0 and st.obj > st._obj0 + 1e-9 * max(1.0, abs(st._obj0)):
+    if st.ndes[t] > 0 and st.obj > st._obj0 + 1e-9 * max(1.0, abs(st._obj0)) and st.policy_ok():
         st.commit()
         return True
     st.rollback()
@@ -828,7 +1003,7 @@ def _improve(st: _State, deadline: float, top: int = 4, passes: int = 10) -> int
             st.begin()
             st.remove(f)
             st.place_best(f, positive=not D.must[f])
-            if st.apair[f] >= 0 and st.obj > st._obj0 + 1e-9 * max(1.0, abs(st._obj0)):
+            if st.apair[f] >= 0 and st.obj > st._obj0 + 1e-9 * max(1.0, abs(st._obj0)) and st.policy_ok():
                 st.commit()
                 moves += 1
             else:
@@ -938,6 +1113,25 @@ def _check(st: _State) -> list[str]:
     room = np.where(dsg, D.planned_part, 0.0) + np.where(st.u, D.extra, 0.0)
     if np.any(per_p > room + _tol(room)):
         out.append("C7 plot")
+    # policy rules (spec section 9)
+    if D.n_claims:
+        dp = np.flatnonzero(dsg)
+        c = D.pclaim[dp, st.desig[dp]]
+        used = np.bincount(c[c >= 0], weights=D.cap0[dp][c >= 0], minlength=D.n_claims)
+        if np.any(used < D.cmin - _tol(D.cmin)) or np.any(used > D.cmax_tol):
+            out.append("C9")
+    if D.n_targets:
+        g = D.ptarget[j]
+        used = np.bincount(g[g >= 0], weights=D.pfl[j][g >= 0], minlength=D.n_targets)
+        if np.any(used < D.lt_min - _tol(D.lt_min)):
+            out.append("C10")
+    noise = np.bincount(D.pterr[P], weights=D.noise[placed], minlength=D.nT)
+    if np.any(noise > D.tnoise_tol):
+        out.append("C11")
+    if np.any(st.apair[D.locked] < 0) or np.any(D.pp[st.apair[D.locked]] != D.cur[D.locked]):
+        out.append("locked firm")
+    if np.any((D.lockw >= 0) & (st.desig != D.lockw)):
+        out.append("locked werkmilieu")
     return out
 
 
@@ -951,6 +1145,13 @@ def _run(D: _Data, comp_first: bool, fit: bool, share: bool) -> tuple[_State | N
     st = _State(D)
     stats: dict[str, Any] = {"compensation_first": comp_first, "must_by_fit": fit, "share_development": share}
     must = np.flatnonzero(D.must)
+    _lock_designations(st)
+    if D.n_claims and np.any(st.claim_used > D.cmax_tol):  # locks alone pass a claim maximum
+        stats["policy_failed"] = "claims"
+        return None, stats
+    if not _claim_minimums(st):
+        stats["policy_failed"] = "claims"
+        return None, stats
     if comp_first:
         if not _compensate(st):
             return None, stats
@@ -961,7 +1162,10 @@ def _run(D: _Data, comp_first: bool, fit: bool, share: bool) -> tuple[_State | N
         if not _place_must(st, must, fit) or not _compensate(st):
             return None, stats
         stats["compensation_closed"] = _prune_compensation(st)
-    rest = np.flatnonzero(~D.must & (D.best_pc > 0))
+    if not _lifecycle_targets(st):
+        stats["policy_failed"] = "lifecycle"
+        return None, stats
+    rest = np.flatnonzero(~D.must & (D.best_pc > 0) & (st.apair < 0))   # lifecycle targets placed some
     rest = rest[np.argsort(-D.density[rest], kind="stable")]
     _place_in_order(st, rest, share)
     stats["placed_construction"] = int((st.apair >= 0).sum())
@@ -994,6 +1198,7 @@ def greedy(instance: Instance, cand: Candidates | None = None, *, improve: bool 
     t0 = time.perf_counter()
     if cand is None:
         cand = candidate_pairs(instance)
+    cand = _locked_only_home(instance, cand)
     lay = build_layout(instance, cand)
     D = _Data(instance, cand, lay)
     stats: dict[str, Any] = {"pairs": len(cand)}
@@ -1038,6 +1243,18 @@ def greedy(instance: Instance, cand: Candidates | None = None, *, improve: bool 
     if best is None:
         return GreedyResult(None, None, seconds, stats)
     return _result(instance, D, best, obj, seconds, stats)
+
+
+def _locked_only_home(inst: Instance, cand: Candidates) -> Candidates:
+    """A locked firm's only option is its current plot (spec section 9): drop its other pairs."""
+    locked = inst.firms["locked"].to_numpy(bool)
+    if not locked.any():
+        return cand
+    pos = pd.Series(np.arange(len(inst.plots)), index=inst.plots["plot_id"])
+    cur = inst.firms["current_plot"].map(pos).fillna(-1).to_numpy(np.int64)
+    f = cand.pairs["firm"].to_numpy(np.int64)
+    keep = ~locked[f] | (cand.pairs["plot"].to_numpy(np.int64) == cur[f])
+    return Candidates(pairs=cand.pairs[keep].reset_index(drop=True), exclusions=cand.exclusions)
 
 
 def _result(inst: Instance, D: _Data, st: _State, obj: float, seconds: float, stats: dict) -> GreedyResult:

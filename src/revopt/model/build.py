@@ -1,7 +1,9 @@
 """``build_model``: candidate pairs -> variables -> constraint blocks -> one LinearModel.
 
-The families are called in spec order; each returns named blocks of sparse
-rows. Both backends (highspy in bulk, Pyomo) consume the same LinearModel.
+The families are called in spec order (C1..C7, then the policy rules of spec
+section 9: C9 claims, C10 lifecycle targets, C11 noise, and the locks); each
+returns named blocks of sparse rows. Both backends (highspy in bulk, Pyomo)
+consume the same LinearModel.
 """
 
 from __future__ import annotations
@@ -11,19 +13,23 @@ import numpy as np
 from ..data.instance import Instance
 from .block import Block, LinearModel, stack
 from .candidates import Candidates, candidate_pairs
+from .claims import add_claims
 from .compatibility import add_compatibility
 from .compensation import add_compensation
 from .designation import add_designation
 from .floorspace import add_floorspace, add_intensify
 from .grid import add_grid
 from .layout import Layout, build_layout
+from .lifecycle import add_lifecycle
+from .locks import add_locked_designations, add_locked_firms
 from .nitrogen import add_nitrogen
+from .noise import add_noise
 from .objective import cost_vector
 from .placement import add_placement
 
 
 def build_blocks(inst: Instance, lay: Layout) -> list[Block]:
-    """All constraint blocks C1..C7, in spec order."""
+    """All constraint blocks, in spec order: C1..C7, then C9, C10, C11 and the locks (section 9)."""
     return [
         add_placement(inst, lay),
         add_designation(inst, lay),
@@ -33,6 +39,11 @@ def build_blocks(inst: Instance, lay: Layout) -> list[Block]:
         add_grid(inst, lay),
         *add_nitrogen(inst, lay),
         *add_compensation(inst, lay),
+        add_claims(inst, lay),
+        add_lifecycle(inst, lay),
+        add_noise(inst, lay),
+        add_locked_firms(inst, lay),
+        add_locked_designations(inst, lay),
     ]
 
 

@@ -8,7 +8,13 @@
 4. ``floor``      floor_fp <= floor_capacity_p + intensify_extra_p;
 5. ``distance``   distance(p, current_plot_f) <= max_move_km_f when both are set;
 6. ``werkmilieu`` W(f, p) is not empty (see :func:`firm_masks`);
-7. ``pairs``      (f, p) is listed in pairs.csv, when that file exists.
+7. ``pairs``      (f, p) is listed in pairs.csv, when that file exists;
+
+and the candidate rules of the policy (spec section 9):
+
+8. ``min_category`` rank(category_f) >= rank(min_category_t) on terrain t of p, when set;
+9. ``restriction``  a firm of a sector listed in restrictions.csv only on plots of
+   the terrains listed for that sector.
 
 Without pairs.csv the firms x plots grid is evaluated in chunks of firms, each a
 numpy broadcast over all plots, so no Python loop runs over pairs. Per firm, the
@@ -26,7 +32,8 @@ import pandas as pd
 from ..data.instance import Instance
 from ..data.vocab import RANK, WERKMILIEUS, WM_INDEX, wm_mask
 
-RULES: tuple[str, ...] = ("transform", "category", "quay", "floor", "distance", "werkmilieu", "pairs")
+RULES: tuple[str, ...] = ("transform", "category", "quay", "floor", "distance", "werkmilieu",
+                          "min_category", "restriction", "pairs")
 #: elements of the firms x plots grid evaluated per chunk
 CHUNK_CELLS = 4_000_000
 
@@ -70,10 +77,34 @@ def firm_masks(inst: Instance) -> np.ndarray:
     return own & allowed
 
 
+def restriction_arrays(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """Sector restrictions as arrays: per firm the row of its sector's restriction
+    (the extra last row, all True, when its sector is free), and that table of
+    allowed terrains (restrictions + 1 rows x terrains)."""
+    nT = len(inst.terrains)
+    rs = inst.restrictions
+    n = 0 if rs is None else len(rs)
+    allowed = np.ones((n + 1, nT), dtype=bool)
+    if n == 0:
+        return np.zeros(len(inst.firms), dtype=np.int64), allowed
+    tpos = pd.Series(np.arange(nT), index=inst.terrains["terrain_id"])
+    allowed[:n] = False
+    for i, ids in enumerate(rs["terrain_ids"]):  # one row per restricted sector: few
+        allowed[i, tpos.reindex(list(ids)).dropna().to_numpy(np.int64)] = True
+    row = inst.firms["sector"].map(pd.Series(np.arange(n), index=rs["sector"])).fillna(n).to_numpy(np.int64)
+    return row, allowed
+
+
 def _plot_arrays(inst: Instance) -> dict[str, np.ndarray]:
     p = inst.plots
-    status = p["terrain_id"].map(dict(zip(inst.terrains["terrain_id"], inst.terrains["status"])))
+    t = inst.terrains
+    status = p["terrain_id"].map(dict(zip(t["terrain_id"], t["status"])))
+    tpos = pd.Series(np.arange(len(t)), index=t["terrain_id"])
+    min_rank = t["min_category"].map(RANK).fillna(0).to_numpy(np.int64)
+    pt = p["terrain_id"].map(tpos).to_numpy(np.int64)
     return {
+        "terrain": pt,
+        "min_rank": min_rank[pt],
         "ok_transform": status.ne("transform").to_numpy(bool),
         "rank": p["max_category"].map(RANK).to_numpy(np.int64),
         "quay": p["quay"].to_numpy(bool),
@@ -103,10 +134,12 @@ def _firm_arrays(inst: Instance) -> dict[str, np.ndarray]:
         "cy": np.where(has_cur, py[cur_i], np.nan),
         "maxmove": np.where(limited, maxmove, np.inf),
         "mask": firm_masks(inst),
+        "restriction": restriction_arrays(inst)[0],
     }
 
 
-def _rule_matrix(F: dict, P: dict, fi: np.ndarray, pj: np.ndarray | None, floor: np.ndarray) -> dict[str, np.ndarray]:
+def _rule_matrix(F: dict, P: dict, fi: np.ndarray, pj: np.ndarray | None, floor: np.ndarray,
+                 allowed: np.ndarray) -> dict[str, np.ndarray]:
     """Each rule's pass/fail, either on a grid (pj None: fi x all plots) or on pairs (fi, pj)."""
     if pj is None:
         def fcol(a):
@@ -133,12 +166,16 @@ def _rule_matrix(F: dict, P: dict, fi: np.ndarray, pj: np.ndarray | None, floor:
         "floor": floor_b <= prow(P["cap"]),
         "distance": np.broadcast_to(distance, shape),
         "werkmilieu": (fcol(F["mask"]) & prow(P["mask"])) != 0,
+        "min_category": fcol(F["rank"]) >= prow(P["min_rank"]),
+        "restriction": (np.broadcast_to(True, shape) if allowed.shape[0] == 1
+                        else allowed[fcol(F["restriction"]), prow(P["terrain"])]),
     }
 
 
 def candidate_pairs(inst: Instance) -> Candidates:
     """All candidate pairs of an instance with floor_fp, value_fp and W(f, p)."""
     F, P = _firm_arrays(inst), _plot_arrays(inst)
+    allowed = restriction_arrays(inst)[1]
     nf, np_ = len(inst.firms), len(inst.plots)
     excl = {r: np.zeros(nf, dtype=np.int64) for r in RULES}
     if inst.pairs is None:
@@ -146,7 +183,7 @@ def candidate_pairs(inst: Instance) -> Candidates:
         step = max(1, CHUNK_CELLS // max(np_, 1))
         for start in range(0, nf, step):
             fi = np.arange(start, min(nf, start + step))
-            rules = _rule_matrix(F, P, fi, None, F["floor"][fi])
+            rules = _rule_matrix(F, P, fi, None, F["floor"][fi], allowed)
             ok = np.ones((len(fi), np_), dtype=bool)
             for r, m in rules.items():
                 excl[r][fi] = np_ - m.sum(axis=1)
@@ -165,7 +202,7 @@ def candidate_pairs(inst: Instance) -> Candidates:
         ov_value = pr["value_added_eur"].to_numpy(float) if "value_added_eur" in pr else np.full(len(pr), np.nan)
         floor = np.where(np.isnan(ov_floor), F["floor"][fi], ov_floor)
         value = np.where(np.isnan(ov_value), F["value"][fi], ov_value)
-        rules = _rule_matrix(F, P, fi, pj, floor)
+        rules = _rule_matrix(F, P, fi, pj, floor, allowed)
         ok = np.ones(len(pr), dtype=bool)
         for r, m in rules.items():
             excl[r] += np.bincount(fi[~m], minlength=nf)
@@ -184,3 +221,49 @@ def candidate_pairs(inst: Instance) -> Candidates:
     exclusions = pd.DataFrame({"firm_id": inst.firms["firm_id"].to_numpy(object),
                                "candidates": np.bincount(fi, minlength=nf), **excl})
     return Candidates(pairs=pairs, exclusions=exclusions)
+
+
+def explain_pairs(inst: Instance, fi: np.ndarray, pj: np.ndarray) -> list[str]:
+    """For given pairs (firm and plot row positions), why each is not a candidate, with the
+    numbers ("" for a candidate). Meant for a few pairs (locked firms, messages)."""
+    F, P = _firm_arrays(inst), _plot_arrays(inst)
+    allowed = restriction_arrays(inst)[1]
+    fi, pj = np.asarray(fi, np.int64), np.asarray(pj, np.int64)
+    floor = F["floor"][fi].copy()
+    listed = np.ones(len(fi), dtype=bool)
+    if inst.pairs is not None:
+        key = pd.MultiIndex.from_arrays([inst.pairs["firm_id"], inst.pairs["plot_id"]])
+        want = pd.MultiIndex.from_arrays([inst.firms["firm_id"].to_numpy(object)[fi],
+                                          inst.plots["plot_id"].to_numpy(object)[pj]])
+        pos = key.get_indexer(want)
+        listed = pos >= 0
+        ov = inst.pairs["floor_space_m2"].to_numpy(float) if "floor_space_m2" in inst.pairs else None
+        if ov is not None:
+            o = np.where(listed, ov[np.maximum(pos, 0)], np.nan)
+            floor = np.where(np.isnan(o), floor, o)
+    rules = _rule_matrix(F, P, fi, pj, floor, allowed)
+    rules["pairs"] = listed
+    f, p, t = inst.firms, inst.plots, inst.terrains
+    out = []
+    for i, (a, b) in enumerate(zip(fi, pj)):
+        fr, pr, tr = f.iloc[a], p.iloc[b], t.iloc[P["terrain"][b]]
+        why = []
+        for rule in RULES:
+            if rules[rule][i]:
+                continue
+            why.append({
+                "transform": f"plot {pr.plot_id} is on transform terrain {tr.terrain_id}",
+                "category": f"category {fr.category} of the firm is above max_category {pr.max_category} of the plot",
+                "quay": "the firm is water-bound and the plot has no quay",
+                "floor": (f"the firm needs {floor[i]:,.6g} m2, the plot holds {P['cap'][b]:,.6g} m2 "
+                          "even intensified"),
+                "distance": f"the plot is farther than max_move_km {fr.max_move_km:g} from the current plot",
+                "werkmilieu": (f"no compatible werkmilieu (firm: {';'.join(fr.werkmilieus)}, plot: "
+                               f"{';'.join(pr.werkmilieus)}, category {fr.category})"),
+                "min_category": (f"category {fr.category} of the firm is below min_category {tr.min_category} "
+                                 f"of terrain {tr.terrain_id}"),
+                "restriction": f"sector {fr.sector!r} may not settle on terrain {tr.terrain_id} (restrictions.csv)",
+                "pairs": "the pair is not listed in pairs.csv",
+            }[rule])
+        out.append("; ".join(why))
+    return out

@@ -194,3 +194,36 @@ def build_layout(inst: Instance, cand: Candidates) -> Layout:
         c=cand_c[["terrain", "plot", "k", "col"]],
         lost=lost, e=pd.DataFrame({"plot": ep, "col": ecol}), zcol=zcol, dcol=dcol, ucol=ucol, n_cols=col,
     )
+
+
+def plot_regions(inst: Instance) -> np.ndarray:
+    """Per plot, the region of its terrain (text; the regions of the policy rules)."""
+    return inst.plots["terrain_id"].map(dict(zip(inst.terrains["terrain_id"], inst.terrains["region"]))) \
+        .to_numpy(object)
+
+
+def match_keys(left: list[np.ndarray], right: list[np.ndarray]) -> np.ndarray:
+    """Row of ``right`` whose key columns equal those of each ``left`` row; -1 where none.
+
+    Keys are tuples of equal-length arrays (e.g. region and werkmilieu); ``right`` has unique keys
+    and is short (the rows of a policy table), ``left`` may be long (every candidate pair): each
+    column is coded by the values of ``right`` and the codes are combined into one integer.
+    """
+    n = len(left[0])
+    out = np.full(n, -1, dtype=np.int64)
+    if len(right[0]) == 0 or n == 0:
+        return out
+    code = np.zeros(n, dtype=np.int64)
+    rcode = np.zeros(len(right[0]), dtype=np.int64)
+    ok = np.ones(n, dtype=bool)
+    for lcol, rcol in zip(left, right):
+        values, rc = np.unique(np.asarray(rcol), return_inverse=True)
+        lc = pd.Index(values).get_indexer(np.asarray(lcol))   # -1: a value no row of right has
+        ok &= lc >= 0
+        code = code * len(values) + np.maximum(lc, 0)
+        rcode = rcode * len(values) + rc.ravel()
+    table = np.full(int(rcode.max()) + 1 if len(rcode) else 1, -1, dtype=np.int64)
+    table[rcode] = np.arange(len(rcode))
+    hit = ok & (code < len(table))
+    out[hit] = table[code[hit]]
+    return out

@@ -23,7 +23,9 @@ def compute_kpis(inst: Instance, sol: Solution, pairs: pd.DataFrame) -> dict[str
       water-bound, and that share;
     - ``grid``: per substation MW used and available; ``nitrogen``: per area
       mol used and headroom; ``terrains_developed``, ``plots_intensified``,
-      ``compensation_m2``.
+      ``compensation_m2``;
+    - the policy rules (spec section 9), see :func:`policy_kpis`: ``claims``,
+      ``lifecycle_targets`` and ``noise``.
     """
     a = sol.assignments.merge(inst.firms[["firm_id", "current_plot", "water_bound", "grid_mw", "nitrogen_kg"]],
                               on="firm_id", how="left")
@@ -67,4 +69,62 @@ def compute_kpis(inst: Instance, sol: Solution, pairs: pd.DataFrame) -> dict[str
         "terrains_developed": int(sol.terrains["developed"].astype(bool).sum()) if len(sol.terrains) else 0,
         "plots_intensified": int(sol.plots["intensified"].astype(bool).sum()) if len(sol.plots) else 0,
         "compensation_m2": float(np.asarray(sol.compensation["floor_m2"], float).sum()) if len(sol.compensation) else 0.0,
+        **policy_kpis(inst, sol, placed),
     }
+
+
+def _num(v: float) -> float | None:
+    return None if v is None or np.isnan(v) else float(v)
+
+
+def policy_kpis(inst: Instance, sol: Solution, placed: pd.DataFrame) -> dict[str, Any]:
+    """Claims and lifecycle targets met, with slack, per region; noise used per terrain with a budget.
+
+    - ``claims[region][werkmilieu]``: ``designated_m2`` (floor capacity of the
+      region's plots designated w), ``min_floor_m2`` / ``max_floor_m2`` (None
+      when not set), ``slack_min_m2`` = designated - min, ``slack_max_m2`` =
+      max - designated (None without that bound), ``met``;
+    - ``lifecycle_targets[region][lifecycle]``: ``placed_m2`` (floor of placed
+      firms of the stage on the region's plots), ``min_placed_m2``,
+      ``slack_m2`` = placed - min, ``met``;
+    - ``noise[terrain_id]``: ``used`` and ``budget`` (noise units).
+
+    ``placed`` has one row per placed firm with ``plot_id`` and ``floor``.
+    A negative slack means the rule is not met (only a solution read from elsewhere can show one).
+    """
+    t = inst.terrains
+    region_of_t = dict(zip(t["terrain_id"], t["region"]))
+    transform = set(t.loc[t["status"] == "transform", "terrain_id"])
+    plots = inst.plots[["plot_id", "terrain_id", "floor_capacity_m2"]].merge(
+        sol.plots[["plot_id", "werkmilieu"]], on="plot_id", how="left")
+    plots = plots[~plots["terrain_id"].isin(transform)]
+    plots_region = plots["terrain_id"].map(region_of_t)
+    designated = plots.groupby([plots_region, plots["werkmilieu"].fillna("")])["floor_capacity_m2"].sum()
+    tol = 1e-6
+    claims: dict[str, dict[str, Any]] = {}
+    if inst.claims is not None:
+        for r, w, lo, hi in inst.claims[["region", "werkmilieu", "min_floor_m2", "max_floor_m2"]].itertuples(index=False):
+            have = float(designated.get((r, w), 0.0))
+            lo, hi = _num(lo), _num(hi)
+            s_lo = None if lo is None else have - lo
+            s_hi = None if hi is None else hi - have
+            claims.setdefault(r, {})[w] = {
+                "designated_m2": have, "min_floor_m2": lo, "max_floor_m2": hi,
+                "slack_min_m2": s_lo, "slack_max_m2": s_hi,
+                "met": all(s is None or s >= -tol * max(1.0, abs(b)) for s, b in ((s_lo, lo), (s_hi, hi)))}
+    targets: dict[str, dict[str, Any]] = {}
+    if inst.lifecycle_targets is not None:
+        pl = placed.merge(inst.firms[["firm_id", "lifecycle"]], on="firm_id", how="left")
+        pl_region = pl["plot_id"].map(dict(zip(inst.plots["plot_id"], inst.plots["terrain_id"]))).map(region_of_t)
+        have_all = pl.groupby([pl_region, pl["lifecycle"]])["floor"].sum()
+        for r, s, lo in inst.lifecycle_targets[["region", "lifecycle", "min_placed_m2"]].itertuples(index=False):
+            have = float(have_all.get((r, s), 0.0))
+            targets.setdefault(r, {})[s] = {"placed_m2": have, "min_placed_m2": float(lo), "slack_m2": have - lo,
+                                           "met": have - lo >= -tol * max(1.0, abs(lo))}
+    noise: dict[str, dict[str, float]] = {}
+    budget = t.set_index("terrain_id")["noise_budget"].dropna()
+    if len(budget):
+        pl = placed.merge(inst.firms[["firm_id", "noise_use"]], on="firm_id", how="left")
+        used = pl.groupby(pl["plot_id"].map(dict(zip(inst.plots["plot_id"], inst.plots["terrain_id"]))))["noise_use"].sum()
+        noise = {tid: {"used": float(used.get(tid, 0.0)), "budget": float(b)} for tid, b in budget.items()}
+    return {"claims": claims, "lifecycle_targets": targets, "noise": noise}

@@ -1,4 +1,4 @@
-"""Independent feasibility and objective checker for solutions (spec sections 1-6).
+"""Independent feasibility and objective checker for solutions (spec sections 1-6 and 9).
 
 This module re-reads the contract from the raw instance tables only. It is
 written deliberately as plain Python over dicts and loops (no vectorised model
@@ -10,8 +10,9 @@ Public functions:
 - :func:`verify` -- list of human-readable violations (empty: feasible, and the
   reported objective is the section-5 value);
 - :func:`objective_value` -- the section-5 objective of a solution;
-- :func:`is_candidate` -- None when (f, p) is a candidate pair (section 2), else
-  the name of the first rule broken;
+- :func:`is_candidate` -- None when (f, p) is a candidate pair (section 2, and
+  the two candidate rules of section 9, numbered 8 for min_category and 9 for
+  restrictions), else the name of the first rule broken;
 - :func:`compatible_werkmilieus` -- W(f, p) of section 2, rule 6.
 
 Every constraint lhs <= rhs is taken to hold when
@@ -75,10 +76,16 @@ class _Tables:
     pairs: dict[tuple[str, str], dict[str, Any]] | None
     neighbours: dict[str, list[str]] = field(default_factory=dict)  # N(t)
     lost: dict[tuple[str, str], float] = field(default_factory=dict)  # lost[t, k]
+    claims: list[dict[str, Any]] = field(default_factory=list)        # claims.csv rows
+    targets: list[dict[str, Any]] = field(default_factory=list)       # lifecycle_targets.csv rows
+    restrictions: dict[str, set[str]] = field(default_factory=dict)   # sector -> allowed terrains
 
     # ---- helpers on single rows -------------------------------------------
     def status_of_plot(self, p: str) -> str:
         return self.terrains[self.plots[p]["terrain_id"]]["status"]
+
+    def region_of_plot(self, p: str) -> str:
+        return self.terrains[self.plots[p]["terrain_id"]]["region"]
 
     def is_planned(self, p: str) -> bool:
         return self.status_of_plot(p) == "planned"
@@ -151,17 +158,33 @@ class _Tables:
             return f"rule 6 (W({f}, {p}) is empty: no compatible werkmilieu)"
         if self.pairs is not None and (f, p) not in self.pairs:
             return f"rule 7 (pair ({f}, {p}) is not listed in pairs.csv)"
+        t = plot["terrain_id"]
+        floor_cat = self.terrains[t]["min_category"]
+        if floor_cat and RANK[firm["category"]] < RANK[floor_cat]:
+            return (f"rule 8 (min_category: category {firm['category']} of firm {f} is below "
+                    f"min_category {floor_cat} of terrain {t})")
+        allowed = self.restrictions.get(firm["sector"])
+        if allowed is not None and t not in allowed:
+            return (f"rule 9 (restriction: firm {f} of sector {firm['sector']!r} may settle only on "
+                    f"terrains {sorted(allowed)}, not on {t})")
         return None
 
 
 def _build_tables(instance) -> _Tables:
     params = instance.params
-    terrains = {str(r["terrain_id"]): r for r in _records(instance.terrains)}
+    terrains = {}
+    for r in _records(instance.terrains):
+        r = dict(r)
+        r["region"] = _text(r.get("region"))
+        r["min_category"] = _text(r.get("min_category"))
+        r["noise_budget"] = _f(r["noise_budget"]) if _is_set(r.get("noise_budget")) else None
+        terrains[str(r["terrain_id"])] = r
     plots = {}
     for r in _records(instance.plots):
         r = dict(r)
         r["werkmilieus"] = tuple(r["werkmilieus"])
         r["current_werkmilieu"] = r.get("current_werkmilieu") or ""
+        r["locked_werkmilieu"] = _text(r.get("locked_werkmilieu"))
         plots[str(r["plot_id"])] = r
     firms = {}
     for r in _records(instance.firms):
@@ -170,6 +193,9 @@ def _build_tables(instance) -> _Tables:
         r["current_plot"] = r.get("current_plot") or ""
         r["water_bound"] = bool(r["water_bound"])
         r["must_place"] = bool(r["must_place"])
+        r["locked"] = bool(r.get("locked", False))
+        r["noise_use"] = _f(r["noise_use"]) if _is_set(r.get("noise_use")) else 0.0
+        r["sector"] = _text(r.get("sector"))
         firms[str(r["firm_id"])] = r
     substations = {str(r["substation_id"]): _f(r["available_mw"]) for r in _records(instance.substations)}
     areas = {str(r["area_id"]): _f(r["headroom_mol"]) for r in _records(instance.nature_areas)}
@@ -180,6 +206,15 @@ def _build_tables(instance) -> _Tables:
     if instance.pairs is not None:
         pairs = {(str(r["firm_id"]), str(r["plot_id"])): r for r in _records(instance.pairs)}
     tb = _Tables(params, terrains, plots, firms, substations, areas, deposition, pairs)
+    for r in _records(getattr(instance, "claims", None)):
+        tb.claims.append({"region": _text(r["region"]), "werkmilieu": _text(r["werkmilieu"]),
+                          "min": _f(r["min_floor_m2"]) if _is_set(r.get("min_floor_m2")) else None,
+                          "max": _f(r["max_floor_m2"]) if _is_set(r.get("max_floor_m2")) else None})
+    for r in _records(getattr(instance, "lifecycle_targets", None)):
+        tb.targets.append({"region": _text(r["region"]), "lifecycle": _text(r["lifecycle"]),
+                           "min": _f(r["min_placed_m2"])})
+    for r in _records(getattr(instance, "restrictions", None)):
+        tb.restrictions[_text(r["sector"])] = {str(x) for x in r["terrain_ids"]}
 
     # C7: lost[t, k] and N(t) for every transform terrain.
     radius = _f(params["compensation"]["radius_km"])
@@ -233,7 +268,8 @@ def _tables(instance) -> _Tables:
 def is_candidate(instance, firm_id: str, plot_id: str) -> str | None:
     """None when (firm_id, plot_id) is a candidate pair (spec section 2).
 
-    Otherwise the name of the first of the seven rules it breaks, e.g.
+    Otherwise the name of the first of the nine rules it breaks (1-7 of section 2,
+    8 min_category and 9 restriction of section 9), e.g.
     ``"rule 2 (category 5.1 of firm f1 exceeds max_category 4.2 of plot p1)"``;
     every such name starts with ``"rule <n>"``.
     """
@@ -568,6 +604,66 @@ def check_c7_compensation(tb: _Tables, dec: _Decisions, tol: float) -> list[str]
     return out
 
 
+def check_c9_claims(tb: _Tables, dec: _Decisions, tol: float) -> list[str]:
+    """C9: per claim (r, w), the floor_capacity of plots of region r designated w lies within
+    [min, max]. Plots on transform terrains never count (they leave the stock)."""
+    out = []
+    for cl in tb.claims:
+        r, w = cl["region"], cl["werkmilieu"]
+        total = 0.0
+        for p, plot in tb.plots.items():
+            if tb.region_of_plot(p) == r and tb.status_of_plot(p) != "transform" and dec.z.get(p, "") == w:
+                total += _f(plot["floor_capacity_m2"])
+        if cl["min"] is not None and not _le(cl["min"], total, tol):
+            out.append(f"C9 claim: region {r} has {total:g} m2 designated {w} < min_floor_m2 {cl['min']:g}")
+        if cl["max"] is not None and not _le(total, cl["max"], tol):
+            out.append(f"C9 claim: region {r} has {total:g} m2 designated {w} > max_floor_m2 {cl['max']:g}")
+    return out
+
+
+def check_c10_lifecycle(tb: _Tables, dec: _Decisions, tol: float) -> list[str]:
+    """C10: per target (r, s), the floor_fp of placed firms of stage s on plots of region r >= min."""
+    out = []
+    for tg in tb.targets:
+        r, s = tg["region"], tg["lifecycle"]
+        total = 0.0
+        for f, p in dec.placements:
+            if tb.firms[f]["lifecycle"] == s and tb.region_of_plot(p) == r:
+                total += tb.floor(f, p)
+        if not _le(tg["min"], total, tol):
+            out.append(f"C10 lifecycle: region {r} has {total:g} m2 of {s} firms placed < min_placed_m2 {tg['min']:g}")
+    return out
+
+
+def check_c11_noise(tb: _Tables, dec: _Decisions, tol: float) -> list[str]:
+    """C11: per terrain t with a noise budget, sum of noise_use_f of firms on plots of t <= budget."""
+    out = []
+    used: dict[str, float] = {}
+    for f, p in dec.placements:
+        t = tb.plots[p]["terrain_id"]
+        used[t] = used.get(t, 0.0) + tb.firms[f]["noise_use"]
+    for t, terrain in tb.terrains.items():
+        budget = terrain["noise_budget"]
+        if budget is not None and not _le(used.get(t, 0.0), budget, tol):
+            out.append(f"C11 noise: terrain {t} uses {used[t]:g} > noise_budget {budget:g}")
+    return out
+
+
+def check_locks(tb: _Tables, dec: _Decisions) -> list[str]:
+    """Section 9 locks: a locked firm is on its current plot; a plot with a locked werkmilieu has it."""
+    out = []
+    placed = set(dec.placements)
+    for f, firm in tb.firms.items():
+        if firm["locked"] and (f, firm["current_plot"]) not in placed:
+            out.append(f"locked: firm {f} is locked but not on its current plot {firm['current_plot']}")
+    for p, plot in tb.plots.items():
+        w = plot["locked_werkmilieu"]
+        if w and dec.z.get(p, "") != w:
+            out.append(f"locked: plot {p} has locked werkmilieu {w} but is designated "
+                       f"{dec.z.get(p, '') or '(none)'}")
+    return out
+
+
 def _objective(tb: _Tables, dec: _Decisions) -> float:
     """Section 5, over the decisions read from the files."""
     obj = tb.params["objective"]
@@ -648,12 +744,13 @@ def objective_value(instance, solution) -> float:
 
 
 def verify(instance, solution, *, tol: float = 1e-6) -> list[str]:
-    """Check a solution against the contract (spec sections 2, 3, 5, 6).
+    """Check a solution against the contract (spec sections 2, 3, 5, 6 and the policy rules of 9).
 
     ``solution`` is a :class:`Solution`, a path to a solution directory, or an
     object whose ``.solution`` is a Solution (a solve result). Returns the
     violations as readable lines, each starting with what is broken
-    (``"C4 floor: ..."``, ``"candidate: ... rule 2 (...)"``, ``"objective: ..."``,
+    (``"C4 floor: ..."``, ``"C9 claim: ..."``, ``"locked: ..."``, ``"candidate: ... rule 2 (...)"``,
+    ``"objective: ..."``,
     or the file name for structure); an empty list means feasible with the
     right objective. A summary whose objective is null gives the single line
     ``"summary.json: no solution (status ...)"``.
@@ -675,6 +772,10 @@ def verify(instance, solution, *, tol: float = 1e-6) -> list[str]:
     out += check_c5_grid(tb, dec, tol)
     out += check_c6_nitrogen(tb, dec, tol)
     out += check_c7_compensation(tb, dec, tol)
+    out += check_c9_claims(tb, dec, tol)
+    out += check_c10_lifecycle(tb, dec, tol)
+    out += check_c11_noise(tb, dec, tol)
+    out += check_locks(tb, dec)
     out += check_objective(tb, dec, summary, tol)
     return out
 

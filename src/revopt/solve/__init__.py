@@ -1,7 +1,7 @@
 """Solve layer: ``solve(instance)`` runs the phases and returns a :class:`~revopt.results.Result`.
 
 Phases, each timed: candidates (spec section 2), build (variables and the
-constraint blocks C1..C7), hand-over (the matrix to the solver), solve, and
+constraint blocks C1..C7 and the policy rules), hand-over (the matrix to the solver), solve, and
 extract (solution tables, objective recomputed from the rounded decisions, KPIs).
 """
 
