@@ -186,7 +186,7 @@ RESTRICTED_SEARCH = False         # True: a restricted firm also lists every plo
 # every life stage (C10), m2 of floor of placed firms. Values chosen against the optimum without them
 # (README: which rule binds).
 CLAIMS = [("West", "productie", 115_000.0, None), ("Midden", "innovatie", None, 50_000.0),
-          ("Oost", "stedelijk", 20_000.0, 30_000.0)]
+          ("Oost", "stedelijk", 20_000.0, 35_000.0)]
 TARGETS = [("Midden", "startup", 42_000.0), ("Oost", "startup", 16_000.0), ("West", "scaleup", 6_000.0)]
 
 

@@ -29,7 +29,8 @@ phases (spec sections 3 and 5):
 Policy rules (spec section 9): locked firms are must-place firms with their
 current plot as the only option; locked designations are made first and never
 undone; a designation that would pass a claim maximum (C9) is never made; claim
-minimums are met before compensation by designating the plots that cost least
+minimums are met before compensation (or, when that fails, after compensation
+and the must-place firms) by designating the plots that cost least
 (no development, the plot's present werkmilieu, least value of other
 werkmilieus lost), which then stay designated; lifecycle targets (C10) are met
 after the must-place firms by placing firms of the stage in the region (firms
@@ -251,6 +252,8 @@ class _Data:
         self.lost = lay.lost
         self.crows = lay.c[["terrain", "plot", "k"]]
         self.comp_plots = np.unique(self.crows["plot"].to_numpy(np.int64))
+        # per class k (-1 pooled): the plots whose new space may compensate a loss of k
+        self.comp_plots_of = {int(k): np.unique(g["plot"].to_numpy(np.int64)) for k, g in self.crows.groupby("k")}
         self.comp_classes = set(int(k) for k in self.lost["k"]) if self.per_wm else set(range(NW))
 
         # policy rules (spec section 9)
@@ -851,7 +854,8 @@ def _lock_designations(st: _State) -> None:
 
 
 def _claim_minimums(st: _State) -> bool:
-    """C9 minimums: designate free plots of the region, cheapest first (no development needed,
+    """C9 minimums: designate free plots of the region, new space that may compensate a loss of
+    the same werkmilieu first (it serves both), then cheapest first (no development needed,
     the plot's present werkmilieu, not new space that compensation may need for another class,
     least candidate value of other werkmilieus lost, larger plots first); pin every plot that
     counts towards a minimum so that it stays designated. False when a minimum cannot be met.
@@ -869,13 +873,23 @@ def _claim_minimums(st: _State) -> bool:
             others = np.delete(D.wpref[P], w, axis=1).max(axis=1) if NW > 1 else np.zeros(len(P))
             loss = np.maximum(others - D.wpref[P, w], 0.0)
             other_comp = np.isin(P, D.comp_plots) & (w not in D.comp_classes)
-            for p in P[np.lexsort((-D.cap0[P], loss, other_comp, D.pcur[P] != w, cost))]:
+            serves = np.isin(P, D.comp_plots_of.get(w, D.comp_plots_of.get(-1, np.zeros(0, np.int64))))
+            added = []
+            for p in P[np.lexsort((-D.cap0[P], loss, other_comp, D.pcur[P] != w, cost, ~serves))]:
                 if st.claim_used[c] >= need:
                     break
                 if st.claim_used[c] + D.cap0[p] <= D.cmax_tol[c]:
                     st.designate(int(p), w)
+                    added.append(int(p))
             if st.claim_used[c] < need:
                 return False
+            # give back what overshoots the minimum: plots other compensation may need first, then
+            # the largest that still fit in the overshoot
+            added = np.array(added, dtype=np.int64)
+            back = added[np.lexsort((-D.cap0[added], ~np.isin(added, D.comp_plots)))]
+            for p in back:
+                if st.claim_used[c] - D.cap0[p] >= need:
+                    st.tidy_plot(int(p))
         counting = np.flatnonzero((D.pclaim[:, w] == c) & (st.desig == w))
         st.pin[counting] = True
     return True
@@ -1141,15 +1155,17 @@ def _objective(st: _State) -> float:
     return float(D.pc[j].sum() - D.dcost[st.dev].sum() - D.icost[st.u].sum())
 
 
-def _run(D: _Data, comp_first: bool, fit: bool, share: bool) -> tuple[_State | None, dict]:
+def _run(D: _Data, comp_first: bool, fit: bool, share: bool, claims_first: bool = True) -> tuple[_State | None, dict]:
     st = _State(D)
     stats: dict[str, Any] = {"compensation_first": comp_first, "must_by_fit": fit, "share_development": share}
+    if D.n_claims:
+        stats["claims_first"] = claims_first
     must = np.flatnonzero(D.must)
     _lock_designations(st)
     if D.n_claims and np.any(st.claim_used > D.cmax_tol):  # locks alone pass a claim maximum
         stats["policy_failed"] = "claims"
         return None, stats
-    if not _claim_minimums(st):
+    if claims_first and not _claim_minimums(st):
         stats["policy_failed"] = "claims"
         return None, stats
     if comp_first:
@@ -1162,6 +1178,9 @@ def _run(D: _Data, comp_first: bool, fit: bool, share: bool) -> tuple[_State | N
         if not _place_must(st, must, fit) or not _compensate(st):
             return None, stats
         stats["compensation_closed"] = _prune_compensation(st)
+    if not claims_first and not _claim_minimums(st):   # after compensation took the new space it needs
+        stats["policy_failed"] = "claims"
+        return None, stats
     if not _lifecycle_targets(st):
         stats["policy_failed"] = "lifecycle"
         return None, stats
@@ -1208,11 +1227,15 @@ def greedy(instance: Instance, cand: Candidates | None = None, *, improve: bool 
     if not np.any(D.must & (D.ncand == 0)):
         shares = (False, True) if np.any(D.dcost[D.pterr[D.planned]] > 0) else (False,)
         fits = (False, True) if D.must.any() else (False,)
-        for comp_first in ((True, False) if not D.lost.empty and D.must.any() else (True,)):
+        # claim minimums first (they keep present designations), else after compensation and the
+        # must-place firms (a claim maximum may leave room only for the space compensation needs)
+        orders = [(cl, cf) for cl in ((True, False) if D.cmin.any() else (True,))
+                  for cf in ((True, False) if not D.lost.empty and D.must.any() else (True,))]
+        for claims_first, comp_first in orders:
             for fit in fits:
                 for share in shares:
                     ts = time.perf_counter()
-                    st, s = _run(D, comp_first, fit, share)
+                    st, s = _run(D, comp_first, fit, share, claims_first)
                     s["seconds"] = time.perf_counter() - ts
                     runs.append(s)
                     if st is None:
