@@ -1,0 +1,48 @@
+"""The outcome of evaluating a plan: both solves, the plan applied, the comparison tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from ..data.instance import Instance
+from ..results.result import Result
+from .plan import Plan
+
+
+@dataclass
+class PlanEvaluation:
+    """What :func:`revopt.plans.evaluate` returns.
+
+    ``instance`` is the instance as it is, ``planned`` the instance with the plan
+    applied; ``baseline`` and ``result`` their solves (``result.status`` may be
+    infeasible: a plan that cannot work is a result, not an error).
+    ``tables`` holds the comparison tables of docs/plans.md by name
+    (``headline``, ``firms``, ``compensation``, ``schuifruimte``, ``substations``,
+    ``nature_areas`` and, when the plan lacks something, ``elastic``).
+    ``elastic`` is the solve of the elastic variant (None when not needed).
+    """
+
+    plan: Plan
+    instance: Instance
+    planned: Instance
+    baseline: Result
+    result: Result
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    elastic: Result | None = None
+    norm: float = 0.05
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def works(self) -> bool:
+        """The plan has a solution in which every firm placed in the baseline is placed again."""
+        h = self.tables.get("headline")
+        if not self.result.status.has_solution or h is None:
+            return False
+        return "elastic" not in self.tables or self.tables["elastic"].empty
+
+    def headline(self) -> dict[str, Any]:
+        h = self.tables["headline"]
+        return {m: (b, p) for m, b, p in h[["metric", "baseline", "plan"]].itertuples(index=False)}
