@@ -1,4 +1,5 @@
-"""Command line: ``revopt solve``, ``revopt verify``, ``revopt bench``, ``revopt generate``.
+"""Command line: ``revopt solve``, ``revopt verify``, ``revopt bench``, ``revopt generate``,
+``revopt plan evaluate``.
 
 Exit codes: 0 solved (optimal, or feasible at the time limit); 1 anything else
 (solver error, a solution that does not verify); 2 bad input (nothing
@@ -96,6 +97,27 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=_whole("seed", 0), default=0, metavar="N", help="random seed, a whole number >= 0 (default 0)")
     g.add_argument("--force", action="store_true", help="replace a non-empty OUT")
     g.add_argument("--quiet", action="store_true", help="print nothing on success")
+    pl = sub.add_parser("plan", help="relocation plans: evaluate a plan against the instance as it is",
+                        description="Relocation plans (schuifruimte, docs/plans.md).")
+    plsub = pl.add_subparsers(dest="plan_command", required=True, metavar="PLAN_COMMAND")
+    pe = plsub.add_parser("evaluate", help="solve before and after a plan and write the comparison and report",
+                          description="Solve INSTANCE as it is (baseline) and with PLAN applied, both as revopt "
+                                      "solve would, and write DIR/baseline/, DIR/plan/, DIR/comparison/*.csv, "
+                                      "DIR/report.html and DIR/report.md. Exit codes as revopt solve: 3 when the "
+                                      "plan is infeasible (the report is still written).")
+    pe.add_argument("instance", metavar="INSTANCE", help="instance directory")
+    pe.add_argument("plan", metavar="PLAN", help="plan file (TOML, spec section 8)")
+    pe.add_argument("--out", required=True, metavar="DIR", help="output directory to write")
+    pe.add_argument("--gap", type=_number("gap", positive=False), default=1e-4, help="relative MIP gap (default 1e-4)")
+    pe.add_argument("--time-limit", type=_number("time limit", positive=True), default=None, metavar="S",
+                    help="solver time limit in seconds, for each of the solves")
+    pe.add_argument("--threads", type=_whole("threads", 1), default=None, metavar="N", help="solver threads")
+    pe.add_argument("--backend", choices=BACKENDS, default="highs", help="highs (default) or pyomo")
+    pe.add_argument("--norm", type=_number("norm", positive=False), default=None,
+                    help="schuifruimte norm, share of free floor space (default: the plan's, else 0.05)")
+    pe.add_argument("--no-elastic", action="store_true", help="do not solve the elastic variant")
+    pe.add_argument("--force", action="store_true", help="replace a non-empty --out")
+    pe.add_argument("--quiet", action="store_true", help="print nothing on success")
     v = sub.add_parser("verify", help="check a solution against an instance",
                        description="Recompute every rule and the objective from the raw tables; "
                                    "exit 0 when the solution is feasible and its objective right, 1 otherwise.")
@@ -209,6 +231,70 @@ def cmd_verify(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_plan(a: argparse.Namespace) -> int:
+    from dataclasses import replace as dc_replace
+
+    from .plans import evaluate, exit_status, load_plan, write_evaluation
+
+    out = Path(a.out)
+    if out.exists() and not out.is_dir():
+        _err(f"--out {out} exists and is not a directory")
+        return EXIT_INPUT
+    if out.is_dir() and any(out.iterdir()) and not a.force:
+        _err(f"--out {out} is not empty (use --force to replace it)")
+        return EXIT_INPUT
+    try:
+        inst = load_instance(a.instance)
+    except InstanceError as e:
+        _err(f"{a.instance}: {e}")
+        return EXIT_INPUT
+    try:
+        plan = load_plan(a.plan, inst)
+        if a.norm is not None:
+            if not a.norm < 1:
+                raise UsageError(f"--norm must be a share below 1, not {a.norm!r}")
+            plan = dc_replace(plan, norm=a.norm)
+        ev = evaluate(inst, plan, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend,
+                      elastic=not a.no_elastic)
+    except InstanceError as e:
+        _err(f"{a.plan}: {e}")
+        return EXIT_INPUT
+    except UsageError as e:
+        _err(str(e))
+        return EXIT_INPUT
+    try:
+        write_dir_atomically(out, lambda d: write_evaluation(ev, d), a.force)
+    except UsageError as e:
+        _err(str(e))
+        return EXIT_INPUT
+    if not a.quiet:
+        print_plan_summary(ev, out)
+    return EXIT_FOR_STATUS[exit_status(ev)]
+
+
+def print_plan_summary(ev, out: Path) -> None:
+    h = ev.tables["headline"].set_index("metric")
+    print(f"plan       {ev.plan.name}  on {ev.instance.name}")
+    print(f"status     baseline {ev.baseline.status.value}, plan {ev.result.status.value}"
+          + ("  -> the plan works" if ev.works else "  -> the plan does not work"))
+    for m in ("objective", "value_added_placed", "firms_kept", "firms_moved", "firms_displaced",
+              "firms_unplaced", "schuifruimte"):
+        b, p = h.loc[m, "baseline"], h.loc[m, "plan"]
+        def f(v, m=m):
+            if v is None or (isinstance(v, float) and v != v):
+                return "-"
+            return f"{100 * v:.1f} %" if m == "schuifruimte" else f"{v:,.0f}"
+        print(f"{m:<19}{f(b):>18} -> {f(p):>18}")
+    el = ev.tables.get("elastic")
+    if el is not None and len(el):
+        print("the plan lacks:")
+        for t in el["text"].head(8):
+            print(f"  - {t}")
+    for n in ev.notes:
+        print(f"note       {n}")
+    print(f"written    {out} (report.html, report.md, comparison/, baseline/, plan/)")
+
+
 def cmd_bench(a: argparse.Namespace) -> int:
     import json
 
@@ -278,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # argparse: --help/--version exit 0, usage errors exit 2
         return int(e.code or 0)
     try:
-        return {"solve": cmd_solve, "verify": cmd_verify, "bench": cmd_bench,
+        return {"solve": cmd_solve, "verify": cmd_verify, "bench": cmd_bench, "plan": cmd_plan,
                 "generate": cmd_generate}[a.command](a)
     except KeyboardInterrupt:
         _err("interrupted")

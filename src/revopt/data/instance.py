@@ -22,11 +22,11 @@ _FRAME_FOR_FILE = {
     "deposition.csv": "deposition", "pairs.csv": "pairs", "claims.csv": "claims",
     "lifecycle_targets.csv": "lifecycle_targets", "restrictions.csv": "restrictions",
 }
-#: optional policy columns (spec section 9) and the text of their default: left out by
+#: optional policy columns (spec section 9), the plan columns (docs/plans.md) and the text of their default: left out by
 #: :meth:`Instance.write` when every row has the default (a noise budget of 0 is not a default)
 POLICY_COLUMNS: dict[str, dict[str, str]] = {
-    "terrains.csv": {"min_category": "", "noise_budget": ""}, "plots.csv": {"locked_werkmilieu": ""},
-    "firms.csv": {"locked": "false", "noise_use": "0"},
+    "terrains.csv": {"min_category": "", "noise_budget": "", "develop": ""}, "plots.csv": {"locked_werkmilieu": ""},
+    "firms.csv": {"locked": "false", "noise_use": "0", "relocate": "false"},
 }
 #: the tables of an Instance, as keyword names of :meth:`Instance.from_frames`
 TABLES: tuple[str, ...] = tuple(_FRAME_FOR_FILE.values())

@@ -293,6 +293,17 @@ def _policy(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
         _report(problems, "firms.csv", "locked", fir["locked"] & fir["current_plot"].eq(""),
                 "a locked firm needs a current plot")
 
+    # ---- plan columns (docs/plans.md): terrains.develop on planned terrains only; firms.relocate
+    if "develop" in ter.columns:
+        _report(problems, "terrains.csv", "develop", ter["develop"].ne("") & ter["status"].ne("planned"),
+                "only a planned terrain can be forced or forbidden to develop", ter["develop"])
+    if _has(fir, "relocate", "current_plot"):
+        _report(problems, "firms.csv", "relocate", fir["relocate"] & fir["current_plot"].eq(""),
+                "a firm to relocate needs a current plot")
+        if "locked" in fir.columns:
+            _report(problems, "firms.csv", "relocate", fir["relocate"] & fir["locked"],
+                    "a locked firm stays on its plot: it cannot be relocated")
+
     # ---- claims.csv (C9)
     cl = t.get("claims.csv")
     if _has(cl, "region", "werkmilieu", "min_floor_m2", "max_floor_m2"):

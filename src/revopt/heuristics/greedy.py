@@ -178,7 +178,12 @@ class _Data:
         self.extra[self.transform] = 0.0
         self.icost = obj["intensify_weight"] * P["intensify_cost_eur"].to_numpy(float)
         self.dcost = obj["development_weight"] * T["development_cost_eur"].to_numpy(float)
-        self.planned_part = np.where(self.planned, self.cap0, 0.0)
+        # a relocation plan's choices (docs/plans.md): terrains forced open, terrains kept closed
+        develop = T["develop"].to_numpy(object)
+        self.forced_t = develop == "forced"
+        self.closed = (develop == "forbidden")[self.pterr]   # per plot: on a terrain kept closed
+        self.extra[self.closed] = 0.0
+        self.planned_part = np.where(self.planned & ~self.closed, self.cap0, 0.0)
         self.cap0_tol = self.cap0 + _tol(self.cap0)
         self.capmax_tol = self.cap0 + self.extra + _tol(self.cap0 + self.extra)
         self.pmask = np.array([wm_mask(ws) for ws in P["werkmilieus"]], dtype=np.int64)
@@ -294,7 +299,7 @@ class _State:
         self.cnt = np.zeros(D.nP, dtype=np.int64)
         self.desig = np.full(D.nP, -1, dtype=np.int64)
         self.u = np.zeros(D.nP, dtype=bool)
-        self.dev = np.zeros(D.nT, dtype=bool)
+        self.dev = D.forced_t.copy()
         self.ndes = np.zeros(D.nT, dtype=np.int64)  # designated plots per terrain
         self.subused = np.zeros(len(D.avail))
         self.nused = np.zeros(len(D.head))
@@ -306,7 +311,7 @@ class _State:
         self.pin = np.zeros(D.nP, dtype=bool)   # designations that stay (locked, or serving a claim minimum)
         self.enforce = False                    # lifecycle targets reached: moves may not undo them
         self.on: dict[int, set[int]] = {}
-        self.obj = 0.0
+        self.obj = -float(D.dcost[D.forced_t].sum())   # terrains the plan forces open
         self.log: list | None = None
         self._obj0 = 0.0
 
@@ -405,7 +410,7 @@ class _State:
             self._set(self.desig, p, -1)
             t = D.pterr[p]
             self._set(self.ndes, t, self.ndes[t] - 1)
-            if self.ndes[t] == 0 and self.dev[t]:
+            if self.ndes[t] == 0 and self.dev[t] and not D.forced_t[t]:
                 self._set(self.dev, t, False)
                 self.obj += D.dcost[t]
         elif self.u[p]:
@@ -867,7 +872,7 @@ def _claim_minimums(st: _State) -> bool:
         w = int(D.claim_w[c])
         need = D.cmin[c] - _tol(D.cmin[c])
         if st.claim_used[c] < need:
-            P = np.flatnonzero((D.pclaim[:, w] == c) & (st.desig < 0))
+            P = np.flatnonzero((D.pclaim[:, w] == c) & (st.desig < 0) & ~D.closed)
             t = D.pterr[P]
             cost = np.where(D.planned[P] & ~st.dev[t], D.dcost[t], 0.0)
             others = np.delete(D.wpref[P], w, axis=1).max(axis=1) if NW > 1 else np.zeros(len(P))
@@ -926,7 +931,7 @@ def _cleanup_terrains(st: _State) -> int:
     """Abandon developed terrains (without credits or must-place firms) that do not pay."""
     D = st.D
     dropped = 0
-    for t in np.flatnonzero(st.dev):
+    for t in np.flatnonzero(st.dev & ~D.forced_t):
         plots = np.flatnonzero((D.pterr == t) & (st.desig >= 0))
         if st.credit_p[plots].sum() > 0:
             continue

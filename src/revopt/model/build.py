@@ -21,7 +21,7 @@ from .floorspace import add_floorspace, add_intensify
 from .grid import add_grid
 from .layout import Layout, build_layout
 from .lifecycle import add_lifecycle
-from .locks import add_locked_designations, add_locked_firms
+from .locks import add_locked_designations, add_locked_firms, add_plan_develop
 from .nitrogen import add_nitrogen
 from .noise import add_noise
 from .objective import cost_vector
@@ -29,7 +29,8 @@ from .placement import add_placement
 
 
 def build_blocks(inst: Instance, lay: Layout) -> list[Block]:
-    """All constraint blocks, in spec order: C1..C7, then C9, C10, C11 and the locks (section 9)."""
+    """All constraint blocks, in spec order: C1..C7, then C9, C10, C11 and the locks (section 9), then a
+    relocation plan's develop/forbid choices (docs/plans.md)."""
     return [
         add_placement(inst, lay),
         add_designation(inst, lay),
@@ -44,6 +45,7 @@ def build_blocks(inst: Instance, lay: Layout) -> list[Block]:
         add_noise(inst, lay),
         add_locked_firms(inst, lay),
         add_locked_designations(inst, lay),
+        add_plan_develop(inst, lay),
     ]
 
 

@@ -14,7 +14,13 @@ and the candidate rules of the policy (spec section 9):
 
 8. ``min_category`` rank(category_f) >= rank(min_category_t) on terrain t of p, when set;
 9. ``restriction``  a firm of a sector listed in restrictions.csv only on plots of
-   the terrains listed for that sector.
+   the terrains listed for that sector;
+
+and the rule of a relocation plan (docs/plans.md):
+
+10. ``relocate``    p is not current_plot_f for a firm with relocate = true;
+11. ``closed``      p is not on a planned terrain that the plan forbids to develop
+    (d[t] = 0 forbids every designation there, C2: the same feasible set, fewer columns).
 
 Without pairs.csv the firms x plots grid is evaluated in chunks of firms, each a
 numpy broadcast over all plots, so no Python loop runs over pairs. Per firm, the
@@ -33,7 +39,7 @@ from ..data.instance import Instance
 from ..data.vocab import RANK, WERKMILIEUS, WM_INDEX, wm_mask
 
 RULES: tuple[str, ...] = ("transform", "category", "quay", "floor", "distance", "werkmilieu",
-                          "min_category", "restriction", "pairs")
+                          "min_category", "restriction", "relocate", "closed", "pairs")
 #: elements of the firms x plots grid evaluated per chunk
 CHUNK_CELLS = 4_000_000
 
@@ -112,6 +118,8 @@ def _plot_arrays(inst: Instance) -> dict[str, np.ndarray]:
         "x": p["x"].to_numpy(float),
         "y": p["y"].to_numpy(float),
         "mask": np.array([wm_mask(ws) for ws in p["werkmilieus"]], dtype=np.int64),
+        "index": np.arange(len(p), dtype=np.int64),
+        "open": ~p["terrain_id"].map(dict(zip(t["terrain_id"], t["develop"].eq("forbidden")))).to_numpy(bool),
     }
 
 
@@ -135,6 +143,8 @@ def _firm_arrays(inst: Instance) -> dict[str, np.ndarray]:
         "maxmove": np.where(limited, maxmove, np.inf),
         "mask": firm_masks(inst),
         "restriction": restriction_arrays(inst)[0],
+        # current plot of a firm that must leave it (relocation plan), -1 for every other firm
+        "leave": np.where(has_cur & f["relocate"].to_numpy(bool), cur_i, -1),
     }
 
 
@@ -169,6 +179,8 @@ def _rule_matrix(F: dict, P: dict, fi: np.ndarray, pj: np.ndarray | None, floor:
         "min_category": fcol(F["rank"]) >= prow(P["min_rank"]),
         "restriction": (np.broadcast_to(True, shape) if allowed.shape[0] == 1
                         else allowed[fcol(F["restriction"]), prow(P["terrain"])]),
+        "relocate": np.broadcast_to(fcol(F["leave"]) != prow(P["index"]), shape),
+        "closed": np.broadcast_to(prow(P["open"]), shape),
     }
 
 
@@ -263,6 +275,8 @@ def explain_pairs(inst: Instance, fi: np.ndarray, pj: np.ndarray) -> list[str]:
                 "min_category": (f"category {fr.category} of the firm is below min_category {tr.min_category} "
                                  f"of terrain {tr.terrain_id}"),
                 "restriction": f"sector {fr.sector!r} may not settle on terrain {tr.terrain_id} (restrictions.csv)",
+                "relocate": f"the plan relocates the firm: it may not stay on its current plot {pr.plot_id}",
+                "closed": f"the plan keeps planned terrain {tr.terrain_id} closed (forbid_develop)",
                 "pairs": "the pair is not listed in pairs.csv",
             }[rule])
         out.append("; ".join(why))

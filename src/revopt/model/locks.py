@@ -58,3 +58,24 @@ def add_locked_designations(inst: Instance, lay: Layout) -> Block:
     n = len(pl)
     keys = pd.DataFrame({"plot_id": inst.plots["plot_id"].to_numpy(object)[pl]})
     return Block(NAME_WM, keys, np.arange(n), col, np.ones(n), np.ones(n), np.ones(n))
+
+
+NAME_DEVELOP = "plan_develop"
+
+
+def add_plan_develop(inst: Instance, lay: Layout) -> Block:
+    """A relocation plan's choice on a planned terrain (docs/plans.md):
+
+        plan_develop:  d[t] = 1  for develop = forced;   d[t] = 0  for develop = forbidden
+    """
+    dev = inst.terrains["develop"].to_numpy(object)
+    tl = np.flatnonzero(dev != "")
+    if len(tl) == 0:
+        return Block.empty(NAME_DEVELOP)
+    col = lay.dcol[tl]
+    if np.any(col < 0):  # pragma: no cover - validation allows develop on planned terrains only
+        raise AssertionError("develop set on a terrain without a d column")
+    n = len(tl)
+    bound = (dev[tl] == "forced").astype(float)
+    keys = pd.DataFrame({"terrain_id": inst.terrains["terrain_id"].to_numpy(object)[tl], "develop": dev[tl]})
+    return Block(NAME_DEVELOP, keys, np.arange(n), col, np.ones(n), bound, bound.copy())

@@ -22,7 +22,9 @@ class PlanEvaluation:
     ``tables`` holds the comparison tables of docs/plans.md by name
     (``headline``, ``firms``, ``compensation``, ``schuifruimte``, ``substations``,
     ``nature_areas`` and, when the plan lacks something, ``elastic``).
-    ``elastic`` is the solve of the elastic variant (None when not needed).
+    ``elastic`` is the solve of the elastic variant (None when not needed); ``missing`` the
+    firms that should land (placed in the baseline, added by the plan, or must-place) but do not;
+    ``notes`` what the verdict should mention (presolve proofs, the elastic outcome).
     """
 
     plan: Plan
@@ -34,14 +36,12 @@ class PlanEvaluation:
     elastic: Result | None = None
     norm: float = 0.05
     notes: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
 
     @property
     def works(self) -> bool:
         """The plan has a solution in which every firm placed in the baseline is placed again."""
-        h = self.tables.get("headline")
-        if not self.result.status.has_solution or h is None:
-            return False
-        return "elastic" not in self.tables or self.tables["elastic"].empty
+        return self.result.status.has_solution and not self.missing
 
     def headline(self) -> dict[str, Any]:
         h = self.tables["headline"]

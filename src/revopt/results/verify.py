@@ -178,6 +178,7 @@ def _build_tables(instance) -> _Tables:
         r["region"] = _text(r.get("region"))
         r["min_category"] = _text(r.get("min_category"))
         r["noise_budget"] = _f(r["noise_budget"]) if _is_set(r.get("noise_budget")) else None
+        r["develop"] = _text(r.get("develop"))
         terrains[str(r["terrain_id"])] = r
     plots = {}
     for r in _records(instance.plots):
@@ -194,6 +195,7 @@ def _build_tables(instance) -> _Tables:
         r["water_bound"] = bool(r["water_bound"])
         r["must_place"] = bool(r["must_place"])
         r["locked"] = bool(r.get("locked", False))
+        r["relocate"] = bool(r.get("relocate", False))
         r["noise_use"] = _f(r["noise_use"]) if _is_set(r.get("noise_use")) else 0.0
         r["sector"] = _text(r.get("sector"))
         firms[str(r["firm_id"])] = r
@@ -664,6 +666,22 @@ def check_locks(tb: _Tables, dec: _Decisions) -> list[str]:
     return out
 
 
+def check_plan(tb: _Tables, dec: _Decisions) -> list[str]:
+    """A relocation plan's inputs (docs/plans.md): a relocated firm is not on its current plot; a
+    planned terrain forced to develop is developed, one forbidden is not."""
+    out = []
+    for f, p in dec.placements:
+        firm = tb.firms[f]
+        if firm["relocate"] and p == firm["current_plot"]:
+            out.append(f"plan relocate: firm {f} must leave its current plot {p} but stays")
+    for t, terrain in tb.terrains.items():
+        want = terrain["develop"]
+        if want and _developed(tb, dec, t) != (want == "forced"):
+            out.append(f"plan develop: terrain {t} is {want} to develop but developed is "
+                       f"{str(_developed(tb, dec, t)).lower()}")
+    return out
+
+
 def _objective(tb: _Tables, dec: _Decisions) -> float:
     """Section 5, over the decisions read from the files."""
     obj = tb.params["objective"]
@@ -776,6 +794,7 @@ def verify(instance, solution, *, tol: float = 1e-6) -> list[str]:
     out += check_c10_lifecycle(tb, dec, tol)
     out += check_c11_noise(tb, dec, tol)
     out += check_locks(tb, dec)
+    out += check_plan(tb, dec)
     out += check_objective(tb, dec, summary, tol)
     return out
 

@@ -1,0 +1,121 @@
+"""Evaluate a plan: solve before and after, compare, explain, and say what the plan lacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from ..data.instance import Instance
+from ..model.candidates import candidate_pairs
+from ..results.result import Result, Status
+from ..results.solution import Solution
+from ..solve import solve
+from . import compare
+from .elastic import COLUMNS, elastic_solve
+from .evaluation import PlanEvaluation
+from .plan import Plan, apply_plan
+from .reasons import firm_reasons
+
+
+def evaluate(instance: Instance, plan: Plan, *, time_limit: float | None = None, gap: float = 1e-4,
+             threads: int | None = None, backend: str = "highs", elastic: bool = True,
+             progress: Callable | bool | None = None) -> PlanEvaluation:
+    """Solve ``instance`` as it is and with ``plan`` applied, both as :func:`revopt.solve` would
+    (same time limit, gap, threads, backend), and build the comparison of docs/plans.md.
+
+    With ``elastic`` (default) and firms that land in the baseline (or are added by the plan)
+    but not in the plan, or a plan without solution, the elastic variant
+    (:mod:`revopt.plans.elastic`) says what the plan lacks. A plan that is infeasible is a
+    result (``ev.result.status``), not an exception; a plan that does not fit the instance
+    raises :class:`~revopt.plans.plan.PlanError`.
+    """
+    planned = apply_plan(instance, plan)
+    kw = dict(time_limit=time_limit, gap=gap, threads=threads, backend=backend, progress=progress)
+    baseline = solve(instance, **kw)
+    result = solve(planned, **kw)
+    cand = candidate_pairs(planned)
+    reasons = firm_reasons(planned, result, cand)
+    transformed = set(plan.transform)
+    added = set(planned.firms["firm_id"]) - set(instance.firms["firm_id"])
+    tables = {
+        "headline": compare.headline(compare.side_figures(instance, baseline), compare.side_figures(planned, result)),
+        "firms": compare.firms_table(instance, baseline, planned, result, reasons, transformed,
+                                     set(plan.relocate), added),
+        "compensation": compare.compensation_table(planned, result, transformed),
+        "schuifruimte": compare.schuifruimte_table(instance, baseline, planned, result, plan.norm),
+        "substations": compare.substations_table(baseline, result, planned),
+        "nature_areas": compare.nature_table(baseline, result, planned),
+    }
+    ev = PlanEvaluation(plan=plan, instance=instance, planned=planned, baseline=baseline, result=result,
+                        tables=tables, norm=plan.norm)
+    should_land = _should_land(instance, baseline, planned, added)
+    lands = set() if result.solution is None else set(
+        result.solution.assignments.loc[result.solution.assignments["plot_id"] != "", "firm_id"])
+    missing = [f for f in should_land if f not in lands]
+    if result.reasons:
+        ev.notes += result.reasons
+    if elastic and (not result.status.has_solution or missing):
+        el = elastic_solve(planned, should_land, cand=cand, time_limit=time_limit, gap=gap, threads=threads)
+        ev.elastic = el
+        tables["elastic"] = el.additions
+        if not el.status.has_solution:
+            ev.notes.append(f"elastic variant: {el.status.value}: {el.message}")
+        elif el.additions.empty and missing:
+            ev.notes.append("elastic variant: every firm can land without added capacity; the plan leaves "
+                            f"{len(missing)} firm(s) unplaced because placing them does not pay")
+        cannot = [f for f in should_land if f not in set(el.forced)]
+        if cannot:
+            ev.notes.append(f"{len(cannot)} firm(s) have no candidate plot in the plan whatever capacity is "
+                            "added (a rule stands in the way; see their reasons)")
+    elif elastic:
+        tables["elastic"] = _empty_elastic()
+    ev.missing = missing
+    return ev
+
+
+def _empty_elastic():
+    import pandas as pd
+
+    return pd.DataFrame(columns=COLUMNS)
+
+
+def _should_land(instance: Instance, baseline: Result, planned: Instance, added: set[str]) -> list[str]:
+    """Firms the plan should find room for: those placed in the baseline, the firms it adds, and
+    every must-place firm."""
+    ids = list(planned.firms["firm_id"])
+    placed = set()
+    if baseline.solution is not None:
+        a = baseline.solution.assignments
+        placed = set(a.loc[a["plot_id"] != "", "firm_id"])
+    must = set(planned.firms.loc[planned.firms["must_place"], "firm_id"])
+    return [f for f in ids if f in placed or f in added or f in must]
+
+
+def write_evaluation(ev: PlanEvaluation, out: Path) -> None:
+    """Write DIR/baseline, DIR/plan (+ plan/instance), DIR/comparison/*.csv, the reports and the plan."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, res in (("baseline", ev.baseline), ("plan", ev.result)):
+        sol = res.solution if res.solution is not None else Solution.empty()
+        sol.summary = res.summary()
+        sol.write(out / name)
+    ev.planned.write(out / "plan" / "instance")
+    (out / "plan.toml").write_text(ev.plan.to_toml(), encoding="utf-8")
+    comp = out / "comparison"
+    comp.mkdir(exist_ok=True)
+    for name, df in ev.tables.items():
+        df.to_csv(comp / f"{name}.csv", index=False)
+    from .report import render_html, render_markdown
+
+    (out / "report.html").write_text(render_html(ev), encoding="utf-8")
+    (out / "report.md").write_text(render_markdown(ev), encoding="utf-8")
+
+
+def exit_status(ev: PlanEvaluation) -> Status:
+    """The status that decides the exit code (as revopt solve): the plan's, else the baseline's."""
+    if ev.baseline.status not in (Status.OPTIMAL, Status.FEASIBLE):
+        return ev.baseline.status
+    return ev.result.status
+
+
+__all__ = ["evaluate", "write_evaluation", "exit_status", "Result"]
