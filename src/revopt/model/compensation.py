@@ -22,7 +22,7 @@ import pandas as pd
 from ..data.instance import Instance
 from ..data.vocab import WERKMILIEUS
 from .block import Block, coo, row_positions
-from .layout import POOLED, Layout, plot_terrain_arrays
+from .layout import POOLED, Layout, closed_plots, plot_terrain_arrays
 
 NAME_DEMAND = "C7_demand"
 NAME_CLASS = "C7_class_cap"
@@ -34,10 +34,12 @@ def _k_name(k: np.ndarray) -> list[str]:
 
 
 def new_space(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
-    """Per plot: planned capacity (0 off planned terrains) and intensify_extra."""
+    """Per plot: planned capacity (0 off planned terrains) and intensify_extra (both 0 on a planned
+    terrain that a relocation plan keeps closed)."""
     _, planned, _ = plot_terrain_arrays(inst)
-    cap = np.where(planned, inst.plots["floor_capacity_m2"].to_numpy(float), 0.0)
-    return cap, inst.plots["intensify_extra_m2"].to_numpy(float)
+    closed = closed_plots(inst)
+    cap = np.where(planned & ~closed, inst.plots["floor_capacity_m2"].to_numpy(float), 0.0)
+    return cap, np.where(closed, 0.0, inst.plots["intensify_extra_m2"].to_numpy(float))
 
 
 def add_compensation(inst: Instance, lay: Layout) -> list[Block]:

@@ -101,13 +101,20 @@ def emission_plots(inst: Instance, cand: Candidates) -> np.ndarray:
     return np.intersect1d(emitting, depositing)
 
 
+def closed_plots(inst: Instance) -> np.ndarray:
+    """Per plot: on a planned terrain that a relocation plan keeps closed (develop = forbidden)."""
+    closed = set(inst.terrains.loc[inst.terrains["develop"].eq("forbidden"), "terrain_id"])
+    return inst.plots["terrain_id"].isin(closed).to_numpy(bool)
+
+
 def compensation_sets(inst: Instance) -> tuple[pd.DataFrame, pd.DataFrame]:
     """lost[t,k] and the eligible (t, p) of C7.
 
     Returns ``lost`` (terrain, k, lost_m2; rows with lost > 0) and ``near``
     (terrain, plot): p in N(t), i.e. within ``compensation.radius_km`` of the
     centroid of t's plots, on a planned terrain or with intensify_extra_m2 > 0,
-    never on a transform terrain.
+    never on a transform terrain, nor on a planned terrain that a plan keeps closed
+    (d[t] = 0: it cannot be designated, so it cannot give credit).
     """
     pt, planned, transform = plot_terrain_arrays(inst)
     plots = inst.plots
@@ -123,7 +130,7 @@ def compensation_sets(inst: Instance) -> tuple[pd.DataFrame, pd.DataFrame]:
             .groupby(["terrain", "k"], as_index=False)["lost_m2"].sum())
     lost = lost[lost["lost_m2"] > 0].reset_index(drop=True)
     x, y = plots["x"].to_numpy(float), plots["y"].to_numpy(float)
-    eligible = (planned | (plots["intensify_extra_m2"].to_numpy(float) > 0)) & ~transform
+    eligible = (planned | (plots["intensify_extra_m2"].to_numpy(float) > 0)) & ~transform & ~closed_plots(inst)
     e_idx = np.flatnonzero(eligible)
     near_t, near_p = [], []
     radius_m = inst.params["compensation"]["radius_km"] * 1000.0

@@ -40,8 +40,15 @@ class PlanEvaluation:
 
     @property
     def works(self) -> bool:
-        """The plan has a solution in which every firm placed in the baseline is placed again."""
-        return self.result.status.has_solution and not self.missing
+        """The plan has a solution, and every firm that should land (placed in the baseline, added by
+        the plan, must-place) lands in it or, by the elastic variant, could land without any added
+        capacity (the optimum leaves it out because placing it does not pay)."""
+        if not self.result.status.has_solution:
+            return False
+        if not self.missing:
+            return True
+        el = self.elastic
+        return el is not None and el.status.has_solution and el.additions.empty
 
     def headline(self) -> dict[str, Any]:
         h = self.tables["headline"]

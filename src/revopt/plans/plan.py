@@ -211,7 +211,8 @@ def apply_plan(inst: Instance, plan: Plan) -> Instance:
     """The instance with the plan applied (checked first with :func:`check_plan`).
 
     Plots on a transformed terrain without a current werkmilieu but with a single
-    werkmilieu count their lost space in that werkmilieu. Errors in the added firm
+    werkmilieu count their lost space in that werkmilieu. When the instance has a
+    pairs.csv, the added firms are listed with every plot. Errors in the added firm
     rows are reported against the add_firms file and its rows.
     """
     check_plan(plan, inst)
@@ -233,8 +234,16 @@ def apply_plan(inst: Instance, plan: Plan) -> Instance:
             if c not in add.columns:
                 add[c] = ""
         fir = pd.concat([base, add[[c for c in add.columns]]], ignore_index=True).fillna("")
+    tables = {"terrains": ter, "plots": plo, "firms": fir}
+    if inst.pairs is not None and len(fir) > n_base:
+        # an instance with pairs.csv lists candidates per firm; the plan's new firms have no
+        # shortlist: every plot is listed for them (the rules of spec section 2 still apply)
+        new_ids = fir["firm_id"].iloc[n_base:].astype(str).str.strip()
+        extra = pd.DataFrame({"firm_id": new_ids.repeat(len(plo)).to_numpy(),
+                              "plot_id": list(plo["plot_id"]) * len(new_ids)})
+        tables["pairs"] = pd.concat([_as_text(inst.pairs), extra], ignore_index=True).fillna("")
     try:
-        out = inst.replace_tables(terrains=ter, plots=plo, firms=fir)
+        out = inst.replace_tables(**tables)
     except InstanceError as e:
         raise PlanError([_blame_added(p, plan, n_base) for p in e.problems]) from None
     out.name = inst.name

@@ -171,6 +171,9 @@ def _summarise(counts: dict[str, int], detail: dict[str, str], n: int, fr) -> st
                 "and opening costs, or other firms add more value per m2 where it fits")
     plots = f"{n} candidate plot{'s' if n != 1 else ''}"
     order = ("grid", "nitrogen", "noise", "full", "designation", "closed")
+    everywhere = [k for k in ("grid", "nitrogen", "noise") if counts.get(k, 0) == n]
+    if everywhere:   # one binding limit blocks every candidate plot: that is the reason
+        order = tuple(everywhere)
     texts = []
     for kind in order:
         if kind not in counts:
