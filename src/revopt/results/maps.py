@@ -242,7 +242,7 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
             w = 1.0 + 5.0 * (load / peak if not math.isnan(load) else 0.0)
             colour = MODE_COLOURS.get(str(e.mode), "#9E9E9E")
             dash = ' stroke-dasharray="6 3"' if str(e.mode) == "rail" else ""
-            out.append(f'<line x1="{_f(a)}" y1="{_f(b)}" x2="{_f(c)}" y2="{_f(d)}" stroke="{colour}" '
+            out.append(f'<line class="edge" x1="{_f(a)}" y1="{_f(b)}" x2="{_f(c)}" y2="{_f(d)}" stroke="{colour}" '
                        f'stroke-width="{w:.1f}" stroke-opacity="{0.9 if full else 0.55}"{dash}>'
                        f'<title>{escape(str(e.mode))}: {load:,.0f} kt'
                        + (f" of {float(cap):,.0f} kt" if cap is not None and not pd.isna(cap) else "")
