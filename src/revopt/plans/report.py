@@ -484,8 +484,9 @@ def sections(ev: PlanEvaluation) -> list[Section]:
                        paragraphs=[] if t else ["No headline table."]))
     has = ev.result.status.has_solution
     out.append(Section("map", "Map", map=True, paragraphs=[
-        "Plots coloured by their designation in the plan; arrows: firms that move from their current plot; "
-        "red crosses: firms displaced from their plot; hatched: terrains that become housing."
+        "Plots coloured by their designation in the plan (dark ring: designation differs from the baseline); "
+        "arrows: firms that move from their current plot (faint: the baseline makes the same move); red crosses: "
+        "firms displaced from their plot; hatched: terrains that become housing; bold: terrains the plan names."
         if has else
         f"The plan has no solution ({ev.result.status.value}), so the map shows the baseline solution, with the "
         "plan's terrains marked."]))

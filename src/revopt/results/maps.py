@@ -15,7 +15,8 @@ What is drawn, bottom to top:
   with the colour of their designation (Okabe-Ito, colour-blind safe; grey when
   undesignated); a plot whose designation differs from ``baseline_solution`` gets
   a dark ring;
-- moves as thin arrows from the current plot to the new plot; displaced firms
+- moves as thin arrows from the current plot to the new plot (faint when
+  ``baseline_solution`` makes the same move, so the moves the plan causes stand out); displaced firms
   (a current plot, not placed) as a red cross at their old plot;
 - Natura 2000 areas as labelled triangles at their centroid.
 
@@ -194,7 +195,7 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
         t = design_src.terrains
         developed = set(t.loc[t["developed"].astype(bool), "terrain_id"])
 
-    legend_h = 64 if network is None or network.empty else 84
+    legend_h = (64 if network is None or network.empty else 84) + (40 if width < 860 else 0)
     title_h = 26 if title else 0
     margin = 28
     xs = list(plots["x"]) + list(instance.nature_areas["x"])
@@ -324,7 +325,11 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
             go = go.sort_values("floor_space_m2", ascending=False).head(max_moves)
         elif len(go) > max_moves:
             go = go.head(max_moves)
-        out.append('<g class="moves" stroke="#222" stroke-width="0.9" stroke-opacity="0.5" fill="none">')
+        same: set[str] = set()
+        if baseline_solution is not None and solution is not None and not baseline_solution.assignments.empty:
+            ba = baseline_solution.assignments.set_index("firm_id")["plot_id"]
+            same = {f for f, t in zip(go["firm_id"], go["to_plot"]) if ba.get(f, None) == t}
+        out.append('<g class="moves" stroke="#222" fill="none">')
         for m in go.itertuples(index=False):
             if m.from_plot not in xy or m.to_plot not in xy:
                 continue
@@ -336,7 +341,9 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
             sh = min(6.0, ln / 3) / ln
             c2, d2 = c - (c - a) * sh, d - (d - b) * sh
             mx, my = (a + c2) / 2 + (d2 - b) * 0.12, (b + d2) / 2 - (c2 - a) * 0.12
-            out.append(f'<path class="move" d="M{_f(a)} {_f(b)}Q{_f(mx)} {_f(my)} {_f(c2)} {_f(d2)}" '
+            look = ('stroke-width="0.8" stroke-opacity="0.28"' if m.firm_id in same
+                    else 'stroke-width="1.1" stroke-opacity="0.75"')
+            out.append(f'<path class="move" d="M{_f(a)} {_f(b)}Q{_f(mx)} {_f(my)} {_f(c2)} {_f(d2)}" {look} '
                        f'marker-end="url(#arrow)"><title>{escape(str(m.firm_id))}: {escape(str(m.from_plot))} → '
                        f'{escape(str(m.to_plot))}</title></path>')
             n_arrows += 1
@@ -390,7 +397,9 @@ def _legend(width: int, top: float, with_network: bool) -> str:
     x, y = 16.0, top + 20
 
     def item(sym: str, text: str, w: float) -> None:
-        nonlocal x
+        nonlocal x, y
+        if x + w > width - 12:     # wrap a narrow map's legend
+            x, y = 16.0, y + 20
         out.append(f'<g transform="translate({_f(x)},{_f(y)})">{sym}<text x="20" y="4">{escape(text)}</text></g>')
         x += w
 
@@ -406,7 +415,9 @@ def _legend(width: int, top: float, with_network: bool) -> str:
          "new terrain", 106)
     item('<rect x="0" y="-6" width="14" height="12" fill="#EEE" stroke="#9E9E9E" stroke-dasharray="2 2"/>',
          "not developed", 114)
-    item('<path d="M0 0L14 0" stroke="#222" stroke-opacity="0.7" marker-end="url(#arrow)"/>', "move", 62)
+    item('<path d="M0 0L14 0" stroke="#222" stroke-opacity="0.8" marker-end="url(#arrow)"/>', "move", 62)
+    item('<path d="M0 0L14 0" stroke="#222" stroke-opacity="0.28" marker-end="url(#arrow)"/>',
+         "same move in baseline", 158)
     item(f'<path d="M2 -4l8 8m0 -8l-8 8" stroke="{TRANSFORM_RED}" stroke-width="2"/>', "displaced", 90)
     item(f'<path d="M7 -6l6.5 11h-13z" fill="{NATURE_GREEN}"/>', "Natura 2000", 100)
     if with_network:
