@@ -98,6 +98,7 @@ def write_evaluation(ev: PlanEvaluation, out: Path) -> None:
     for name, res in (("baseline", ev.baseline), ("plan", ev.result)):
         sol = res.solution if res.solution is not None else Solution.empty()
         sol.summary = res.summary()
+        (out / name).mkdir(parents=True, exist_ok=True)
         sol.write(out / name)
     ev.planned.write(out / "plan" / "instance")
     (out / "plan.toml").write_text(ev.plan.to_toml(), encoding="utf-8")
@@ -105,10 +106,9 @@ def write_evaluation(ev: PlanEvaluation, out: Path) -> None:
     comp.mkdir(exist_ok=True)
     for name, df in ev.tables.items():
         df.to_csv(comp / f"{name}.csv", index=False)
-    from .report import render_html, render_markdown
+    from .report import write_report
 
-    (out / "report.html").write_text(render_html(ev), encoding="utf-8")
-    (out / "report.md").write_text(render_markdown(ev), encoding="utf-8")
+    write_report(ev, out)
 
 
 def exit_status(ev: PlanEvaluation) -> Status:
