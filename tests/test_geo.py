@@ -132,6 +132,14 @@ def test_ibis_round_trip_solve_verify_gpkg(tmp_path, capsys):
     got = {p: ";".join(sorted(o.split(";"))) for p, o in plots["occupants"].items() if isinstance(o, str) and o}
     assert got == occ
     assert plots.loc["130089", "intensified"] == bool(sol.plots.set_index("plot_id").loc["130089", "intensified"])
+    space = inst.firms.set_index("firm_id")["floor_space_m2"]
+    for pid, row in plots.iterrows():
+        firms_here = [f for f in (row["occupants"] or "").split(";") if f]
+        assert row["floor_used_m2"] == pytest.approx(sum(space[f] for f in firms_here))
+        assert row["floor_capacity_m2"] == pytest.approx(ip.loc[pid, "floor_capacity_m2"])
+        assert row["floor_added_m2"] == (ip.loc[pid, "intensify_extra_m2"] if row["intensified"] else 0.0)
+        assert row["floor_free_m2"] == pytest.approx(row["floor_capacity_m2"] + row["floor_added_m2"]
+                                                     - row["floor_used_m2"])
 
     # moves: F1 moved off the transformed park, F2 kept; lines from current to assigned plot
     where = dict(zip(sol.assignments["firm_id"], sol.assignments["plot_id"]))
@@ -163,6 +171,15 @@ def test_ibis_round_trip_solve_verify_gpkg(tmp_path, capsys):
     assert ter.loc["230936", "status"] == "planned" and bool(ter.loc["230936", "developed"]) == dev["230936"]
     assert ter.loc["130060", "geometry"].area == pytest.approx(ip.loc["130060", "area_m2"], rel=1e-6)
     assert (ter["shape"] == "union").all()
+
+    # the plots layer imports again as it is: same plots, areas and capacities
+    again = read_layer(gpkg, layer="plots").instance()
+    ap = again.plots.set_index("plot_id")
+    assert sorted(ap.index) == sorted(ip.index) and again.terrains["terrain_id"].nunique() == 20
+    for pid in ip.index:
+        assert ap.loc[pid, "area_m2"] == pytest.approx(ip.loc[pid, "area_m2"], rel=1e-6)
+        assert ap.loc[pid, "floor_capacity_m2"] == pytest.approx(ip.loc[pid, "floor_capacity_m2"])
+        assert ap.loc[pid, "max_category"] == ip.loc[pid, "max_category"]
 
     # the CLI writes the same layers from the solution directory
     sdir = tmp_path / "sol"
@@ -280,6 +297,8 @@ def test_without_polygons_plots_are_squares_of_their_area(tmp_path):
     assert len(moved[moved["status"] == "moved"]) == res.kpis["firms"]["moved"]
     out = write_gpkg(tmp_path / "tiny.gpkg", inst, res)
     assert len(gpd.read_file(out, layer="plots")) == len(inst.plots)
+    disp = gpd.read_file(out, layer="displaced")             # nobody displaced: an empty layer, all columns
+    assert len(disp) == len(layers["displaced"]) == 0 and {"firm_id", "current_plot"} <= set(disp.columns)
     assert not list(tmp_path.glob(".*tmp*"))
 
 

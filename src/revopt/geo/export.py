@@ -134,7 +134,7 @@ def solution_layers(instance: Instance, result: Any, *, geometry: Any = None) ->
     cap = plots["floor_capacity_m2"].astype(float).to_numpy()
     extra = plots["intensify_extra_m2"].astype(float).to_numpy()
     is_int = [inten.get(p, False) for p in pid]
-    capacity = [c + (e if i else 0.0) for c, e, i in zip(cap, extra, is_int)]
+    added = [e if i else 0.0 for e, i in zip(extra, is_int)]
     plot_layer = gpd.GeoDataFrame({
         "plot_id": pid,
         "terrain_id": [t_of[p] for p in pid],
@@ -144,8 +144,9 @@ def solution_layers(instance: Instance, result: Any, *, geometry: Any = None) ->
         "occupants": [";".join(occupants[p]) for p in pid],
         "firms": [len(occupants[p]) for p in pid],
         "floor_used_m2": [used[p] for p in pid],
-        "floor_capacity_m2": capacity,
-        "floor_free_m2": [c - used[p] for c, p in zip(capacity, pid)],
+        "floor_capacity_m2": cap,
+        "floor_added_m2": added,
+        "floor_free_m2": [c + a - used[p] for c, a, p in zip(cap, added, pid)],
         "area_m2": plots["area_m2"].astype(float).to_numpy(),
         "max_category": plots["max_category"].astype(str).to_numpy(),
         "quay": plots["quay"].astype(bool).to_numpy(),
@@ -199,9 +200,10 @@ def solution_layers(instance: Instance, result: Any, *, geometry: Any = None) ->
             "plots": len(idx), "firms": sum(plot_layer["firms"].iloc[i] for i in idx),
             "floor_used_m2": float(sum(plot_layer["floor_used_m2"].iloc[i] for i in idx)),
             "floor_capacity_m2": float(sum(plot_layer["floor_capacity_m2"].iloc[i] for i in idx)),
+            "floor_added_m2": float(sum(plot_layer["floor_added_m2"].iloc[i] for i in idx)),
             "shape": kind, "geometry": g})
     ter_cols = ["terrain_id", "name", "region", "status", "developed", "plots", "firms", "floor_used_m2",
-                "floor_capacity_m2", "shape"]
+                "floor_capacity_m2", "floor_added_m2", "shape"]
     return {"plots": plot_layer, "moves": move_layer, "terrains": _frame(gpd, trows, ter_cols),
             "displaced": disp_layer}
 
