@@ -1,5 +1,5 @@
 """Command line: ``revopt solve``, ``revopt verify``, ``revopt bench``, ``revopt generate``,
-``revopt plan evaluate``.
+``revopt plan evaluate``, ``revopt geo import|export`` (with the extra ``revopt[geo]``).
 
 Exit codes: 0 solved (optimal, or feasible at the time limit); 1 anything else
 (solver error, a solution that does not verify); 2 bad input (nothing
@@ -123,6 +123,43 @@ def parser() -> argparse.ArgumentParser:
                                    "exit 0 when the solution is feasible and its objective right, 1 otherwise.")
     v.add_argument("instance", metavar="INSTANCE")
     v.add_argument("solution", metavar="SOLUTION_DIR")
+    geo = sub.add_parser("geo", help="GIS round trip: import plot/park polygons, export a solution as a GeoPackage",
+                         description="Needs the extra revopt[geo] (geopandas). docs/gis.md describes both steps.")
+    gsub = geo.add_subparsers(dest="geo_command", required=True, metavar="STEP")
+    gi = gsub.add_parser("import", help="polygons of plots or parks -> a starter instance directory",
+                         description="Read a GeoPackage / GeoJSON layer of plot or park polygons, reproject it to "
+                                     "RD New (EPSG:28992) and write plots.csv, terrains.csv, a placeholder "
+                                     "substations.csv, empty firms.csv and nature_areas.csv, instance.toml and the "
+                                     "polygons (geometry.gpkg) into --out, atomically.")
+    gi.add_argument("src", metavar="SRC", help="GeoPackage, GeoJSON or any file GDAL reads")
+    gi.add_argument("--out", required=True, metavar="DIR", help="instance directory to write")
+    gi.add_argument("--layer", metavar="L", help="layer of a multi-layer file")
+    gi.add_argument("--id-column", metavar="ATTR", help="attribute with each feature's id "
+                    "(default plot_id, else terrain_id, else RINNUMMER)")
+    gi.add_argument("--terrain-column", metavar="ATTR", help="attribute with each plot's park; "
+                    "without one the features are whole parks (default terrain_id or RINNUMMER when not the id)")
+    gi.add_argument("--map", action="append", default=[], metavar="COLUMN=ATTR",
+                    help="read plots/terrains COLUMN from attribute ATTR (repeatable)")
+    gi.add_argument("--default", action="append", default=[], metavar="COLUMN=VALUE",
+                    help="value of COLUMN where the attribute is missing or empty (repeatable)")
+    gi.add_argument("--crs", metavar="CRS", help="CRS to assume when the file has none, e.g. EPSG:28992")
+    gi.add_argument("--coverage", type=_number("coverage", positive=True), default=None, metavar="F",
+                    help="building coverage for the default floor capacity (default 0.6)")
+    gi.add_argument("--available-mw", type=_number("available MW", positive=False), default=None, metavar="MW",
+                    help="capacity of each placeholder substation (default 100)")
+    gi.add_argument("--name", help="instance name (default: the --out directory name)")
+    gi.add_argument("--force", action="store_true", help="replace a non-empty --out")
+    gi.add_argument("--quiet", action="store_true", help="print nothing on success")
+    ge = gsub.add_parser("export", help="a solution directory -> a GeoPackage for QGIS",
+                         description="Write OUT.gpkg (EPSG:28992) with the layers plots, moves, terrains and "
+                                     "displaced, atomically.")
+    ge.add_argument("instance", metavar="INSTANCE", help="instance directory")
+    ge.add_argument("solution", metavar="SOLUTION_DIR", help="solution directory (as revopt solve writes it)")
+    ge.add_argument("out", metavar="OUT.gpkg", help="GeoPackage to write")
+    ge.add_argument("--geometry", metavar="FILE", help="plot polygons (layer plots with plot_id; default "
+                    "INSTANCE/geometry.gpkg, else squares of the plot's area)")
+    ge.add_argument("--force", action="store_true", help="replace an existing OUT.gpkg")
+    ge.add_argument("--quiet", action="store_true", help="print nothing on success")
     return p
 
 
@@ -358,6 +395,99 @@ def cmd_generate(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _pairs(items: list[str], what: str) -> dict[str, str]:
+    out = {}
+    for it in items:
+        k, sep, v = it.partition("=")
+        if not sep or not k.strip():
+            raise UsageError(f"--{what} takes COLUMN=VALUE, not {it!r}")
+        out[k.strip()] = v.strip()
+    return out
+
+
+def cmd_geo(a: argparse.Namespace) -> int:
+    from .geo import GeoUnavailable
+    from .geo._deps import geopandas
+
+    try:
+        geopandas()
+        return cmd_geo_import(a) if a.geo_command == "import" else cmd_geo_export(a)
+    except GeoUnavailable as e:
+        _err(str(e))
+        return EXIT_INPUT
+    except UsageError as e:
+        _err(str(e))
+        return EXIT_INPUT
+
+
+def cmd_geo_import(a: argparse.Namespace) -> int:
+    from .geo import AVAILABLE_MW, COVERAGE, read_layer
+    from .geo.export import GEOMETRY_FILE
+
+    out = Path(a.out)
+    if out.exists() and not out.is_dir():
+        _err(f"--out {out} exists and is not a directory")
+        return EXIT_INPUT
+    if out.is_dir() and any(out.iterdir()) and not a.force:
+        _err(f"--out {out} is not empty (use --force to replace it)")
+        return EXIT_INPUT
+    columns, defaults = _pairs(a.map, "map"), _pairs(a.default, "default")
+    if a.coverage is not None and a.coverage > 1:
+        raise UsageError(f"--coverage must lie in (0, 1], not {a.coverage}")
+    try:
+        imp = read_layer(a.src, layer=a.layer, id_column=a.id_column, terrain_column=a.terrain_column,
+                         columns=columns, defaults=defaults, crs=a.crs,
+                         coverage=a.coverage if a.coverage is not None else COVERAGE)
+        mw = a.available_mw if a.available_mw is not None else AVAILABLE_MW
+        inst = imp.instance(name=a.name or out.resolve().name, available_mw=mw,
+                            description=f"imported from {imp.source} (CRS {imp.crs}) by revopt geo import; "
+                                        f"substations are placeholders of {mw:g} MW, no firms yet")
+    except InstanceError as e:
+        _err(str(e))
+        return EXIT_INPUT
+
+    def write(d: Path) -> None:
+        inst.write(d)
+        imp.geometry.to_file(d / GEOMETRY_FILE, layer="plots", driver="GPKG", engine="pyogrio",
+                             geometry_type="MultiPolygon", promote_to_multi=True)
+
+    write_dir_atomically(out, write, a.force)
+    if not a.quiet:
+        print(f"wrote {out}: {len(inst.plots)} plots on {len(inst.terrains)} terrains from {imp.source} "
+              f"({imp.mode}; CRS {imp.crs} -> EPSG:28992)")
+        for n in imp.notes:
+            print(f"note       {n}")
+        print("next       add firms.csv (and substations, nature areas) before solving; see docs/gis.md")
+    return EXIT_OK
+
+
+def cmd_geo_export(a: argparse.Namespace) -> int:
+    from .geo import write_gpkg
+    from .results.solution import SolutionFormatError
+
+    out = Path(a.out)
+    if out.exists() and not a.force:
+        _err(f"{out} exists (use --force to replace it)")
+        return EXIT_INPUT
+    if out.suffix.lower() != ".gpkg":
+        _err(f"{out}: the output must be a GeoPackage (.gpkg)")
+        return EXIT_INPUT
+    try:
+        inst = load_instance(a.instance)
+    except InstanceError as e:
+        _err(f"{a.instance}: {e}")
+        return EXIT_INPUT
+    try:
+        sol = Solution.read(a.solution)
+        write_gpkg(out, inst, sol, geometry=a.geometry)
+    except (SolutionFormatError, ValueError, OSError) as e:
+        _err(f"{a.solution}: {e}")
+        return EXIT_INPUT
+    if not a.quiet:
+        print(f"wrote {out}: layers plots, moves, terrains, displaced (EPSG:28992)")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         a = parser().parse_args(argv)
@@ -365,7 +495,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(e.code or 0)
     try:
         return {"solve": cmd_solve, "verify": cmd_verify, "bench": cmd_bench, "plan": cmd_plan,
-                "generate": cmd_generate}[a.command](a)
+                "generate": cmd_generate, "geo": cmd_geo}[a.command](a)
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_ERROR
