@@ -245,3 +245,56 @@ def test_plan_toml_round_trip(tmp_path):
     q = _write(tmp_path, plan.to_toml(), "again.toml")
     again = read_plan(q)
     assert (again.name, again.transform, again.relocate, again.norm) == ("n", ("A",), ("F2",), 0.07)
+
+
+# ---------------------------------------------------------------- the bundled example plans, end to end
+
+
+@pytest.mark.slow
+def test_demo_plans_end_to_end(tmp_path, capsys):
+    """One bundled plan works (exit 0), one fails for a clear reason (exit 3, report still written);
+    every solution written verifies, the comparison tables have the columns of docs/plans.md, and
+    the plan result exports as a GeoPackage with the transformed terrain marked."""
+    demo = ROOT / "instances" / "demo"
+    expected = {
+        "headline.csv": ["metric", "unit", "baseline", "plan", "change"],
+        "firms.csv": ["firm_id", "sector", "floor_space_m2", "current_plot", "baseline_plot", "plan_plot",
+                      "baseline_state", "plan_state", "distance_km", "reason", "relocate", "affected"],
+        "compensation.csv": ["terrain_id", "name", "class", "lost_m2", "ratio", "required_m2", "provided_m2",
+                             "plots", "met", "in_plan"],
+        "schuifruimte.csv": ["region", "total_m2", "baseline_used_m2", "baseline_free_m2", "baseline_share",
+                             "plan_total_m2", "plan_used_m2", "plan_free_m2", "plan_share", "norm",
+                             "plan_meets_norm"],
+        "substations.csv": ["substation_id", "available_mw", "baseline_used_mw", "plan_used_mw",
+                            "baseline_headroom_mw", "plan_headroom_mw", "change_mw"],
+        "nature_areas.csv": ["area_id", "name", "headroom_mol", "baseline_used_mol", "plan_used_mol",
+                             "baseline_left_mol", "plan_left_mol", "change_mol"],
+        "elastic.csv": ["resource", "id", "class", "addition", "unit", "text"],
+    }
+    for plan, code in (("kanaaloever-schuifruimte.toml", 0), ("stationskwartier-wonen.toml", 3)):
+        out = tmp_path / plan
+        assert main(["plan", "evaluate", str(demo), str(demo / "plans" / plan), "--out", str(out)]) == code
+        printed = capsys.readouterr().out
+        for f, cols in expected.items():
+            assert list(pd.read_csv(out / "comparison" / f).columns) == cols, f
+        assert (out / "report.html").stat().st_size > 10_000 and (out / "report.md").is_file()
+        assert revopt.verify(revopt.load_instance(demo), out / "baseline") == []
+        planned = revopt.load_instance(out / "plan" / "instance")
+        if code == 0:
+            assert "the plan works" in printed
+            assert revopt.verify(planned, out / "plan") == []
+            firms = pd.read_csv(out / "comparison" / "firms.csv", keep_default_na=False)
+            assert set(firms.loc[firms["relocate"], "plan_state"]) <= {"moved"}
+            assert {"G01", "G02", "G03", "G04"} <= set(firms.loc[firms["plan_state"] == "new_placed", "firm_id"])
+        else:
+            assert "does not work" in printed
+            el = pd.read_csv(out / "comparison" / "elastic.csv")
+            row = el[(el["resource"] == "compensation") & (el["id"] == "T02")]
+            assert len(row) == 1 and row["addition"].iloc[0] == pytest.approx(63_950.0)
+            assert "stedelijk" in open(out / "report.html", encoding="utf-8").read()
+    gpd = pytest.importorskip("geopandas")
+    gpkg = tmp_path / "plan.gpkg"
+    out = tmp_path / "kanaaloever-schuifruimte.toml"
+    assert main(["geo", "export", str(out / "plan" / "instance"), str(out / "plan"), str(gpkg)]) == 0
+    terrains = gpd.read_file(gpkg, layer="terrains").set_index("terrain_id")
+    assert terrains.loc["T03", "status"] == "transform" and bool(terrains.loc["T11", "developed"])

@@ -47,7 +47,7 @@ def _placed(inst: Instance, res: Result) -> pd.DataFrame:
     f["y"] = f["plot_id"].map(P["y"])
     f["cx"] = f["current_plot"].map(P["x"])
     f["cy"] = f["current_plot"].map(P["y"])
-    f["quay"] = f["plot_id"].map(P["quay"].astype(object)).fillna(False).astype(bool)
+    f["quay"] = f["plot_id"].map(P["quay"]).eq(True)
     f["region"] = f["plot_id"].map(P["terrain_id"]).map(inst.terrains.set_index("terrain_id")["region"])
     f.loc[~on, "floor"] = 0.0
     f.loc[~on, "value"] = 0.0
