@@ -1,6 +1,7 @@
 """Brute-force oracle: the exact optimum of a tiny instance by enumeration.
 
-Written from the spec (sections 2-5 and the policy rules of 9) alone,
+Written from the spec (sections 2-5, the policy rules of 9 and a plan's relocate /
+develop / forbid_develop of 8, docs/plans.md) alone,
 independently of revopt.model and revopt.solve. Only the candidate rules are
 shared with the verifier (:func:`revopt.results.verify.is_candidate` and
 ``compatible_werkmilieus``, which include min_category and the sector
@@ -106,6 +107,8 @@ def brute_force(instance) -> tuple[float | None, Solution | None]:
             if is_candidate(instance, f, p) is not None:
                 continue
             if locked(f) and p != fr.current_plot:
+                continue
+            if bool(getattr(fr, "relocate", False)) and p == fr.current_plot:   # a plan's relocate
                 continue
             floor = _override(pairs, f, p, "floor_space_m2", float(fr.floor_space_m2))
             value = _override(pairs, f, p, "value_added_eur", float(fr.value_added_eur))
@@ -266,6 +269,9 @@ def brute_force(instance) -> tuple[float | None, Solution | None]:
     best_pick = None
     for dvals in itertools.product((False, True), repeat=len(planned)):
         d = dict(zip(planned, dvals))
+        if any((getattr(terr[t], "develop", "") == "forced" and not d[t])
+               or (getattr(terr[t], "develop", "") == "forbidden" and d[t]) for t in planned):
+            continue   # a plan's develop / forbid_develop
         dev_cost = _num(ob["development_weight"]) * sum(
             float(terr[t].development_cost_eur) for t in planned if d[t])
         per_plot = []

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import revopt
 from revopt.cli import main
@@ -14,6 +16,8 @@ from revopt.plans import PlanError, apply_plan, evaluate, firm_reasons, load_pla
 
 from builders import make
 from conftest import solve_verified
+from oracle import brute_force
+from strategies import tiny_instances
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -298,3 +302,45 @@ def test_demo_plans_end_to_end(tmp_path, capsys):
     assert main(["geo", "export", str(out / "plan" / "instance"), str(out / "plan"), str(gpkg)]) == 0
     terrains = gpd.read_file(gpkg, layer="terrains").set_index("terrain_id")
     assert terrains.loc["T03", "status"] == "transform" and bool(terrains.loc["T11", "developed"])
+
+
+# ---------------------------------------------------------------- properties on generated tiny instances
+
+
+@st.composite
+def tiny_plans(draw):
+    """A tiny instance and a random plan of its ids (transform, develop, forbid_develop, relocate)."""
+    inst = draw(tiny_instances(policy=draw(st.booleans())))
+    T = inst.terrains
+    existing = T.loc[(T["status"] == "existing") & ~T["national_interest"], "terrain_id"].tolist()
+    planned = T.loc[T["status"] == "planned", "terrain_id"].tolist()
+    movable = inst.firms.loc[inst.firms["current_plot"].ne("") & ~inst.firms["locked"], "firm_id"].tolist()
+    transform = draw(st.lists(st.sampled_from(existing), unique=True, max_size=1)) if existing else []
+    develop = draw(st.lists(st.sampled_from(planned), unique=True, max_size=2)) if planned else []
+    forbid = [t for t in planned if t not in develop and draw(st.booleans())] if planned else []
+    relocate = draw(st.lists(st.sampled_from(movable), unique=True, max_size=2)) if movable else []
+    return inst, plan_from_dict({"name": "random", "transform": transform, "develop": develop,
+                                 "forbid_develop": forbid, "relocate": relocate})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.data_too_large])
+@given(tiny_plans())
+def test_plan_optimum_equals_brute_force_and_never_beats_the_baseline(case):
+    """A plan that transforms, relocates, forces or forbids only removes options: its optimum is
+    at most the baseline's. The MIP of the planned instance equals brute force, and verifies."""
+    inst, plan = case
+    try:
+        planned = apply_plan(inst, plan)
+    except PlanError:
+        return   # e.g. a transformed terrain with a locked plot: refused, tested elsewhere
+    expected, sol = brute_force(planned)
+    res = solve_verified(planned, gap=0.0)
+    if expected is None:
+        assert res.status == revopt.Status.INFEASIBLE
+        return
+    assert res.objective == pytest.approx(expected, abs=1e-6)
+    sol.summary = {"objective": expected}
+    assert revopt.verify(planned, sol) == []
+    base, _ = brute_force(inst)
+    assert base is not None and expected <= base + 1e-6
