@@ -1277,7 +1277,8 @@ def _locked_only_home(inst: Instance, cand: Candidates) -> Candidates:
     cur = inst.firms["current_plot"].map(pos).fillna(-1).to_numpy(np.int64)
     f = cand.pairs["firm"].to_numpy(np.int64)
     keep = ~locked[f] | (cand.pairs["plot"].to_numpy(np.int64) == cur[f])
-    return Candidates(pairs=cand.pairs[keep].reset_index(drop=True), exclusions=cand.exclusions)
+    return Candidates(pairs=cand.pairs[keep].reset_index(drop=True), exclusions=cand.exclusions,
+                      paths=cand.paths)
 
 
 def _result(inst: Instance, D: _Data, st: _State, obj: float, seconds: float, stats: dict) -> GreedyResult:
