@@ -457,3 +457,10 @@ def test_mip_matches_enumeration_with_transport_and_c8(inst):
     res = solve_verified(inst, gap=0.0)
     assert res.status == revopt.Status.OPTIMAL
     assert math.isclose(res.objective, enumerate_optimum(inst), rel_tol=1e-9, abs_tol=1e-6)
+
+
+def test_warm_start_and_neighbourhood_search_keep_c8():
+    inst = corridor_market(10.0)
+    res = solve_verified(inst, warm_start=True, lns=True)
+    assert math.isclose(res.objective, 250_000)
+    assert "warm_start" in res.seconds and "lns" in res.seconds
