@@ -18,8 +18,14 @@ def make(firms: list[dict], plots: list[dict], *, terrains: list[dict] | None = 
          substations: list[dict] | None = None, areas: list[dict] | None = None,
          deposition: list[dict] | None = None, pairs: list[dict] | None = None,
          claims: list[dict] | None = None, lifecycle_targets: list[dict] | None = None,
-         restrictions: list[dict] | None = None, params: dict | None = None) -> Instance:
-    """An Instance from lists of row dicts; value_years defaults to 1 for easy sums."""
+         restrictions: list[dict] | None = None, params: dict | None = None,
+         nodes: list[dict] | None = None, edges: list[dict] | None = None,
+         access: list[dict] | None = None) -> Instance:
+    """An Instance from lists of row dicts; value_years defaults to 1 for easy sums.
+
+    ``nodes``, ``edges`` and ``access`` are the corridor tables (spec section 7): rows of
+    corridor_nodes.csv, corridor_edges.csv and plot_access.csv (missing cells default).
+    """
     terrains = terrains or [dict(terrain_id="T", status="existing")]
     substations = substations or [dict(substation_id="S", available_mw=1000.0)]
     p = {"objective": {"value_years": 1.0}}
@@ -36,4 +42,9 @@ def make(firms: list[dict], plots: list[dict], *, terrains: list[dict] | None = 
         claims=pd.DataFrame(claims) if claims is not None else None,
         lifecycle_targets=pd.DataFrame(lifecycle_targets) if lifecycle_targets is not None else None,
         restrictions=pd.DataFrame(restrictions) if restrictions is not None else None,
+        corridor_nodes=pd.DataFrame(nodes, columns=["node_id", "x", "y", "kind"]) if nodes is not None else None,
+        corridor_edges=(pd.DataFrame(edges, columns=["edge_id", "u", "v", "mode", "length_km", "capacity_kt"])
+                        if edges is not None else None),
+        plot_access=(pd.DataFrame(access, columns=["plot_id", "node_id", "mode", "access_km"])
+                     if access is not None else None),
         params=p, name="test")

@@ -137,9 +137,84 @@ def test_empty_csv(inst_dir, capsys):
     run_bad(inst_dir, capsys, "nature_areas.csv, row 1", "header row is required")
 
 
-def test_unsupported_corridor_file_is_refused(inst_dir, capsys):
-    (inst_dir / "corridor_nodes.csv").write_text("node_id,x,y,kind\n")
-    run_bad(inst_dir, capsys, "corridor_nodes.csv", "not supported")
+def write_corridors(d: Path, nodes: str | None = "node_id,x,y,kind\nA,0,0,junction\nH,1000,0,hub\n",
+                    edges: str | None = "edge_id,u,v,mode,length_km,capacity_kt\nE1,A,H,road,10,\n",
+                    access: str | None = "plot_id,node_id,mode,access_km\nP1,A,road,1\n"):
+    """A small valid corridor network on the tiny instance (None leaves a file out)."""
+    for name, text in (("corridor_nodes.csv", nodes), ("corridor_edges.csv", edges), ("plot_access.csv", access)):
+        if text is not None:
+            (d / name).write_text(text)
+
+
+CORRIDOR_CASES = [
+    # (nodes, edges, access) overrides, expected message fragments
+    (dict(edges="edge_id,u,v,mode,length_km\nE1,A,X,road,10\n"),
+     ("corridor_edges.csv, row 2, column v: refers to an unknown id in corridor_nodes.csv",)),
+    (dict(edges="edge_id,u,v,mode,length_km\nE1,A,H,boat,10\n"),
+     ("corridor_edges.csv, row 2, column mode: must be one of road, rail, water",)),
+    (dict(edges="edge_id,u,v,mode,length_km\nE1,A,H,road,-1\n"),
+     ("corridor_edges.csv, row 2, column length_km: must be >= 0",)),
+    (dict(edges="edge_id,u,v,mode,length_km,capacity_kt\nE1,A,H,road,1,-5\n"),
+     ("corridor_edges.csv, row 2, column capacity_kt: must be >= 0",)),
+    (dict(edges="edge_id,u,v,mode,length_km\nE1,A,A,road,10\n"),
+     ("corridor_edges.csv, row 2, column v: an edge must join two different nodes",)),
+    (dict(edges="edge_id,u,v,mode,length_km\nE1,A,H,road,1\nE1,H,A,rail,2\n"),
+     ("corridor_edges.csv, row 3, column edge_id", "appears more than once")),
+    (dict(nodes="node_id,x,y,kind\nA,0,0,junction\nH,1,0,airport\n"),
+     ("corridor_nodes.csv, row 3, column kind: must be one of junction",)),
+    (dict(access="plot_id,node_id,mode,access_km\nP99,A,road,1\n"),
+     ("plot_access.csv, row 2, column plot_id: refers to an unknown id in plots.csv",)),
+    (dict(access="plot_id,node_id,mode,access_km\nP1,Z,road,1\n"),
+     ("plot_access.csv, row 2, column node_id: refers to an unknown id in corridor_nodes.csv",)),
+    (dict(access="plot_id,node_id,mode,access_km\nP1,A,road,-2\n"),
+     ("plot_access.csv, row 2, column access_km: must be >= 0",)),
+    (dict(access="plot_id,node_id,mode,access_km\nP1,A,tram,2\n"),
+     ("plot_access.csv, row 2, column mode: must be one of road, rail, water",)),
+    (dict(access="plot_id,node_id,mode,access_km\nP1,A,road,2\nP1,A,road,3\n"),
+     ("plot_access.csv, row 3, column plot_id,node_id,mode", "appears more than once")),
+    (dict(nodes=None), ("corridor_edges.csv: corridor_edges.csv needs corridor_nodes.csv",
+                        "plot_access.csv: plot_access.csv needs corridor_nodes.csv")),
+]
+
+
+@pytest.mark.parametrize("files,expected", CORRIDOR_CASES, ids=[str(i) for i in range(len(CORRIDOR_CASES))])
+def test_bad_corridor_files(inst_dir, capsys, files, expected):
+    write_corridors(inst_dir, **files)
+    run_bad(inst_dir, capsys, *expected)
+
+
+FREIGHT_CASES = [
+    # firms.csv cells (row 2), expected message
+    (dict(freight_kt="5", destination_node=""), "firms.csv, row 2, column freight_kt: a firm with freight_kt > 0 "
+                                                "needs a destination_node"),
+    (dict(freight_kt="-1", destination_node="H"), "firms.csv, row 2, column freight_kt: must be >= 0"),
+    (dict(freight_kt="5", destination_node="Q"), "firms.csv, row 2, column destination_node: refers to an unknown "
+                                                 "id in corridor_nodes.csv"),
+    (dict(freight_kt="5", destination_node="H", modes="road;plane"), "firms.csv, row 2, column modes: must be a "
+                                                                     "non-empty ';'-list of road, rail, water"),
+]
+
+
+@pytest.mark.parametrize("cells,expected", FREIGHT_CASES, ids=[str(i) for i in range(len(FREIGHT_CASES))])
+def test_bad_freight_columns(inst_dir, capsys, cells, expected):
+    write_corridors(inst_dir)
+    for col, v in cells.items():
+        edit_csv(inst_dir, "firms.csv", 2, col, v)
+    run_bad(inst_dir, capsys, expected)
+
+
+def test_destination_without_corridor_files(inst_dir, capsys):
+    edit_csv(inst_dir, "firms.csv", 2, "freight_kt", "5")
+    edit_csv(inst_dir, "firms.csv", 2, "destination_node", "H")
+    run_bad(inst_dir, capsys, "firms.csv, row 2, column destination_node: a destination_node needs "
+                              "corridor_nodes.csv")
+
+
+def test_unknown_transport_key(inst_dir, capsys):
+    with open(inst_dir / "instance.toml", "a") as fh:
+        fh.write("\n[transport]\nroad_eur_per_tkm = -0.1\ntruck_eur = 1\n")
+    run_bad(inst_dir, capsys, "instance.toml, column transport.truck_eur: unknown key",
+            "instance.toml, column transport.road_eur_per_tkm: must be >= 0")
 
 
 @pytest.mark.parametrize("toml,expected", [

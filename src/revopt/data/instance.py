@@ -21,12 +21,19 @@ _FRAME_FOR_FILE = {
     "substations.csv": "substations", "nature_areas.csv": "nature_areas",
     "deposition.csv": "deposition", "pairs.csv": "pairs", "claims.csv": "claims",
     "lifecycle_targets.csv": "lifecycle_targets", "restrictions.csv": "restrictions",
+    "corridor_nodes.csv": "corridor_nodes", "corridor_edges.csv": "corridor_edges",
+    "plot_access.csv": "plot_access",
 }
 #: optional policy columns (spec section 9), the plan columns (docs/plans.md) and the text of their default: left out by
 #: :meth:`Instance.write` when every row has the default (a noise budget of 0 is not a default)
 POLICY_COLUMNS: dict[str, dict[str, str]] = {
     "terrains.csv": {"min_category": "", "noise_budget": "", "develop": ""}, "plots.csv": {"locked_werkmilieu": ""},
     "firms.csv": {"locked": "false", "noise_use": "0", "relocate": "false"},
+}
+#: optional freight columns of firms (spec section 7), left out by :meth:`Instance.write` like
+#: POLICY_COLUMNS when no firm uses them
+FREIGHT_COLUMNS: dict[str, dict[str, str]] = {
+    "firms.csv": {"freight_kt": "0", "destination_node": "", "modes": "road"},
 }
 #: the tables of an Instance, as keyword names of :meth:`Instance.from_frames`
 TABLES: tuple[str, ...] = tuple(_FRAME_FOR_FILE.values())
@@ -44,7 +51,10 @@ class Instance:
     ``params["objective"]["value_years"]``. ``deposition`` is empty when the
     instance has no deposition file; ``pairs`` is None when it has no pairs file,
     and so are the policy tables ``claims``, ``lifecycle_targets`` and
-    ``restrictions`` (spec section 9; ``restrictions.terrain_ids`` holds tuples).
+    ``restrictions`` (spec section 9; ``restrictions.terrain_ids`` holds tuples),
+    and the corridor tables ``corridor_nodes``, ``corridor_edges`` and
+    ``plot_access`` (spec section 7; ``capacity_kt`` NaN when unbounded; the
+    firm column ``modes`` holds tuples in the order road, rail, water).
 
     Build one with :func:`load_instance` or :meth:`Instance.from_frames`; both
     validate the same way. Treat an instance as read-only; use
@@ -63,11 +73,19 @@ class Instance:
     claims: pd.DataFrame | None = None
     lifecycle_targets: pd.DataFrame | None = None
     restrictions: pd.DataFrame | None = None
+    corridor_nodes: pd.DataFrame | None = None
+    corridor_edges: pd.DataFrame | None = None
+    plot_access: pd.DataFrame | None = None
     source: Path | None = field(default=None, compare=False)
 
     @property
     def description(self) -> str:
         return self.params["instance"].get("description", "")
+
+    @property
+    def has_corridors(self) -> bool:
+        """True when the instance has corridor nodes (spec section 7)."""
+        return self.corridor_nodes is not None
 
     @classmethod
     def from_frames(cls, *, terrains: pd.DataFrame, plots: pd.DataFrame, firms: pd.DataFrame,
@@ -75,6 +93,8 @@ class Instance:
                     deposition: pd.DataFrame | None = None, pairs: pd.DataFrame | None = None,
                     claims: pd.DataFrame | None = None, lifecycle_targets: pd.DataFrame | None = None,
                     restrictions: pd.DataFrame | None = None,
+                    corridor_nodes: pd.DataFrame | None = None, corridor_edges: pd.DataFrame | None = None,
+                    plot_access: pd.DataFrame | None = None,
                     params: dict[str, Any] | None = None, name: str = "in-memory") -> "Instance":
         """Build and validate an instance from DataFrames (columns as in the files).
 
@@ -88,7 +108,9 @@ class Instance:
         frames = {"terrains.csv": terrains, "plots.csv": plots, "firms.csv": firms,
                   "substations.csv": substations, "nature_areas.csv": nature_areas,
                   "deposition.csv": deposition, "pairs.csv": pairs, "claims.csv": claims,
-                  "lifecycle_targets.csv": lifecycle_targets, "restrictions.csv": restrictions}
+                  "lifecycle_targets.csv": lifecycle_targets, "restrictions.csv": restrictions,
+                  "corridor_nodes.csv": corridor_nodes, "corridor_edges.csv": corridor_edges,
+                  "plot_access.csv": plot_access}
         raw = {f: (None if df is None else _as_text(df)) for f, df in frames.items()}
         return cls._from_validated(validate(raw, params or {}, default_name=name), None)
 
@@ -98,7 +120,8 @@ class Instance:
                    plots=v["plots"], firms=v["firms"], substations=v["substations"],
                    nature_areas=v["nature_areas"], deposition=v["deposition"], pairs=v["pairs"],
                    claims=v["claims"], lifecycle_targets=v["lifecycle_targets"],
-                   restrictions=v["restrictions"], source=source)
+                   restrictions=v["restrictions"], corridor_nodes=v["corridor_nodes"],
+                   corridor_edges=v["corridor_edges"], plot_access=v["plot_access"], source=source)
         _check_locked_firms(inst)
         return inst
 
@@ -123,7 +146,8 @@ class Instance:
 
     def write(self, directory: str | Path) -> Path:
         """Write the instance as a directory in the v1 format (defaults written out; the optional
-        policy columns of spec section 9 only when some row uses them)."""
+        policy columns of spec section 9 and the freight columns of section 7 only when some row
+        uses them)."""
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         (d / "instance.toml").write_text(_toml(self.params), encoding="utf-8")
@@ -132,8 +156,8 @@ class Instance:
             if df is None or (file == "deposition.csv" and df.empty):
                 continue
             text = _as_text(df)
-            unused = [c for c, default in POLICY_COLUMNS.get(file, {}).items()
-                      if c in text and text[c].eq(default).all()]
+            optional = {**POLICY_COLUMNS.get(file, {}), **FREIGHT_COLUMNS.get(file, {})}
+            unused = [c for c, default in optional.items() if c in text and text[c].eq(default).all()]
             text.drop(columns=unused).to_csv(d / file, index=False)
         return d
 

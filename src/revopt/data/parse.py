@@ -69,6 +69,24 @@ def parse_idlist(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     return v, bad, "must be a non-empty ';'-list of ids"
 
 
+#: transport modes of the multimodal corridors (spec section 7), in the order lists are kept
+MODES: tuple[str, ...] = ("road", "rail", "water")
+
+
+def parse_modes(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
+    """A ';'-list of transport modes as a tuple in the order of :data:`MODES`."""
+    def one(cell: str):
+        parts = {p.strip().lower() for p in cell.split(";")} - {""}
+        if not parts or not parts <= set(MODES):
+            return None
+        return tuple(m for m in MODES if m in parts)
+
+    uniq = {u: one(u) for u in s.unique()}
+    v = s.map(uniq)
+    bad = v.isna()
+    return v, bad, "must be a non-empty ';'-list of " + ", ".join(MODES)
+
+
 def parse_enum(values: tuple[str, ...]):
     def parse(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
         low = s.str.lower()
@@ -95,6 +113,8 @@ def parser_for(dtype: str):
         return parse_werkmilieus
     if dtype.startswith("idlist:"):
         return parse_idlist
+    if dtype == "modes":
+        return parse_modes
     if dtype.startswith("enum:"):
         return parse_enum(tuple(dtype[5:].split("|")))
     return parse_str  # id, ref:..., str

@@ -27,23 +27,21 @@ TABLE_FILES: tuple[str, ...] = (
     "claims.csv",
     "lifecycle_targets.csv",
     "restrictions.csv",
+    "corridor_nodes.csv",
+    "corridor_edges.csv",
+    "plot_access.csv",
 )
 REQUIRED_FILES: tuple[str, ...] = ("instance.toml", "terrains.csv", "plots.csv", "firms.csv",
                                    "substations.csv", "nature_areas.csv")
-#: Optional table files (the policy rules of spec section 9 among them).
+#: Optional table files (the policy rules of spec section 9 and the corridors of section 7 among them).
 OPTIONAL_FILES: tuple[str, ...] = tuple(f for f in TABLE_FILES if f not in REQUIRED_FILES)
+#: The multimodal corridor files (spec section 7): corridor_edges.csv and plot_access.csv need corridor_nodes.csv.
+CORRIDOR_FILES: tuple[str, ...] = ("corridor_nodes.csv", "corridor_edges.csv", "plot_access.csv")
 #: Files and columns of later spec sections that this version does not implement:
 #: refused with a clear message instead of being silently ignored.
-UNSUPPORTED_FILES: dict[str, str] = {
-    "corridor_nodes.csv": "multimodal corridors (spec section 7)",
-    "corridor_edges.csv": "multimodal corridors (spec section 7)",
-    "plot_access.csv": "multimodal corridors (spec section 7)",
-}
-UNSUPPORTED_COLUMNS: dict[str, dict[str, str]] = {
-    "firms.csv": {"freight_kt": "multimodal corridors (spec section 7)",
-                  "destination_node": "multimodal corridors (spec section 7)",
-                  "modes": "multimodal corridors (spec section 7)"},
-}
+#: (None at present: every section of spec v1 is implemented.)
+UNSUPPORTED_FILES: dict[str, str] = {}
+UNSUPPORTED_COLUMNS: dict[str, dict[str, str]] = {}
 
 
 @lru_cache(maxsize=1)
@@ -75,13 +73,16 @@ def to_markdown() -> str:
         "its default then applies (an empty default means 'none').",
         "Files required: " + ", ".join(f"`{f}`" for f in REQUIRED_FILES)
         + ". Optional: " + ", ".join(f"`{f}`" for f in OPTIONAL_FILES)
-        + " (the last three are the policy rules of `docs/model.md`).",
+        + " (claims, lifecycle targets and restrictions are the policy rules of `docs/model.md`;"
+        " the three corridor files are its multimodal corridors: `corridor_edges.csv` and"
+        " `plot_access.csv` need `corridor_nodes.csv`).",
         "",
         "dtypes: `id` unique text; `ref:FILE.COLUMN` must name an existing row there;",
         "`category` one of 1, 2, 3.1, 3.2, 4.1, 4.2, 5.1, 5.2, 5.3, 6 (6.0 = 6);",
         "`werkmilieu` one of industrieel, productie, innovatie, stedelijk;",
         "`werkmilieus` a non-empty `;`-list of those; `idlist:FILE.COLUMN` a non-empty",
-        "`;`-list of ids that must each name a row there; `float` a finite number.",
+        "`;`-list of ids that must each name a row there; `modes` a non-empty `;`-list of road,",
+        "rail, water; `float` a finite number.",
         "",
     ]
     for file, grp in s.groupby("file", sort=False):

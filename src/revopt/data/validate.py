@@ -87,7 +87,7 @@ def parse_table(file: str, raw: pd.DataFrame, problems: list[Problem]) -> pd.Dat
             col_val[~empty] = val.to_numpy(dtype=bool)
         else:
             col_val = pd.Series("", index=cells.index, dtype=object)
-            if dtype == "werkmilieus" or dtype.startswith("idlist:"):
+            if dtype in ("werkmilieus", "modes") or dtype.startswith("idlist:"):
                 col_val = pd.Series([()] * n, index=cells.index, dtype=object)
             col_val[~empty] = val.to_numpy(dtype=object)
         out[col] = col_val
@@ -122,7 +122,7 @@ def _refs(problems: list[Problem], file: str, df: pd.DataFrame, col: str, target
     _report(problems, file, col, bad, f"refers to an unknown id in {target_file}", vals)
 
 
-MANIFEST_SECTIONS = ("instance", "objective", "compensation", "werkmilieu_max_category", "policy")
+MANIFEST_SECTIONS = ("instance", "objective", "compensation", "werkmilieu_max_category", "policy", "transport")
 
 
 def parse_manifest(manifest: dict[str, Any], problems: list[Problem], file: str = "instance.toml") -> dict:
@@ -132,9 +132,7 @@ def parse_manifest(manifest: dict[str, Any], problems: list[Problem], file: str 
     params: dict[str, dict[str, Any]] = {sec: {} for sec in MANIFEST_SECTIONS}
     for sec, body in manifest.items():
         if sec not in MANIFEST_SECTIONS:
-            rule = ("multimodal corridors (spec section 7) are not supported by this version of revopt"
-                    if sec == "transport" else f"unknown table [{sec}]; known: " + ", ".join(MANIFEST_SECTIONS))
-            problems.append(Problem(file, None, sec, rule))
+            problems.append(Problem(file, None, sec, f"unknown table [{sec}]; known: " + ", ".join(MANIFEST_SECTIONS)))
             continue
         if not isinstance(body, dict):
             problems.append(Problem(file, None, sec, f"[{sec}] must be a table"))
@@ -237,6 +235,7 @@ def validate(raw: dict[str, pd.DataFrame | None], manifest: dict[str, Any], *,
         _report(problems, "plots.csv", "current_werkmilieu", bad,
                 "a plot on a transform terrain needs a current werkmilieu")
     _policy(problems, t)
+    _corridors(problems, t)
     if problems:
         raise InstanceError(problems)
     if dep is None:
@@ -245,7 +244,8 @@ def validate(raw: dict[str, pd.DataFrame | None], manifest: dict[str, Any], *,
     return {"params": copy.deepcopy(params), "terrains": ter, "plots": plo, "firms": fir,
             "substations": sub, "nature_areas": nat, "deposition": dep, "pairs": pai,
             "claims": t.get("claims.csv"), "lifecycle_targets": t.get("lifecycle_targets.csv"),
-            "restrictions": t.get("restrictions.csv")}
+            "restrictions": t.get("restrictions.csv"), "corridor_nodes": t.get("corridor_nodes.csv"),
+            "corridor_edges": t.get("corridor_edges.csv"), "plot_access": t.get("plot_access.csv")}
 
 
 def m2(v: float) -> str:
@@ -358,6 +358,48 @@ def _policy(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
             if unknown:
                 problems.append(Problem("restrictions.csv", i + ROW0, "terrain_ids",
                                         "refers to an unknown id in terrains.csv: " + ", ".join(unknown)))
+
+
+def _corridors(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """Cross-table rules of the multimodal corridors (spec section 7).
+
+    corridor_edges.csv and plot_access.csv need corridor_nodes.csv (nodes alone are fine: a firm
+    may ship to a node that plots reach directly); ids unique; edges join two different known
+    nodes; an access row names a known plot and node, once per (plot, node, mode); a firm with
+    freight_kt > 0 needs a destination_node, and a destination needs corridor_nodes.csv.
+    """
+    nodes, edges, acc = t.get("corridor_nodes.csv"), t.get("corridor_edges.csv"), t.get("plot_access.csv")
+    fir, plo = t["firms.csv"], t["plots.csv"]
+    for file, df in (("corridor_edges.csv", edges), ("plot_access.csv", acc)):
+        if df is not None and nodes is None:
+            problems.append(Problem(file, None, None, f"{file} needs corridor_nodes.csv (the nodes it refers "
+                                                      "to), which the instance does not have"))
+    if nodes is not None:
+        _unique(problems, "corridor_nodes.csv", nodes, ["node_id"], "node_id")
+    node_ids = nodes["node_id"] if _has(nodes, "node_id") else pd.Series([], dtype=object)
+    if edges is not None:
+        _unique(problems, "corridor_edges.csv", edges, ["edge_id"], "edge_id")
+        if nodes is not None:
+            for c in ("u", "v"):
+                _refs(problems, "corridor_edges.csv", edges, c, "corridor_nodes.csv", node_ids)
+        if _has(edges, "u", "v"):
+            _report(problems, "corridor_edges.csv", "v", edges["u"].eq(edges["v"]) & edges["u"].ne(""),
+                    "an edge must join two different nodes (v equals u)", edges["v"])
+    if acc is not None:
+        _unique(problems, "plot_access.csv", acc, ["plot_id", "node_id", "mode"], "access (plot_id, node_id, mode)")
+        if "plot_id" in plo.columns:
+            _refs(problems, "plot_access.csv", acc, "plot_id", "plots.csv", plo["plot_id"])
+        if nodes is not None:
+            _refs(problems, "plot_access.csv", acc, "node_id", "corridor_nodes.csv", node_ids)
+    if _has(fir, "freight_kt", "destination_node"):
+        dest = fir["destination_node"]
+        _report(problems, "firms.csv", "freight_kt", (fir["freight_kt"] > 0) & dest.eq(""),
+                "a firm with freight_kt > 0 needs a destination_node", fir["freight_kt"].astype(str))
+        if nodes is None:
+            _report(problems, "firms.csv", "destination_node", dest.ne(""),
+                    "a destination_node needs corridor_nodes.csv, which the instance does not have", dest)
+        else:
+            _refs(problems, "firms.csv", fir, "destination_node", "corridor_nodes.csv", node_ids, optional=True)
 
 
 __all__ = ["validate", "parse_table", "parse_manifest", "WERKMILIEUS"]

@@ -36,6 +36,9 @@ werkmilieus lost), which then stay designated; lifecycle targets (C10) are met
 after the must-place firms by placing firms of the stage in the region (firms
 staying on their present plot first, then by contribution), and afterwards no
 move may take a target below its minimum; noise budgets (C11) are tracked like grid capacity.
+Multimodal corridors (spec section 7): the transport cost of a pair's cheapest route is part of
+its contribution (through the objective terms), and the freight on each capacitated corridor
+edge (C8) is tracked like grid capacity, so a firm whose route would overload an edge goes elsewhere.
 min_category and sector restrictions are candidate rules, so they hold by
 construction.
 
@@ -68,9 +71,11 @@ from ..data.instance import Instance
 from ..data.vocab import WERKMILIEUS, WM_INDEX, wm_mask
 from ..model.candidates import Candidates, candidate_pairs
 from ..model.claims import active_claims
+from ..model.corridors import corridor_incidence
 from ..model.layout import POOLED, Layout, build_layout, plot_regions, plot_terrain_arrays
 from ..model.lifecycle import active_targets, target_rows
 from ..model.objective import objective_terms
+from ..results.extract import route_tables
 from ..results.solution import Solution
 
 _REL = 1e-11  # relative slack on capacity comparisons (float sums), far below any solver tolerance
@@ -285,6 +290,16 @@ class _Data:
         self.lt_min = lt["min_placed_m2"].to_numpy(float)
         self.ptarget = target_rows(inst, lt, self.pf, self.pp)
 
+        # C8 corridor capacity: per pair the capacitated edges on its route (CSR by pair)
+        self.fkt = F["freight_kt"].to_numpy(float)
+        cpair, self.cedge = corridor_incidence(inst, lay)
+        self.has_c8 = len(cpair) > 0
+        self.cptr = np.searchsorted(cpair, np.arange(len(self.pf) + 1))
+        ecap = (np.zeros(0) if inst.corridor_edges is None
+                else np.nan_to_num(inst.corridor_edges["capacity_kt"].to_numpy(float), nan=np.inf))
+        self.ecap_tol = ecap + _tol(np.where(np.isinf(ecap), 0.0, ecap))
+        self.nE = len(ecap)
+
 
 # --------------------------------------------------------------------------- #
 # Mutable state with an undo log                                               #
@@ -308,6 +323,7 @@ class _State:
         self.noiseused = np.zeros(D.nT)
         self.claim_used = np.zeros(D.n_claims)
         self.lc_used = np.zeros(D.n_targets)
+        self.eload = np.zeros(D.nE)            # freight on each corridor edge (C8)
         self.pin = np.zeros(D.nP, dtype=bool)   # designations that stay (locked, or serving a claim minimum)
         self.enforce = False                    # lifecycle targets reached: moves may not undo them
         self.on: dict[int, set[int]] = {}
@@ -444,9 +460,30 @@ class _State:
         self._set(self.apair, f, j)
         self.obj += D.pc[j]
 
-    def _track(self, f: int, j: int, sign: float) -> None:
-        """Noise room (C11) and lifecycle floor (C10) of placing (+1) or removing (-1) pair j of f."""
+    def c8_ok(self, js: np.ndarray) -> np.ndarray:
+        """Per pair: its firm's freight fits on every capacitated edge of its route now (C8)."""
         D = self.D
+        ok = np.ones(len(js), dtype=bool)
+        if not D.has_c8 or len(js) == 0:
+            return ok
+        cnt = D.cptr[js + 1] - D.cptr[js]
+        tot = int(cnt.sum())
+        if tot:
+            rep = np.repeat(np.arange(len(js)), cnt)
+            ent = D.cptr[js][rep] + np.arange(tot) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+            e = D.cedge[ent]
+            bad = self.eload[e] + D.fkt[D.pf[js]][rep] > D.ecap_tol[e]
+            if bad.any():
+                ok[np.unique(rep[bad])] = False
+        return ok
+
+    def _track(self, f: int, j: int, sign: float) -> None:
+        """Noise room (C11), lifecycle floor (C10) and corridor loads (C8) of placing (+1) or
+        removing (-1) pair j of f."""
+        D = self.D
+        if D.has_c8:
+            for e in D.cedge[D.cptr[j]:D.cptr[j + 1]]:
+                self._set(self.eload, e, self.eload[e] + sign * D.fkt[f])
         if D.noise[f] > 0:
             t = D.pterr[D.pp[j]]
             self._set(self.noiseused, t, self.noiseused[t] + sign * D.noise[f])
@@ -500,6 +537,8 @@ class _State:
         if emits:
             room = D.head_tol[D.dep_used] - self.nused[D.dep_used]
             ok &= (D.kg[f] * D.dep_dense[P] <= room).all(axis=1)
+        if D.has_c8 and D.fkt[f] > 0:
+            ok &= self.c8_ok(np.arange(s, e))
         gain = D.pc[s:e] - np.where((new > D.cap0_tol[P]) & ~self.u[P], D.icost[P], 0.0)
         t = D.pterr[P]
         need_dev = D.planned[P] & ~self.dev[t]
@@ -542,6 +581,8 @@ class _State:
                 bad = self.nused[a] + kg[rep] * D.dp_coef[ent] > D.head[a] + _tol(D.head[a])
                 if bad.any():
                     ok[np.unique(rep[bad])] = False
+        if D.has_c8:
+            ok &= self.c8_ok(js)
         gain = D.pc[js].copy()
         need_u = over & ~self.u[P]
         gain -= np.where(need_u, D.icost[P], 0.0)
@@ -617,6 +658,10 @@ class _State:
             for e in range(D.dptr[p], D.dptr[p + 1]):
                 a = D.dp_area[e]
                 if self.nused[a] + D.kg[f] * D.dp_coef[e] > D.head[a] + _tol(D.head[a]):
+                    return False
+        if D.has_c8:
+            for e in D.cedge[D.cptr[j]:D.cptr[j + 1]]:
+                if self.eload[e] + D.fkt[f] > D.ecap_tol[e]:
                     return False
         return True
 
@@ -1151,6 +1196,13 @@ def _check(st: _State) -> list[str]:
         out.append("locked firm")
     if np.any((D.lockw >= 0) & (st.desig != D.lockw)):
         out.append("locked werkmilieu")
+    if D.has_c8:
+        cnt = D.cptr[j + 1] - D.cptr[j]
+        rep = np.repeat(np.arange(len(j)), cnt)
+        ent = D.cptr[j][rep] + np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        eload = np.bincount(D.cedge[ent], weights=D.fkt[placed][rep], minlength=D.nE)
+        if np.any(eload > D.ecap_tol):
+            out.append("C8")
     return out
 
 
@@ -1282,7 +1334,8 @@ def _locked_only_home(inst: Instance, cand: Candidates) -> Candidates:
     cur = inst.firms["current_plot"].map(pos).fillna(-1).to_numpy(np.int64)
     f = cand.pairs["firm"].to_numpy(np.int64)
     keep = ~locked[f] | (cand.pairs["plot"].to_numpy(np.int64) == cur[f])
-    return Candidates(pairs=cand.pairs[keep].reset_index(drop=True), exclusions=cand.exclusions)
+    return Candidates(pairs=cand.pairs[keep].reset_index(drop=True), exclusions=cand.exclusions,
+                      paths=cand.paths)
 
 
 def _result(inst: Instance, D: _Data, st: _State, obj: float, seconds: float, stats: dict) -> GreedyResult:
@@ -1310,6 +1363,8 @@ def _result(inst: Instance, D: _Data, st: _State, obj: float, seconds: float, st
     summary = {"status": "feasible", "objective": obj, "bound": None, "gap": None,
                "time_s": seconds, "instance": inst.name, "method": "greedy"}
     sol = Solution(assignments, plots, terrains, compensation, summary)
+    if inst.has_corridors:
+        sol.routes, sol.corridor_loads = route_tables(inst, D.lay.pairs, D.lay.paths, st.apair[st.apair >= 0])
     return GreedyResult(sol, obj, seconds, stats, plot_of_firm=plot_of, designation=st.desig.copy(),
                         intensified=st.u.copy(), developed=st.dev.copy(), credits=credits,
                         nitrogen_kg=inst.firms["nitrogen_kg"].to_numpy(float))

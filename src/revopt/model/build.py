@@ -1,6 +1,6 @@
 """``build_model``: candidate pairs -> variables -> constraint blocks -> one LinearModel.
 
-The families are called in spec order (C1..C7, then the policy rules of spec
+The families are called in spec order (C1..C7, C8 corridor capacity (spec section 7), then the policy rules of spec
 section 9: C9 claims, C10 lifecycle targets, C11 noise, and the locks); each
 returns named blocks of sparse rows. Both backends (highspy in bulk, Pyomo)
 consume the same LinearModel.
@@ -16,6 +16,7 @@ from .candidates import Candidates, candidate_pairs
 from .claims import add_claims
 from .compatibility import add_compatibility
 from .compensation import add_compensation
+from .corridors import add_corridors
 from .designation import add_designation
 from .floorspace import add_floorspace, add_intensify
 from .grid import add_grid
@@ -29,7 +30,7 @@ from .placement import add_placement
 
 
 def build_blocks(inst: Instance, lay: Layout) -> list[Block]:
-    """All constraint blocks, in spec order: C1..C7, then C9, C10, C11 and the locks (section 9), then a
+    """All constraint blocks, in spec order: C1..C8, then C9, C10, C11 and the locks (section 9), then a
     relocation plan's develop/forbid choices (docs/plans.md)."""
     return [
         add_placement(inst, lay),
@@ -40,6 +41,7 @@ def build_blocks(inst: Instance, lay: Layout) -> list[Block]:
         add_grid(inst, lay),
         *add_nitrogen(inst, lay),
         *add_compensation(inst, lay),
+        add_corridors(inst, lay),
         add_claims(inst, lay),
         add_lifecycle(inst, lay),
         add_noise(inst, lay),

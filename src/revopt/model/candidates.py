@@ -16,11 +16,20 @@ and the candidate rules of the policy (spec section 9):
 9. ``restriction``  a firm of a sector listed in restrictions.csv only on plots of
    the terrains listed for that sector;
 
-and the rule of a relocation plan (docs/plans.md):
+and the rule of the multimodal corridors (spec section 7):
 
-10. ``relocate``    p is not current_plot_f for a firm with relocate = true;
-11. ``closed``      p is not on a planned terrain that the plan forbids to develop
+10. ``route``       a firm with freight (freight_kt > 0 and a destination node) has a
+    route from p to its destination (:mod:`revopt.corridors.routes`).
+
+and the rules of a relocation plan (docs/plans.md):
+
+11. ``relocate``    p is not current_plot_f for a firm with relocate = true;
+12. ``closed``      p is not on a planned terrain that the plan forbids to develop
     (d[t] = 0 forbids every designation there, C2: the same feasible set, fewer columns).
+
+Each candidate pair also gets its cheapest route: ``route`` (id into
+``Candidates.paths``, -1 without freight) and ``transport`` (transport_fp =
+1000 * freight_kt_f * route cost, euro per year; 0 without freight).
 
 Without pairs.csv the firms x plots grid is evaluated in chunks of firms, each a
 numpy broadcast over all plots, so no Python loop runs over pairs. Per firm, the
@@ -35,11 +44,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..corridors.routes import Paths, RouteFinder
 from ..data.instance import Instance
 from ..data.vocab import RANK, WERKMILIEUS, WM_INDEX, wm_mask
 
 RULES: tuple[str, ...] = ("transform", "category", "quay", "floor", "distance", "werkmilieu",
-                          "min_category", "restriction", "relocate", "closed", "pairs")
+                          "min_category", "restriction", "route", "relocate", "closed", "pairs")
 #: elements of the firms x plots grid evaluated per chunk
 CHUNK_CELLS = 4_000_000
 
@@ -51,13 +61,16 @@ class Candidates:
     ``pairs``: one row per candidate, sorted by firm then plot, columns
     ``firm`` / ``plot`` (row positions in ``inst.firms`` / ``inst.plots``),
     ``firm_id``, ``plot_id``, ``floor`` (floor_fp), ``value`` (value_fp) and
-    ``wmask`` (bit mask of W(f, p), bit i = WERKMILIEUS[i]).
+    ``wmask`` (bit mask of W(f, p), bit i = WERKMILIEUS[i]), ``route`` (id of the pair's
+    cheapest route in ``paths``, -1 for a firm without freight) and ``transport``
+    (transport_fp, euro per year).
     ``exclusions``: one row per firm: ``firm_id``, ``candidates`` and, per rule
     of :data:`RULES`, how many plots that rule excluded.
     """
 
     pairs: pd.DataFrame
     exclusions: pd.DataFrame
+    paths: Paths | None = None
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -123,6 +136,21 @@ def _plot_arrays(inst: Instance) -> dict[str, np.ndarray]:
     }
 
 
+def _route_finder(inst: Instance) -> RouteFinder | None:
+    """A RouteFinder when some firm ships freight on a corridor network, else None."""
+    if not inst.has_corridors:
+        return None
+    rf = RouteFinder(inst)
+    return rf if rf.has_freight.any() else None
+
+
+def _route_arrays(rf: RouteFinder | None, inst: Instance) -> tuple[np.ndarray, np.ndarray]:
+    """Per firm a row of the reach table, and that table (rows x plots): who has a route where."""
+    if rf is None:
+        return np.zeros(len(inst.firms), np.int64), np.ones((1, len(inst.plots)), dtype=bool)
+    return rf.route_groups()
+
+
 def _firm_arrays(inst: Instance) -> dict[str, np.ndarray]:
     f = inst.firms
     pos = pd.Series(np.arange(len(inst.plots)), index=inst.plots["plot_id"])
@@ -149,7 +177,7 @@ def _firm_arrays(inst: Instance) -> dict[str, np.ndarray]:
 
 
 def _rule_matrix(F: dict, P: dict, fi: np.ndarray, pj: np.ndarray | None, floor: np.ndarray,
-                 allowed: np.ndarray) -> dict[str, np.ndarray]:
+                 allowed: np.ndarray, rgroup: np.ndarray, reach: np.ndarray) -> dict[str, np.ndarray]:
     """Each rule's pass/fail, either on a grid (pj None: fi x all plots) or on pairs (fi, pj)."""
     if pj is None:
         def fcol(a):
@@ -181,6 +209,8 @@ def _rule_matrix(F: dict, P: dict, fi: np.ndarray, pj: np.ndarray | None, floor:
                         else allowed[fcol(F["restriction"]), prow(P["terrain"])]),
         "relocate": np.broadcast_to(fcol(F["leave"]) != prow(P["index"]), shape),
         "closed": np.broadcast_to(prow(P["open"]), shape),
+        "route": (np.broadcast_to(True, shape) if reach.shape[0] == 1
+                  else reach[fcol(rgroup), prow(np.arange(reach.shape[1]))]),
     }
 
 
@@ -188,6 +218,8 @@ def candidate_pairs(inst: Instance) -> Candidates:
     """All candidate pairs of an instance with floor_fp, value_fp and W(f, p)."""
     F, P = _firm_arrays(inst), _plot_arrays(inst)
     allowed = restriction_arrays(inst)[1]
+    rf = _route_finder(inst)
+    rgroup, reach = _route_arrays(rf, inst)
     nf, np_ = len(inst.firms), len(inst.plots)
     excl = {r: np.zeros(nf, dtype=np.int64) for r in RULES}
     if inst.pairs is None:
@@ -195,7 +227,7 @@ def candidate_pairs(inst: Instance) -> Candidates:
         step = max(1, CHUNK_CELLS // max(np_, 1))
         for start in range(0, nf, step):
             fi = np.arange(start, min(nf, start + step))
-            rules = _rule_matrix(F, P, fi, None, F["floor"][fi], allowed)
+            rules = _rule_matrix(F, P, fi, None, F["floor"][fi], allowed, rgroup, reach)
             ok = np.ones((len(fi), np_), dtype=bool)
             for r, m in rules.items():
                 excl[r][fi] = np_ - m.sum(axis=1)
@@ -214,7 +246,7 @@ def candidate_pairs(inst: Instance) -> Candidates:
         ov_value = pr["value_added_eur"].to_numpy(float) if "value_added_eur" in pr else np.full(len(pr), np.nan)
         floor = np.where(np.isnan(ov_floor), F["floor"][fi], ov_floor)
         value = np.where(np.isnan(ov_value), F["value"][fi], ov_value)
-        rules = _rule_matrix(F, P, fi, pj, floor, allowed)
+        rules = _rule_matrix(F, P, fi, pj, floor, allowed, rgroup, reach)
         ok = np.ones(len(pr), dtype=bool)
         for r, m in rules.items():
             excl[r] += np.bincount(fi[~m], minlength=nf)
@@ -223,16 +255,24 @@ def candidate_pairs(inst: Instance) -> Candidates:
         fi, pj, floor, value = fi[ok], pj[ok], floor[ok], value[ok]
     order = np.lexsort((pj, fi))
     fi, pj, floor, value = fi[order], pj[order], floor[order], value[order]
+    if rf is None:
+        route, transport, paths = np.full(len(fi), -1, np.int64), np.zeros(len(fi)), None
+    else:
+        cost, route, paths = rf.routes(fi, pj)
+        if not np.all(np.isfinite(cost)):  # pragma: no cover - the route rule keeps these out
+            raise AssertionError("a candidate pair of a firm with freight has no route")
+        transport = 1000.0 * rf.freight[fi] * np.where(route >= 0, cost, 0.0)
     pairs = pd.DataFrame({
         "firm": fi, "plot": pj,
         "firm_id": inst.firms["firm_id"].to_numpy(object)[fi],
         "plot_id": inst.plots["plot_id"].to_numpy(object)[pj],
         "floor": floor, "value": value,
         "wmask": F["mask"][fi] & P["mask"][pj],
+        "route": route, "transport": transport,
     })
     exclusions = pd.DataFrame({"firm_id": inst.firms["firm_id"].to_numpy(object),
                                "candidates": np.bincount(fi, minlength=nf), **excl})
-    return Candidates(pairs=pairs, exclusions=exclusions)
+    return Candidates(pairs=pairs, exclusions=exclusions, paths=paths)
 
 
 def explain_pairs(inst: Instance, fi: np.ndarray, pj: np.ndarray) -> list[str]:
@@ -240,6 +280,8 @@ def explain_pairs(inst: Instance, fi: np.ndarray, pj: np.ndarray) -> list[str]:
     numbers ("" for a candidate). Meant for a few pairs (locked firms, messages)."""
     F, P = _firm_arrays(inst), _plot_arrays(inst)
     allowed = restriction_arrays(inst)[1]
+    rf = _route_finder(inst)
+    rgroup, reach = _route_arrays(rf, inst)
     fi, pj = np.asarray(fi, np.int64), np.asarray(pj, np.int64)
     floor = F["floor"][fi].copy()
     listed = np.ones(len(fi), dtype=bool)
@@ -253,7 +295,7 @@ def explain_pairs(inst: Instance, fi: np.ndarray, pj: np.ndarray) -> list[str]:
         if ov is not None:
             o = np.where(listed, ov[np.maximum(pos, 0)], np.nan)
             floor = np.where(np.isnan(o), floor, o)
-    rules = _rule_matrix(F, P, fi, pj, floor, allowed)
+    rules = _rule_matrix(F, P, fi, pj, floor, allowed, rgroup, reach)
     rules["pairs"] = listed
     f, p, t = inst.firms, inst.plots, inst.terrains
     out = []
@@ -277,6 +319,7 @@ def explain_pairs(inst: Instance, fi: np.ndarray, pj: np.ndarray) -> list[str]:
                 "restriction": f"sector {fr.sector!r} may not settle on terrain {tr.terrain_id} (restrictions.csv)",
                 "relocate": f"the plan relocates the firm: it may not stay on its current plot {pr.plot_id}",
                 "closed": f"the plan keeps planned terrain {tr.terrain_id} closed (forbid_develop)",
+                "route": rf.explain(int(a), int(b)) if rf is not None else "",
                 "pairs": "the pair is not listed in pairs.csv",
             }[rule])
         out.append("; ".join(why))

@@ -15,6 +15,7 @@ from ..data.vocab import WERKMILIEUS, WM_INDEX
 from .candidates import RULES, Candidates
 from .claims import active_claims
 from .compensation import new_space
+from .corridors import corridor_incidence
 from .layout import POOLED, Layout, plot_regions, plot_terrain_arrays
 from .lifecycle import active_targets, target_rows
 from .locks import locked_pair_columns
@@ -172,6 +173,33 @@ def check_locks(inst: Instance, cand: Candidates, lay: Layout) -> list[str]:
     return out
 
 
+def check_corridors(inst: Instance, lay: Layout) -> list[str]:
+    """C8: a must-place (or locked) firm with freight whose every candidate route crosses an edge
+    whose capacity is below the firm's freight alone."""
+    pair, edge = corridor_incidence(inst, lay)
+    if len(pair) == 0:
+        return []
+    fi = lay.pairs["firm"].to_numpy(np.int64)
+    F = inst.firms
+    kt = F["freight_kt"].to_numpy(float)
+    cap = inst.corridor_edges["capacity_kt"].to_numpy(float)
+    too_small = kt[fi[pair]] > cap[edge] * (1 + 1e-9) + 1e-12
+    dead = np.zeros(lay.n_x, dtype=bool)
+    dead[pair[too_small]] = True
+    must = (F["must_place"].to_numpy(bool) | F["locked"].to_numpy(bool))
+    has = np.bincount(fi, minlength=len(F)) > 0
+    alive = np.bincount(fi[~dead], minlength=len(F)) > 0
+    eid = inst.corridor_edges["edge_id"].to_numpy(object)
+    out = []
+    for f in np.flatnonzero(must & has & ~alive):
+        narrow = np.unique(edge[too_small & (fi[pair] == f)])
+        out.append(f"C8: firm {F['firm_id'].iloc[f]} must be placed and ships {kt[f]:,.6g} kt per year, but the "
+                   f"route from each of its candidate plots crosses a corridor edge of smaller capacity "
+                   f"({', '.join(f'{eid[e]}: {cap[e]:,.6g} kt' for e in narrow[:5])}"
+                   f"{' ...' if len(narrow) > 5 else ''})")
+    return out
+
+
 def presolve_checks(inst: Instance, cand: Candidates, lay: Layout) -> list[str]:
     return (check_must_place(inst, cand) + check_compensation(inst, lay) + check_locks(inst, cand, lay)
-            + check_claims(inst, lay) + check_lifecycle(inst, cand, lay))
+            + check_claims(inst, lay) + check_lifecycle(inst, cand, lay) + check_corridors(inst, lay))

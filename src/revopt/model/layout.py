@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..corridors.routes import Paths
 from ..data.instance import Instance
 from ..data.vocab import WERKMILIEUS, WM_INDEX
 from .candidates import Candidates
@@ -50,6 +51,7 @@ class Layout:
     dcol: np.ndarray
     ucol: np.ndarray
     n_cols: int
+    paths: Paths | None = None  # routes of the pairs (column ``route``), spec section 7
 
     @property
     def n_x(self) -> int:
@@ -200,6 +202,7 @@ def build_layout(inst: Instance, cand: Candidates) -> Layout:
         u=pd.DataFrame({"plot": up, "col": ucol[up]}),
         c=cand_c[["terrain", "plot", "k", "col"]],
         lost=lost, e=pd.DataFrame({"plot": ep, "col": ecol}), zcol=zcol, dcol=dcol, ucol=ucol, n_cols=col,
+        paths=cand.paths,
     )
 
 

@@ -6,6 +6,10 @@
     - intensify_weight * sum_p intensify_cost_p u[p]
     - quay_misuse_eur_per_m2 * sum_{quay_p, not water_bound_f} floor_fp x[f,p]
     - category_misuse_eur_per_m2 * sum floor_fp * max(0, rank(max_category_p) - rank(category_f)) x[f,p]
+    - value_years * transport.weight * sum transport_fp x[f,p]          (spec section 7)
+
+transport_fp = 1000 * freight_kt_f * (cost of the pair's cheapest route, euro per tonne), from
+:mod:`revopt.corridors.routes` via the candidate pairs; 0 for firms without freight.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ def objective_terms(inst: Instance, lay: Layout) -> dict[str, np.ndarray]:
         "relocation": -o["relocation_weight"] * np.where(moved, firms["relocation_cost_eur"].to_numpy(float)[fi], 0.0),
         "quay_misuse": -o["quay_misuse_eur_per_m2"] * np.where(misuse_quay, floor, 0.0),
         "category_misuse": -o["category_misuse_eur_per_m2"] * floor * steps,
+        "transport": -o["value_years"] * inst.params["transport"]["weight"] * (
+            lay.pairs["transport"].to_numpy(float) if "transport" in lay.pairs else np.zeros(len(fi))),
     }
 
 

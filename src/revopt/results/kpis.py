@@ -1,4 +1,4 @@
-"""Key figures of a solution, for planners: value, space, firms, quay, grid, nitrogen."""
+"""Key figures of a solution, for planners: value, space, firms, quay, grid, nitrogen, transport."""
 
 from __future__ import annotations
 
@@ -10,6 +10,45 @@ import pandas as pd
 from ..data.instance import Instance
 from ..data.vocab import WERKMILIEUS
 from .solution import Solution
+
+#: CO2 per tonne-km by mode (grams, well-to-wheel), indicative Dutch averages rounded from the ranges in
+#: CE Delft, "STREAM Freight Transport 2020" (tractor-semitrailer, electric freight train, inland ship
+#: CEMT class IV-Va at average load); see docs/model.md. Module constants: change them for a study.
+CO2_G_PER_TKM: dict[str, float] = {"road": 80.0, "rail": 20.0, "water": 30.0}
+TRANSPORT_MODES = ("road", "rail", "water")
+
+
+def transport_kpis(routes: pd.DataFrame | None, inst: Instance) -> dict[str, Any]:
+    """Freight KPIs from the routes of placed firms (spec section 7); {} without corridors.
+
+    ``tonne_km`` per mode (the road pre-haul counts as road), ``modal_split`` (share of
+    tonne-km per mode), ``co2_t`` per mode and ``co2_t_total`` (tonnes per year, factors
+    :data:`CO2_G_PER_TKM`), ``cost_eur_per_year`` (sum of transport_fp of the placed
+    pairs), ``freight_kt`` shipped and ``firms_with_route``.
+    """
+    if routes is None:
+        return {}
+    tkm = dict.fromkeys(TRANSPORT_MODES, 0.0)
+    cost = 0.0
+    freight = 0.0
+    if len(routes):
+        kt = routes["firm_id"].map(dict(zip(inst.firms["firm_id"], inst.firms["freight_kt"]))).astype(float)
+        t = 1000.0 * kt.to_numpy(float)
+        acc = pd.to_numeric(routes["access_km"], errors="coerce").fillna(0.0).to_numpy(float)
+        length = pd.to_numeric(routes["length_km"], errors="coerce").fillna(0.0).to_numpy(float)
+        tkm["road"] += float((t * acc).sum())
+        for m in TRANSPORT_MODES:
+            tkm[m] += float((t * length)[routes["mode"].to_numpy(object) == m].sum())
+        cost = float(pd.to_numeric(routes["transport_eur_per_year"], errors="coerce").fillna(0.0).sum())
+        freight = float(kt.sum())
+    total = sum(tkm.values())
+    co2 = {m: tkm[m] * CO2_G_PER_TKM[m] / 1e6 for m in TRANSPORT_MODES}
+    return {"transport": {
+        "tonne_km": tkm,
+        "modal_split": {m: (tkm[m] / total if total > 0 else 0.0) for m in TRANSPORT_MODES},
+        "co2_t": co2, "co2_t_total": float(sum(co2.values())),
+        "cost_eur_per_year": cost, "freight_kt": freight, "firms_with_route": int(len(routes)),
+    }}
 
 
 def compute_kpis(inst: Instance, sol: Solution, pairs: pd.DataFrame) -> dict[str, Any]:
@@ -25,7 +64,8 @@ def compute_kpis(inst: Instance, sol: Solution, pairs: pd.DataFrame) -> dict[str
       mol used and headroom; ``terrains_developed``, ``plots_intensified``,
       ``compensation_m2``;
     - the policy rules (spec section 9), see :func:`policy_kpis`: ``claims``,
-      ``lifecycle_targets`` and ``noise``.
+      ``lifecycle_targets`` and ``noise``;
+    - with corridors (spec section 7), ``transport``: see :func:`transport_kpis`.
     """
     a = sol.assignments.merge(inst.firms[["firm_id", "current_plot", "water_bound", "grid_mw", "nitrogen_kg"]],
                               on="firm_id", how="left")
@@ -70,6 +110,7 @@ def compute_kpis(inst: Instance, sol: Solution, pairs: pd.DataFrame) -> dict[str
         "plots_intensified": int(sol.plots["intensified"].astype(bool).sum()) if len(sol.plots) else 0,
         "compensation_m2": float(np.asarray(sol.compensation["floor_m2"], float).sum()) if len(sol.compensation) else 0.0,
         **policy_kpis(inst, sol, placed),
+        **transport_kpis(sol.routes, inst),
     }
 
 

@@ -11,6 +11,12 @@ from typing import Any
 import pandas as pd
 
 SOLUTION_FILES = ("assignments.csv", "plots.csv", "terrains.csv", "compensation.csv", "summary.json")
+#: files of an instance with corridors (spec section 7): routes.csv is part of the solution (read back
+#: and verified); corridor_loads.csv and accessibility.csv are outputs for planners
+CORRIDOR_FILES = ("routes.csv", "corridor_loads.csv", "accessibility.csv")
+ROUTE_COLUMNS = ["firm_id", "mode", "edges", "access_node", "access_km", "length_km", "cost_eur_per_t",
+                 "transport_eur_per_year"]
+LOAD_COLUMNS = ["edge_id", "mode", "load_kt", "capacity_kt", "utilisation"]
 COLUMNS = {
     "assignments.csv": ["firm_id", "plot_id"],
     "plots.csv": ["plot_id", "werkmilieu", "intensified"],
@@ -32,6 +38,12 @@ class Solution:
     - ``terrains``: terrain_id, developed (bool); planned terrains
     - ``compensation``: terrain_id, plot_id, class, floor_m2 (credits c > 0)
     - ``summary``: status, objective, bound, gap, time_s, instance, ...
+    - with corridors (spec section 7; None otherwise): ``routes`` (firm_id, mode,
+      edges: edge ids ``;``-separated from the access node to the destination,
+      and for planners access_node, access_km, length_km, cost_eur_per_t,
+      transport_eur_per_year), one row per placed firm with freight;
+      ``corridor_loads`` (edge_id, mode, load_kt, capacity_kt, utilisation) and
+      ``accessibility`` (see :func:`revopt.corridors.accessibility`): outputs only.
     """
 
     assignments: pd.DataFrame
@@ -39,6 +51,9 @@ class Solution:
     terrains: pd.DataFrame
     compensation: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
+    routes: pd.DataFrame | None = None
+    corridor_loads: pd.DataFrame | None = None
+    accessibility: pd.DataFrame | None = None
 
     @classmethod
     def empty(cls, summary: dict[str, Any] | None = None) -> "Solution":
@@ -56,6 +71,14 @@ class Solution:
                 if out[c].dtype == bool:
                     out[c] = out[c].map({True: "true", False: "false"})
             out.to_csv(d / f, index=False, float_format="%.10g")
+        for f, df in (("routes.csv", self.routes), ("corridor_loads.csv", self.corridor_loads),
+                      ("accessibility.csv", self.accessibility)):
+            if df is not None:
+                out = df.copy()
+                for c in out.columns:
+                    if out[c].dtype == bool:
+                        out[c] = out[c].map({True: "true", False: "false"})
+                out.to_csv(d / f, index=False, float_format="%.10g")
         (d / "summary.json").write_text(json.dumps(_jsonable(self.summary), indent=2) + "\n", encoding="utf-8")
 
     @classmethod
@@ -98,8 +121,18 @@ class Solution:
             raise SolutionFormatError("summary.json: file is missing") from None
         except json.JSONDecodeError as e:
             raise SolutionFormatError(f"summary.json: not valid JSON ({e})") from None
+        routes = None
+        if (d / "routes.csv").is_file():
+            try:
+                routes = pd.read_csv(d / "routes.csv", dtype=str, keep_default_na=False)
+            except Exception as e:  # noqa: BLE001 - any parse failure is a format error
+                raise SolutionFormatError(f"routes.csv: cannot read ({e})") from None
+            missing = [c for c in ("firm_id", "mode", "edges") if c not in routes.columns]
+            if missing:
+                raise SolutionFormatError(f"routes.csv: missing column(s) {', '.join(missing)}")
+            routes = routes.apply(lambda s: s.str.strip())
         return cls(tables["assignments.csv"], tables["plots.csv"], tables["terrains.csv"],
-                   tables["compensation.csv"], summary)
+                   tables["compensation.csv"], summary, routes=routes)
 
 
 def _jsonable(v: Any) -> Any:

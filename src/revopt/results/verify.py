@@ -1,4 +1,4 @@
-"""Independent feasibility and objective checker for solutions (spec sections 1-6 and 9).
+"""Independent feasibility and objective checker for solutions (spec sections 1-7 and 9).
 
 This module re-reads the contract from the raw instance tables only. It is
 written deliberately as plain Python over dicts and loops (no vectorised model
@@ -13,7 +13,14 @@ Public functions:
 - :func:`is_candidate` -- None when (f, p) is a candidate pair (section 2, and
   the two candidate rules of section 9, numbered 8 for min_category and 9 for
   restrictions), else the name of the first rule broken;
-- :func:`compatible_werkmilieus` -- W(f, p) of section 2, rule 6.
+- :func:`compatible_werkmilieus` -- W(f, p) of section 2, rule 6;
+- :func:`cheapest_route_cost` -- the cheapest route cost of a pair (section 7), euro per tonne.
+
+The corridors of section 7 are checked with a Dijkstra of its own (a heap over
+dict adjacency lists; no NetworkX): the route rule of the candidate pairs
+(numbered rule 10), routes.csv (one connected path over edges of its mode from
+an access node of the plot to the destination, at the cheapest cost), C8 on the
+reported routes, and the transport term of the objective.
 
 Every constraint lhs <= rhs is taken to hold when
 lhs <= rhs + tol * max(1, |rhs|).
@@ -21,6 +28,7 @@ lhs <= rhs + tol * max(1, |rhs|).
 
 from __future__ import annotations
 
+import heapq
 import math
 import weakref
 from dataclasses import dataclass, field
@@ -79,6 +87,61 @@ class _Tables:
     claims: list[dict[str, Any]] = field(default_factory=list)        # claims.csv rows
     targets: list[dict[str, Any]] = field(default_factory=list)       # lifecycle_targets.csv rows
     restrictions: dict[str, set[str]] = field(default_factory=dict)   # sector -> allowed terrains
+    # corridors (section 7)
+    edges: dict[str, dict[str, Any]] = field(default_factory=dict)    # edge_id -> u, v, mode, length, cap
+    adj: dict[str, dict[str, list[tuple[str, float]]]] = field(default_factory=dict)  # mode -> node -> nbrs
+    access: dict[str, list[tuple[str, str, float]]] = field(default_factory=dict)     # plot -> (node, mode, km)
+    tariff: dict[str, float] = field(default_factory=dict)
+    _dist: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+
+    # ---- corridors (section 7) -------------------------------------------
+    def has_freight(self, f: str) -> bool:
+        firm = self.firms[f]
+        return firm["freight_kt"] > 0 and firm["destination_node"] != ""
+
+    def firm_modes(self, f: str) -> set[str]:
+        firm = self.firms[f]
+        modes = set(firm["modes"])
+        if firm["water_bound"]:
+            modes.add("water")
+        return modes
+
+    def dist_to(self, dest: str, mode: str) -> dict[str, float]:
+        """km over edges of ``mode`` from every reachable node to ``dest`` (Dijkstra from dest)."""
+        key = (dest, mode)
+        if key not in self._dist:
+            adj = self.adj.get(mode, {})
+            dist = {dest: 0.0}
+            heap = [(0.0, dest)]
+            done = set()
+            while heap:
+                d, n = heapq.heappop(heap)
+                if n in done:
+                    continue
+                done.add(n)
+                for m, length in adj.get(n, ()):
+                    nd = d + length
+                    if nd < dist.get(m, math.inf):
+                        dist[m] = nd
+                        heapq.heappush(heap, (nd, m))
+            self._dist[key] = dist
+        return self._dist[key]
+
+    def cheapest(self, f: str, p: str) -> float | None:
+        """Cost in euro per tonne of the cheapest route of (f, p); None without one."""
+        dest = self.firms[f]["destination_node"]
+        modes = self.firm_modes(f)
+        best = None
+        for node, mode, km in self.access.get(p, ()):
+            if mode not in modes:
+                continue
+            d = self.dist_to(dest, mode).get(node)
+            if d is None:
+                continue
+            c = self.tariff["road"] * km + self.tariff[mode] * d
+            if best is None or c < best:
+                best = c
+        return best
 
     # ---- helpers on single rows -------------------------------------------
     def status_of_plot(self, p: str) -> str:
@@ -167,6 +230,9 @@ class _Tables:
         if allowed is not None and t not in allowed:
             return (f"rule 9 (restriction: firm {f} of sector {firm['sector']!r} may settle only on "
                     f"terrains {sorted(allowed)}, not on {t})")
+        if self.has_freight(f) and self.cheapest(f, p) is None:
+            return (f"rule 10 (route: firm {f} ships freight to node {firm['destination_node']} but has no "
+                    f"route by {'/'.join(sorted(self.firm_modes(f)))} from plot {p})")
         return None
 
 
@@ -198,6 +264,11 @@ def _build_tables(instance) -> _Tables:
         r["relocate"] = bool(r.get("relocate", False))
         r["noise_use"] = _f(r["noise_use"]) if _is_set(r.get("noise_use")) else 0.0
         r["sector"] = _text(r.get("sector"))
+        r["freight_kt"] = _f(r["freight_kt"]) if _is_set(r.get("freight_kt")) else 0.0
+        r["destination_node"] = _text(r.get("destination_node"))
+        ms = r.get("modes")
+        r["modes"] = tuple(ms) if isinstance(ms, (tuple, list)) else tuple(
+            x.strip() for x in _text(ms or "road").split(";") if x.strip())
         firms[str(r["firm_id"])] = r
     substations = {str(r["substation_id"]): _f(r["available_mw"]) for r in _records(instance.substations)}
     areas = {str(r["area_id"]): _f(r["headroom_mol"]) for r in _records(instance.nature_areas)}
@@ -217,6 +288,18 @@ def _build_tables(instance) -> _Tables:
                            "min": _f(r["min_placed_m2"])})
     for r in _records(getattr(instance, "restrictions", None)):
         tb.restrictions[_text(r["sector"])] = {str(x) for x in r["terrain_ids"]}
+    transport = params.get("transport", {})
+    tb.tariff = {m: _f(transport.get(f"{m}_eur_per_tkm", d))
+                 for m, d in (("road", 0.10), ("rail", 0.05), ("water", 0.03))}
+    for r in _records(getattr(instance, "corridor_edges", None)):
+        e = {"u": str(r["u"]), "v": str(r["v"]), "mode": str(r["mode"]), "length": _f(r["length_km"]),
+             "cap": _f(r["capacity_kt"]) if _is_set(r.get("capacity_kt")) else None}
+        tb.edges[str(r["edge_id"])] = e
+        adj = tb.adj.setdefault(e["mode"], {})
+        adj.setdefault(e["u"], []).append((e["v"], e["length"]))
+        adj.setdefault(e["v"], []).append((e["u"], e["length"]))
+    for r in _records(getattr(instance, "plot_access", None)):
+        tb.access.setdefault(str(r["plot_id"]), []).append((str(r["node_id"]), str(r["mode"]), _f(r["access_km"])))
 
     # C7: lost[t, k] and N(t) for every transform terrain.
     radius = _f(params["compensation"]["radius_km"])
@@ -270,7 +353,7 @@ def _tables(instance) -> _Tables:
 def is_candidate(instance, firm_id: str, plot_id: str) -> str | None:
     """None when (firm_id, plot_id) is a candidate pair (spec section 2).
 
-    Otherwise the name of the first of the nine rules it breaks (1-7 of section 2,
+    Otherwise the name of the first of the ten rules it breaks (1-7 of section 2,
     8 min_category and 9 restriction of section 9), e.g.
     ``"rule 2 (category 5.1 of firm f1 exceeds max_category 4.2 of plot p1)"``;
     every such name starts with ``"rule <n>"``.
@@ -281,6 +364,15 @@ def is_candidate(instance, firm_id: str, plot_id: str) -> str | None:
     if plot_id not in tb.plots:
         return f"unknown plot {plot_id!r}"
     return tb.broken_rule(firm_id, plot_id)
+
+
+def cheapest_route_cost(instance, firm_id: str, plot_id: str) -> float | None:
+    """Cost (euro per tonne) of the cheapest route of (firm_id, plot_id), spec section 7: 0.0 for a
+    firm without freight, None when a firm with freight has no route from that plot."""
+    tb = _tables(instance)
+    if not tb.has_freight(firm_id):
+        return 0.0
+    return tb.cheapest(firm_id, plot_id)
 
 
 def compatible_werkmilieus(instance, firm_id: str, plot_id: str) -> frozenset[str]:
@@ -679,15 +771,94 @@ def check_plan(tb: _Tables, dec: _Decisions) -> list[str]:
         if want and _developed(tb, dec, t) != (want == "forced"):
             out.append(f"plan develop: terrain {t} is {want} to develop but developed is "
                        f"{str(_developed(tb, dec, t)).lower()}")
+def check_routes(tb: _Tables, dec: _Decisions, routes, tol: float) -> list[str]:
+    """Section 7: every placed firm with freight has one route in routes.csv, over edges of one of
+    its modes, connected from an access node of its plot for that mode to its destination, at the
+    cheapest route cost of the pair (relative tolerance); no other firm has a route; C8: the
+    freight of the reported routes on each edge stays within its capacity."""
+    out: list[str] = []
+    plot_of: dict[str, str] = {}
+    for f, p in dec.placements:
+        plot_of.setdefault(f, p)
+    need = {f for f in plot_of if tb.has_freight(f)}
+    rows: dict[str, tuple[str, list[str]]] = {}
+    for i, r in enumerate(_records(routes)):
+        f, mode = _text(r.get("firm_id")), _text(r.get("mode")).lower()
+        edges = [e.strip() for e in _text(r.get("edges")).split(";") if e.strip()]
+        where = f"routes.csv row {i + 2}"
+        if f not in tb.firms:
+            out.append(f"{where}: unknown firm {f!r}")
+        elif f in rows:
+            out.append(f"{where}: firm {f} has more than one route")
+        elif f not in need:
+            out.append(f"{where}: firm {f} has a route but is not a placed firm with freight")
+        else:
+            rows[f] = (mode, edges)
+    load: dict[str, float] = {}
+    for f in sorted(need):
+        p = plot_of[f]
+        if f not in rows:
+            out.append(f"routes: placed firm {f} ships freight but has no route in routes.csv")
+            continue
+        mode, edges = rows[f]
+        dest = tb.firms[f]["destination_node"]
+        if mode not in tb.firm_modes(f):
+            out.append(f"routes: firm {f} uses mode {mode or '(none)'}, not one of its modes "
+                       f"{sorted(tb.firm_modes(f))}")
+            continue
+        unknown = [e for e in edges if e not in tb.edges]
+        if unknown:
+            out.append(f"routes: firm {f} uses unknown edge(s) {', '.join(unknown)}")
+            continue
+        wrong = [e for e in edges if tb.edges[e]["mode"] != mode]
+        if wrong:
+            out.append(f"routes: firm {f} travels by {mode} but edge(s) {', '.join(wrong)} are not {mode} edges")
+            continue
+        length = sum(tb.edges[e]["length"] for e in edges)
+        cost = None
+        for node, m, km in tb.access.get(p, ()):
+            if m != mode:
+                continue
+            cur, ok = node, True
+            for e in edges:
+                ed = tb.edges[e]
+                if cur == ed["u"]:
+                    cur = ed["v"]
+                elif cur == ed["v"]:
+                    cur = ed["u"]
+                else:
+                    ok = False
+                    break
+            if ok and cur == dest:
+                c = tb.tariff["road"] * km + tb.tariff[mode] * length
+                cost = c if cost is None else min(cost, c)
+        if cost is None:
+            out.append(f"routes: route of firm {f} ({mode}: {';'.join(edges) or 'no edges'}) is not a connected "
+                       f"path from a {mode} access node of plot {p} to destination {dest}")
+            continue
+        best = tb.cheapest(f, p)
+        if best is None or abs(cost - best) > tol * max(abs(best), 1e-9):
+            out.append(f"routes: route of firm {f} from plot {p} costs {cost:.10g} euro/t, the cheapest route "
+                       f"of the pair costs {best if best is None else format(best, '.10g')} euro/t")
+        for e in edges:
+            load[e] = load.get(e, 0.0) + tb.firms[f]["freight_kt"]
+    for e, kt in sorted(load.items()):
+        cap = tb.edges[e]["cap"]
+        if cap is not None and not _le(kt, cap, tol):
+            out.append(f"C8 corridor: edge {e} carries {kt:g} kt > capacity {cap:g} kt")
     return out
 
 
 def _objective(tb: _Tables, dec: _Decisions) -> float:
-    """Section 5, over the decisions read from the files."""
+    """Section 5 (and the transport term of section 7), over the decisions read from the files."""
     obj = tb.params["objective"]
     years = _f(obj["value_years"])
-    value = reloc = quay = cat = 0.0
+    value = reloc = quay = cat = transport = 0.0
     for f, p in dec.placements:
+        if f in tb.firms and tb.has_freight(f):
+            c = tb.cheapest(f, p)
+            if c is not None:  # a pair without route is reported by the candidate check
+                transport += 1000.0 * tb.firms[f]["freight_kt"] * c
         firm, plot = tb.firms[f], tb.plots[p]
         fl = tb.floor(f, p)
         value += tb.value(f, p)
@@ -707,7 +878,8 @@ def _objective(tb: _Tables, dec: _Decisions) -> float:
             - _f(obj["development_weight"]) * dev
             - _f(obj["intensify_weight"]) * inten
             - _f(obj["quay_misuse_eur_per_m2"]) * quay
-            - _f(obj["category_misuse_eur_per_m2"]) * cat)
+            - _f(obj["category_misuse_eur_per_m2"]) * cat
+            - years * _f(tb.params.get("transport", {}).get("weight", 1.0)) * transport)
 
 
 def check_objective(tb: _Tables, dec: _Decisions, summary: dict[str, Any], tol: float) -> list[str]:
@@ -795,8 +967,10 @@ def verify(instance, solution, *, tol: float = 1e-6) -> list[str]:
     out += check_c11_noise(tb, dec, tol)
     out += check_locks(tb, dec)
     out += check_plan(tb, dec)
+    if tb.edges or tb.access or sol.routes is not None or any(tb.has_freight(f) for f in tb.firms):
+        out += check_routes(tb, dec, sol.routes, tol)
     out += check_objective(tb, dec, summary, tol)
     return out
 
 
-__all__ = ["verify", "objective_value", "is_candidate", "compatible_werkmilieus", "POOLED"]
+__all__ = ["verify", "objective_value", "is_candidate", "compatible_werkmilieus", "cheapest_route_cost", "POOLED"]
