@@ -169,23 +169,48 @@ def rail_capacity_kt(paths_per_day: int, free_share: float, train_t: float) -> f
     return float(np.ceil(paths_per_day * 365.0 * train_t * free_share / 1000.0))
 
 
-def _length_km(ax, ay, bx, by, detour: float) -> np.ndarray:
+def _length_km(ax, ay, bx, by, detour) -> np.ndarray:
     d = np.hypot(np.asarray(ax) - np.asarray(bx), np.asarray(ay) - np.asarray(by)) / 1000.0
     return np.ceil(d * detour * 100.0 - 1e-9) / 100.0
 
 
-def _chain_edges(nodes: pd.DataFrame, mode: str, chains, caps, labels) -> pd.DataFrame:
-    rows = []
-    for chain, cap, label in zip(chains, caps, labels):
+def _chain_edges(nodes: pd.DataFrame, chains) -> pd.DataFrame:
+    """Edges along chains of (mode, corridor name, capacity_kt (NaN: unbounded), node ids); the
+    first chain that joins two nodes by a mode wins. Length = straight x DETOUR[mode], rounded up."""
+    rows, seen = [], set()
+    for mode, name, cap, chain in chains:
         for a, b in zip(chain[:-1], chain[1:]):
-            rows.append((a, b, cap, label))
-    df = pd.DataFrame(rows, columns=["u", "v", "capacity_kt", "corridor"])
-    key = df[["u", "v"]].apply(lambda r: tuple(sorted(r)), axis=1)
-    df = df[~key.duplicated()].reset_index(drop=True)        # one edge per node pair and mode
+            key = (mode, min(a, b), max(a, b))
+            if a != b and key not in seen:
+                seen.add(key)
+                rows.append((a, b, mode, float(cap), name))
+    df = pd.DataFrame(rows, columns=["u", "v", "mode", "capacity_kt", "corridor"])
     pos = nodes.set_index("node_id")[["x", "y"]]
-    a, b = pos.loc[df["u"]].to_numpy(), pos.loc[df["v"]].to_numpy()
-    df["length_km"] = _length_km(a[:, 0], a[:, 1], b[:, 0], b[:, 1], DETOUR[mode])
-    df["mode"] = mode
+    a, b = pos.loc[df["u"]].to_numpy(float), pos.loc[df["v"]].to_numpy(float)
+    df["length_km"] = _length_km(a[:, 0], a[:, 1], b[:, 0], b[:, 1], df["mode"].map(DETOUR).to_numpy(float))
+    return df
+
+
+def assemble_edges(nodes: pd.DataFrame, chains, road_k: int | None = None) -> pd.DataFrame:
+    """corridor_edges with a ``corridor`` column: the chains (see :func:`_chain_edges`) plus, with
+    ``road_k``, a road graph over all nodes (k nearest neighbours + spanning tree, unbounded; road
+    chains given explicitly come first). Edge ids ``road-001``, ``rail-001``, ``water-001``, ..."""
+    chained = _chain_edges(nodes, chains)
+    parts = [chained]
+    if road_k is not None:
+        road = _road_edges(nodes, road_k)
+        have = {(min(u, v), max(u, v)) for u, v, m in zip(chained["u"], chained["v"], chained["mode"]) if m == "road"}
+        keep = [(min(u, v), max(u, v)) not in have for u, v in zip(road["u"], road["v"])]
+        parts.append(road[keep])
+    df = pd.concat(parts, ignore_index=True)
+    df["_m"] = df["mode"].map({"road": 0, "rail": 1, "water": 2})
+    df = df.sort_values("_m", kind="stable").drop(columns="_m").reset_index(drop=True)
+    df.insert(0, "edge_id", "")
+    for m in MODES:
+        sel = (df["mode"] == m).to_numpy()
+        width = max(3, len(str(int(sel.sum()))))
+        df.loc[sel, "edge_id"] = [f"{m}-{i + 1:0{width}d}" for i in range(int(sel.sum()))]
+    df["capacity_kt"] = df["capacity_kt"].astype(float)
     return df
 
 
@@ -220,9 +245,9 @@ def _road_edges(nodes: pd.DataFrame, k: int) -> pd.DataFrame:
     ids = nodes["node_id"].to_numpy()
     i = np.array([p[0] for p in pairs], dtype=np.int64)
     j = np.array([p[1] for p in pairs], dtype=np.int64)
-    return pd.DataFrame({"u": ids[i], "v": ids[j], "capacity_kt": np.nan, "corridor": "road",
-                         "length_km": _length_km(xy[i, 0], xy[i, 1], xy[j, 0], xy[j, 1], DETOUR["road"]),
-                         "mode": "road"})
+    return pd.DataFrame({"u": ids[i], "v": ids[j], "mode": "road", "capacity_kt": np.nan,
+                         "corridor": "road (nearest neighbours)",
+                         "length_km": _length_km(xy[i, 0], xy[i, 1], xy[j, 0], xy[j, 1], DETOUR["road"])})
 
 
 def _nearest_dist(ax, ay, bx, by, chunk: int = 4_000_000) -> tuple[np.ndarray, np.ndarray]:
@@ -275,25 +300,13 @@ def build_network(plots: pd.DataFrame, knobs: CorridorKnobs = CorridorKnobs(),
     """(nodes with info columns, edges with info columns) for the plots of an instance."""
     bb = backbone_nodes()
     nodes = pd.concat([bb, _junctions(bb, plots, knobs)], ignore_index=True)
-    water = _chain_edges(nodes, "water", [w[3] for w in WATERWAYS],
-                         [water_capacity_kt(w[1], w[2], knobs.free_share, ship_load_t) for w in WATERWAYS],
-                         [w[0] for w in WATERWAYS])
-    phys_w = {w[0]: water_capacity_kt(w[1], w[2], 1.0, ship_load_t) for w in WATERWAYS}
-    water["physical_kt"] = water["corridor"].map(phys_w)
-    rail = _chain_edges(nodes, "rail", [r[2] for r in RAIL_LINES],
-                        [rail_capacity_kt(r[1], knobs.free_share, knobs.train_t) for r in RAIL_LINES],
-                        [r[0] for r in RAIL_LINES])
-    rail["physical_kt"] = rail["corridor"].map({r[0]: rail_capacity_kt(r[1], 1.0, knobs.train_t)
-                                                for r in RAIL_LINES})
-    road = _road_edges(nodes, knobs.road_k)
-    road["physical_kt"] = np.nan
-    edges = []
-    for df, prefix in ((road, "road"), (rail, "rail"), (water, "water")):
-        df = df.copy()
-        df.insert(0, "edge_id", [f"{prefix}-{i + 1:03d}" for i in range(len(df))])
-        edges.append(df)
-    edges = pd.concat(edges, ignore_index=True)
-    edges["capacity_kt"] = edges["capacity_kt"].astype(float)
+    chains = [("water", w[0], water_capacity_kt(w[1], w[2], knobs.free_share, ship_load_t), w[3])
+              for w in WATERWAYS]
+    chains += [("rail", r[0], rail_capacity_kt(r[1], knobs.free_share, knobs.train_t), r[2]) for r in RAIL_LINES]
+    edges = assemble_edges(nodes, chains, road_k=knobs.road_k)
+    phys = {w[0]: water_capacity_kt(w[1], w[2], 1.0, ship_load_t) for w in WATERWAYS}
+    phys.update({r[0]: rail_capacity_kt(r[1], 1.0, knobs.train_t) for r in RAIL_LINES})
+    edges["physical_kt"] = edges["corridor"].map(phys).astype(float)
     return nodes, edges
 
 
@@ -304,18 +317,19 @@ def plot_access(plots: pd.DataFrame, nodes: pd.DataFrame, edges: pd.DataFrame,
     px, py = plots["x"].to_numpy(float), plots["y"].to_numpy(float)
     pid = plots["plot_id"].astype(str).to_numpy()
     out = []
-    # road: the k nearest nodes
-    nx_, ny_ = nodes["x"].to_numpy(), nodes["y"].to_numpy()
-    k = min(knobs.road_access_nodes, len(nodes))
-    step = max(1, 4_000_000 // len(nodes))
+    on = {m: set(edges.loc[edges["mode"] == m, "u"]) | set(edges.loc[edges["mode"] == m, "v"]) for m in MODES}
+    # road: the k nearest nodes of the road network
+    road_nodes = nodes[nodes["node_id"].isin(on["road"])]
+    nx_, ny_ = road_nodes["x"].to_numpy(float), road_nodes["y"].to_numpy(float)
+    k = min(knobs.road_access_nodes, len(road_nodes))
+    step = max(1, 4_000_000 // len(road_nodes))
     for s in range(0, len(px), step):
         d = np.hypot(px[s:s + step, None] - nx_[None, :], py[s:s + step, None] - ny_[None, :])
         nn = np.argsort(d, axis=1, kind="stable")[:, :k]
         dd = np.take_along_axis(d, nn, axis=1)
-        out.append(pd.DataFrame({"plot_id": np.repeat(pid[s:s + step], k), "node_id": nodes["node_id"].to_numpy()[nn.ravel()],
+        out.append(pd.DataFrame({"plot_id": np.repeat(pid[s:s + step], k), "node_id": road_nodes["node_id"].to_numpy()[nn.ravel()],
                                  "mode": "road", "access_km": np.ceil(dd.ravel() / 1000.0 * DETOUR["road"] * 100.0
                                                                       - 1e-9) / 100.0}))
-    on = {m: set(edges.loc[edges["mode"] == m, "u"]) | set(edges.loc[edges["mode"] == m, "v"]) for m in MODES}
     quay = plots["quay"].astype(bool).to_numpy() if "quay" in plots else np.zeros(len(plots), bool)
     for mode, flag, limit, mask in (("rail", "rail_access", knobs.rail_access_km, np.ones(len(plots), bool)),
                                     ("water", "water_access", knobs.water_access_km, quay)):
@@ -337,7 +351,7 @@ def plot_access(plots: pd.DataFrame, nodes: pd.DataFrame, edges: pd.DataFrame,
 
 # ----------------------------------------------------------------------------- firm freight
 def firm_freight(firms: pd.DataFrame, plots: pd.DataFrame, nodes: pd.DataFrame, rng: np.random.Generator,
-                 edges: pd.DataFrame | None = None) -> pd.DataFrame:
+                 edges: pd.DataFrame | None = None, rotterdam: str = ROTTERDAM) -> pd.DataFrame:
     """freight_kt, destination_node and modes per firm, by sector (:data:`FREIGHT`).
 
     Destinations: Rotterdam (:data:`ROTTERDAM`), the seaport nearest to the firm, or the
@@ -376,10 +390,16 @@ def firm_freight(firms: pd.DataFrame, plots: pd.DataFrame, nodes: pd.DataFrame, 
         ok = nodes[nodes["node_id"].isin(on_road)]
     sea = ok[ok["kind"] == "seaport"]
     hub = ok[ok["kind"] == "hub"]
+    if sea.empty:
+        raise ValueError("the corridor network has no seaport on the road network")
+    if hub.empty:                                      # no hub: the nearest seaport instead
+        hub = sea
     i_sea, _ = _nearest_dist(fx, fy, sea["x"].to_numpy(), sea["y"].to_numpy())
     i_hub, _ = _nearest_dist(fx, fy, hub["x"].to_numpy(), hub["y"].to_numpy())
     choice = np.minimum((u_d[:, None] >= np.cumsum(dest_w, axis=1) / dest_w.sum(axis=1, keepdims=True)).sum(axis=1), 2)
-    dest = np.where(choice == 0, ROTTERDAM,
+    if rotterdam not in set(ok["node_id"]):            # no Rotterdam node: the nearest seaport
+        choice = np.maximum(choice, 1)
+    dest = np.where(choice == 0, rotterdam,
                     np.where(choice == 1, sea["node_id"].to_numpy()[i_sea], hub["node_id"].to_numpy()[i_hub]))
     return pd.DataFrame({"firm_id": firms["firm_id"].astype(str).to_numpy(), "freight_kt": kt,
                          "destination_node": np.where(has, dest, ""),
