@@ -16,10 +16,12 @@ figures of the run (sizes, shares, pairs per firm, seconds).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from ..data.instance import Instance
 from .core import build
+from .corridors import CorridorData, CorridorKnobs, corridor_network, corridor_rng
 from .geo import wgs84_to_rd
 from .presets import PRESETS, Preset, preset
 
@@ -36,4 +38,31 @@ def generate_with_stats(preset_name: str = "small", seed: int = 0, **overrides) 
     return build(preset(preset_name, **overrides), seed)
 
 
-__all__ = ["generate", "generate_with_stats", "PRESETS", "Preset", "preset", "wgs84_to_rd"]
+def generate_corridors(instance: Instance, seed: int = 0, **knobs) -> CorridorData:
+    """The multimodal corridor tables (spec section 7) for a generated or hand-made instance.
+
+    Deterministic per seed (its own random stream); ``knobs`` replace fields of
+    :class:`CorridorKnobs`. The instance itself is not changed: write ``cor.write(dir)`` and
+    ``cor.firms_with_freight(instance.firms)`` next to it. docs/generator.md, "Corridor networks".
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, not {seed!r}")
+    return corridor_network(instance.plots, instance.terrains, instance.firms, corridor_rng(seed),
+                            pairs=instance.pairs, knobs=CorridorKnobs(**knobs))
+
+
+def generate_with_corridors(preset_name: str = "small", seed: int = 0, **overrides
+                            ) -> tuple[Instance, CorridorData | None, dict[str, Any]]:
+    """Like :func:`generate_with_stats`, also returning the corridor tables when the preset's
+    ``corridors`` knob is on (None otherwise); their statistics are under ``stats["corridors"]``."""
+    inst, stats = generate_with_stats(preset_name, seed, **overrides)
+    if not preset(preset_name, **overrides).corridors:
+        return inst, None, stats
+    t0 = time.perf_counter()
+    cor = generate_corridors(inst, seed)
+    stats["corridors"] = dict(cor.stats, seconds=round(time.perf_counter() - t0, 3))
+    return inst, cor, stats
+
+
+__all__ = ["generate", "generate_with_stats", "generate_corridors", "generate_with_corridors", "CorridorData",
+           "CorridorKnobs", "PRESETS", "Preset", "preset", "wgs84_to_rd"]

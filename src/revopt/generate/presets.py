@@ -90,6 +90,8 @@ class Preset:
     noise_slack: tuple[float, float] = (0.9, 1.2)   # noise budget / present noise use of a zoned park
     hyperscale: bool = False          # new large data centres only near Eemshaven and Hollands Kroon
     hyperscale_radius_km: float = 15.0
+    # ---- multimodal corridors of spec section 7 (generate/corridors.py; their own random stream)
+    corridors: bool = False           # generate_with_corridors also returns the corridor tables
 
 
 PRESETS: dict[str, Preset] = {
@@ -101,15 +103,16 @@ PRESETS: dict[str, Preset] = {
     "small": Preset(
         name="small", description="forty parks in Overijssel, its COROP regions as regions",
         n_firms=500, n_plots=300, n_parks=40, place_filter=("province", ("Overijssel",)), region_label="region",
-        spread_km=3.0, park_max_ha=300.0, planned_share=0.08, transform_share=0.05, existing_share=0.85),
+        spread_km=3.0, park_max_ha=300.0, planned_share=0.08, transform_share=0.05, existing_share=0.85,
+        corridors=True),
     "province": Preset(
         name="province", description="300 parks in Noord-Brabant, its four COROP regions as regions",
         n_firms=5_000, n_plots=3_000, n_parks=300, place_filter=("province", ("Noord-Brabant",)),
-        region_label="region", spread_km=5.0, park_max_ha=1000.0, pairs=True, max_pairs_per_firm=40),
+        region_label="region", spread_km=5.0, park_max_ha=1000.0, pairs=True, max_pairs_per_firm=40, corridors=True),
     "national": Preset(
         name="national", description="3,800 parks over the twelve provinces (provinces as regions)",
         n_firms=50_000, n_plots=40_000, n_parks=3_800, region_label="province", by_province=True,
-        spread_km=5.0, pairs=True, max_pairs_per_firm=48, hyperscale=True),
+        spread_km=5.0, pairs=True, max_pairs_per_firm=48, hyperscale=True, corridors=True),
 }
 
 
