@@ -33,9 +33,22 @@ def generate(preset: str = "small", seed: int = 0, **overrides) -> Instance:
 
 def generate_with_stats(preset_name: str = "small", seed: int = 0, **overrides) -> tuple[Instance, dict[str, Any]]:
     """Like :func:`generate`, also returning the statistics of the run."""
+    return _generate(preset_name, seed, **overrides)[::2]
+
+
+def _generate(preset_name: str, seed: int, **overrides) -> tuple[Instance, CorridorData | None, dict[str, Any]]:
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a whole number >= 0, not {seed!r}")
-    return build(preset(preset_name, **overrides), seed)
+    p = preset(preset_name, **overrides)
+    inst, stats = build(p, seed)
+    if not p.corridors:
+        return inst, None, stats
+    t0 = time.perf_counter()
+    cor = generate_corridors(inst, seed)
+    inst = inst.replace_tables(firms=cor.firms_with_freight(inst.firms), corridor_nodes=cor.nodes,
+                               corridor_edges=cor.edges, plot_access=cor.plot_access)
+    stats["corridors"] = dict(cor.stats, seconds=round(time.perf_counter() - t0, 3))
+    return inst, cor, stats
 
 
 def generate_corridors(instance: Instance, seed: int = 0, **knobs) -> CorridorData:
@@ -54,14 +67,9 @@ def generate_corridors(instance: Instance, seed: int = 0, **knobs) -> CorridorDa
 def generate_with_corridors(preset_name: str = "small", seed: int = 0, **overrides
                             ) -> tuple[Instance, CorridorData | None, dict[str, Any]]:
     """Like :func:`generate_with_stats`, also returning the corridor tables when the preset's
-    ``corridors`` knob is on (None otherwise); their statistics are under ``stats["corridors"]``."""
-    inst, stats = generate_with_stats(preset_name, seed, **overrides)
-    if not preset(preset_name, **overrides).corridors:
-        return inst, None, stats
-    t0 = time.perf_counter()
-    cor = generate_corridors(inst, seed)
-    stats["corridors"] = dict(cor.stats, seconds=round(time.perf_counter() - t0, 3))
-    return inst, cor, stats
+    ``corridors`` knob is on (None otherwise; the instance then holds them already); their
+    statistics are under ``stats["corridors"]``."""
+    return _generate(preset_name, seed, **overrides)
 
 
 __all__ = ["generate", "generate_with_stats", "generate_corridors", "generate_with_corridors", "CorridorData",

@@ -91,7 +91,7 @@ class Preset:
     hyperscale: bool = False          # new large data centres only near Eemshaven and Hollands Kroon
     hyperscale_radius_km: float = 15.0
     # ---- multimodal corridors of spec section 7 (generate/corridors.py; their own random stream)
-    corridors: bool = False           # generate_with_corridors also returns the corridor tables
+    corridors: bool = False           # add corridor_nodes/edges, plot_access and firm freight (section 7)
 
 
 PRESETS: dict[str, Preset] = {

@@ -771,6 +771,9 @@ def check_plan(tb: _Tables, dec: _Decisions) -> list[str]:
         if want and _developed(tb, dec, t) != (want == "forced"):
             out.append(f"plan develop: terrain {t} is {want} to develop but developed is "
                        f"{str(_developed(tb, dec, t)).lower()}")
+    return out
+
+
 def check_routes(tb: _Tables, dec: _Decisions, routes, tol: float) -> list[str]:
     """Section 7: every placed firm with freight has one route in routes.csv, over edges of one of
     its modes, connected from an access node of its plot for that mode to its destination, at the
