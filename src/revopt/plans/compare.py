@@ -61,6 +61,30 @@ def _states(cur: pd.Series, plot: pd.Series) -> pd.Series:
                                ["kept", "moved", "displaced", "new_placed"], "unplaced"), index=cur.index)
 
 
+def corridors_table(base: Result, res: Result, inst: Instance) -> pd.DataFrame | None:
+    """Per corridor edge with freight in the baseline or the plan: load, capacity, utilisation
+    before and after (spec section 7); None for an instance without corridors."""
+    if inst.corridor_edges is None:
+        return None
+    e = inst.corridor_edges[["edge_id", "mode", "u", "v", "capacity_kt"]].copy()
+
+    def load(r: Result) -> pd.Series:
+        cl = None if r.solution is None else r.solution.corridor_loads
+        if cl is None or not len(cl):
+            return pd.Series(dtype=float)
+        return cl.set_index("edge_id")["load_kt"].astype(float)
+    bl, pl = load(base), load(res)
+    e["baseline_load_kt"] = e["edge_id"].map(bl).fillna(0.0)
+    e["plan_load_kt"] = e["edge_id"].map(pl).fillna(0.0) if res.solution is not None else None
+    cap = e["capacity_kt"].astype(float)
+    e["baseline_utilisation"] = (e["baseline_load_kt"] / cap).where(cap > 0)
+    e["plan_utilisation"] = (e["plan_load_kt"].astype(float) / cap).where(cap > 0)
+    e["change_kt"] = e["plan_load_kt"].astype(float) - e["baseline_load_kt"]
+    e = e[(e["baseline_load_kt"] > 0) | (e["plan_load_kt"].astype(float).fillna(0.0) > 0)]
+    return e.sort_values(["plan_utilisation", "baseline_utilisation", "edge_id"], ascending=[False, False, True],
+                         na_position="last").reset_index(drop=True)
+
+
 def _distance_km(f: pd.DataFrame) -> pd.Series:
     d = np.hypot(f["x"] - f["cx"], f["y"] - f["cy"]) / 1000.0
     return d.where(f["state"] == "moved")
@@ -116,6 +140,12 @@ def side_figures(inst: Instance, res: Result) -> dict[str, Any]:
         "free_floor": total - used,
         "schuifruimte": (total - used) / total if total > 0 else 0.0,
     }
+    tr = res.kpis.get("transport") if res.kpis else None
+    if tr:   # multimodal corridors (spec section 7)
+        out["transport_cost"] = float(tr.get("cost_eur_per_year", 0.0))
+        for m in ("road", "rail", "water"):
+            out[f"tonne_km_{m}"] = float(tr.get("tonne_km", {}).get(m, 0.0))
+        out["co2"] = float(tr.get("co2_t_total", 0.0))
     return out
 
 
@@ -126,12 +156,19 @@ HEADLINE_UNITS = {
     "firms_unplaced": "firms", "relocation_km_total": "km", "relocation_km_median": "km",
     "relocation_km_max": "km", "quay_misuse": "m2", "industrial_misuse": "m2", "terrains_developed": "terrains",
     "plots_intensified": "plots", "free_floor": "m2", "schuifruimte": "share",
+    "transport_cost": "EUR/yr", "tonne_km_road": "tkm", "tonne_km_rail": "tkm", "tonne_km_water": "tkm",
+    "co2": "t/yr",
 }
+
+
+CORRIDOR_METRICS = ("transport_cost", "tonne_km_road", "tonne_km_rail", "tonne_km_water", "co2")
 
 
 def headline(base: dict[str, Any], plan: dict[str, Any]) -> pd.DataFrame:
     rows = []
     for m, unit in HEADLINE_UNITS.items():
+        if m not in base and m not in plan and m in CORRIDOR_METRICS:
+            continue   # an instance without corridors
         b, p = base.get(m), plan.get(m)
         change = None
         if m != "status" and isinstance(b, (int, float)) and isinstance(p, (int, float)):
@@ -251,4 +288,4 @@ def nature_table(base: Result, res: Result, inst: Instance) -> pd.DataFrame:
 
 
 __all__ = ["side_figures", "headline", "firms_table", "compensation_table", "schuifruimte_table",
-           "substations_table", "nature_table", "usable_floor", "STATES"]
+           "substations_table", "nature_table", "corridors_table", "usable_floor", "STATES"]

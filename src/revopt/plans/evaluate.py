@@ -46,6 +46,9 @@ def evaluate(instance: Instance, plan: Plan, *, time_limit: float | None = None,
         "substations": compare.substations_table(baseline, result, planned),
         "nature_areas": compare.nature_table(baseline, result, planned),
     }
+    corridors = compare.corridors_table(baseline, result, planned)
+    if corridors is not None:
+        tables["corridors"] = corridors
     ev = PlanEvaluation(plan=plan, instance=instance, planned=planned, baseline=baseline, result=result,
                         tables=tables, norm=plan.norm)
     should_land = _should_land(instance, baseline, planned, added)
