@@ -23,7 +23,8 @@ import pandas as pd
 
 from ..data.instance import Instance
 from ..data.vocab import WERKMILIEUS
-from ..model.candidates import RULES, _firm_arrays, _plot_arrays, _rule_matrix, restriction_arrays
+from ..model.candidates import (RULES, _firm_arrays, _plot_arrays, _route_arrays, _route_finder, _rule_matrix,
+                                restriction_arrays)
 
 _TOL = 1e-6
 
@@ -58,6 +59,7 @@ def _rule_words(rules: tuple[str, ...], inst: Instance, f: int) -> str:
             "restriction": f"sector {fr.sector} may settle only on the terrains of restrictions.csv",
             "relocate": "the plan moves it off its plot and no other plot fits",
             "closed": "the plots that fit are on a planned terrain the plan keeps closed",
+            "route": f"no plot{within} has a corridor route by {' or '.join(fr.modes) if isinstance(fr.modes, tuple) else fr.modes} to {fr.destination_node}",
             "pairs": "no listed pair (pairs.csv) fits",
         }[r])
     return "; ".join(parts)
@@ -68,8 +70,9 @@ def no_candidate_reason(inst: Instance, f: int) -> str:
     would give it a plot; else the rules that exclude the most plots."""
     F, P = _firm_arrays(inst), _plot_arrays(inst)
     allowed = restriction_arrays(inst)[1]
+    rgroup, reach = _route_arrays(_route_finder(inst), inst)
     fi = np.array([f])
-    m = _rule_matrix(F, P, fi, None, F["floor"][fi], allowed)
+    m = _rule_matrix(F, P, fi, None, F["floor"][fi], allowed, rgroup, reach)
     if inst.pairs is not None:
         listed = np.zeros(len(inst.plots), dtype=bool)
         pos = pd.Series(np.arange(len(inst.plots)), index=inst.plots["plot_id"])

@@ -82,6 +82,12 @@ def fmt(v: Any, unit: str, *, sign: bool = False) -> str:
         body = f"{a:,.1f} mol/yr"
     elif unit in ("firms", "count"):
         body = f"{a:,.0f}"
+    elif unit == "tkm":
+        body = f"{a / 1e6:,.1f} M tkm"
+    elif unit == "t/yr":
+        body = f"{a:,.0f} t/yr"
+    elif unit == "kt":
+        body = f"{a:,.1f} kt"
     else:
         body = f"{a:,.4g} {unit}".strip()
     return _signed(body, x, sign)
@@ -109,6 +115,11 @@ METRIC_LABELS = {
     "plots_intensified": "Plots intensified",
     "free_floor": "Free floor space",
     "schuifruimte": "Schuifruimte (free share of floor space)",
+    "transport_cost": "Transport cost of the freight",
+    "tonne_km_road": "Freight by road (incl. pre-haul)",
+    "tonne_km_rail": "Freight by rail",
+    "tonne_km_water": "Freight by inland water",
+    "co2": "CO2 of the freight",
 }
 STATE_LABELS = {"kept": "stays", "moved": "moves", "displaced": "displaced", "new_placed": "placed (new)",
                 "unplaced": "not placed", "": "–"}
@@ -299,7 +310,8 @@ def _headline_table(ev: PlanEvaluation) -> Table | None:
 
 
 _BAD_WHEN_UP = {"firms_displaced", "firms_unplaced", "relocation_km_total", "relocation_km_median",
-                "relocation_km_max", "quay_misuse", "industrial_misuse"}
+                "relocation_km_max", "quay_misuse", "industrial_misuse", "transport_cost", "co2",
+                "tonne_km_road"}
 _GOOD_WHEN_UP = {"objective", "value_added_placed", "firms_kept", "firms_new_placed", "free_floor",
                  "schuifruimte"}
 
@@ -416,6 +428,29 @@ def _nature_table(ev: PlanEvaluation) -> Table | None:
                  caption="Nitrogen deposition of the placed firms, mol N per year; highlighted: used up.")
 
 
+def _corridor_table(ev: PlanEvaluation, top: int = 15) -> Table | None:
+    c = _t(ev, "corridors")
+    if c is None or not len(c):
+        return None
+    rows = []
+    for _, r in c.head(top).iterrows():
+        cap = _num(r["capacity_kt"])
+        bu, pu = _num(r["baseline_utilisation"]), _num(r["plan_utilisation"])
+        rows.append([Cell(f"{r['edge_id']} ({r['u']} – {r['v']})"), Cell(str(r["mode"])),
+                     Cell("unbounded" if cap is None else fmt(cap, "kt"), True),
+                     Cell(fmt(r["baseline_load_kt"], "kt"), True), Cell(fmt(r["plan_load_kt"], "kt"), True),
+                     Cell("–" if bu is None else fmt(bu, "share"), True,
+                          cls="full" if bu is not None and bu >= 0.999 else ""),
+                     Cell("–" if pu is None else fmt(pu, "share"), True,
+                          cls="full" if pu is not None and pu >= 0.999 else ""),
+                     Cell(fmt(r["change_kt"], "kt", sign=True), True)])
+    more = len(c) - min(top, len(c))
+    return Table("corridors", ["Corridor edge", "Mode", "Capacity", "Load (baseline)", "Load (plan)",
+                               "Use (baseline)", "Use (plan)", "Change"], rows, {2, 3, 4, 5, 6, 7},
+                 caption="Freight of the placed firms on each corridor edge, kt per year, busiest first; "
+                         "highlighted: full (C8)." + (f" {more} more edges in comparison/corridors.csv." if more else ""))
+
+
 _STATE_ORDER = {"displaced": 0, "unplaced": 1, "moved": 2, "new_placed": 3, "kept": 4, "": 5}
 
 
@@ -497,6 +532,9 @@ def sections(ev: PlanEvaluation) -> list[Section]:
     out.append(Section("schuifruimte", "Schuifruimte per region", tables=[t] if t else []))
     ts = [t for t in (_substation_table(ev), _nature_table(ev)) if t]
     out.append(Section("capacity", "Grid and nitrogen before and after", tables=ts))
+    t = _corridor_table(ev)
+    if t is not None:
+        out.append(Section("corridors", "Freight corridors before and after", tables=[t]))
     ft = _firm_tables(ev)
     out.append(Section("firms", "Firms displaced, not placed or affected", tables=ft,
                        paragraphs=[] if ft else ["No firm is affected."]))
@@ -525,11 +563,33 @@ def sections(ev: PlanEvaluation) -> list[Section]:
     return out
 
 
+def _network(ev: PlanEvaluation) -> pd.DataFrame | None:
+    """Corridor edges with coordinates and the load of the plan (of the baseline when the plan has
+    no solution), for the map's network layer."""
+    inst = ev.planned
+    if inst.corridor_edges is None or inst.corridor_nodes is None:
+        return None
+    n = inst.corridor_nodes.set_index("node_id")
+    e = inst.corridor_edges
+    res = ev.result if ev.result.solution is not None else ev.baseline
+    loads = None if res.solution is None else res.solution.corridor_loads
+    load = (pd.Series(dtype=float) if loads is None or not len(loads)
+            else loads.set_index("edge_id")["load_kt"].astype(float))
+    return pd.DataFrame({"x1": e["u"].map(n["x"]).to_numpy(float), "y1": e["u"].map(n["y"]).to_numpy(float),
+                         "x2": e["v"].map(n["x"]).to_numpy(float), "y2": e["v"].map(n["y"]).to_numpy(float),
+                         "mode": e["mode"].to_numpy(object),
+                         "load_kt": e["edge_id"].map(load).fillna(0.0).to_numpy(float),
+                         "capacity_kt": e["capacity_kt"].to_numpy(float)})
+
+
 def report_map(ev: PlanEvaluation, **kw: Any) -> str:
     """The SVG map of the report: the plan's solution, or the baseline when the plan has none."""
     hl = tuple(ev.plan.transform) + tuple(ev.plan.develop) + tuple(ev.plan.forbid_develop)
     kw.setdefault("width", 900)
     kw.setdefault("height", 620)
+    net = _network(ev)
+    if net is not None:
+        kw.setdefault("network", net)
     if ev.result.status.has_solution:
         return plot_map(ev.planned, ev.result.solution, baseline_solution=ev.baseline.solution,
                         highlight_terrains=hl, **kw)

@@ -155,7 +155,7 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
              highlight_terrains: Iterable[str] = (),
              moves: pd.DataFrame | None = None,
              network: pd.DataFrame | None = None,
-             network_nodes: pd.DataFrame | None = None,
+             network_nodes: pd.DataFrame | None = None, fit_network: bool = False,
              title: str | None = None,
              width: int = 900, height: int = 640,
              max_plot_squares: int = 5000, max_moves: int = 400,
@@ -172,7 +172,9 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
       floor_space_m2; None derives them from ``solution`` (:func:`derive_moves`); an
       empty frame draws none.
     - ``network``: edges with x1, y1, x2, y2, mode (road|rail|water), load_kt,
-      capacity_kt, drawn underneath; ``network_nodes``: x, y, kind, name.
+      capacity_kt, drawn underneath; ``network_nodes``: x, y, kind, name. The map is fitted to
+      the plots and nature areas and the network clipped to it (edges to far seaports leave the
+      frame), unless ``fit_network``, which fits the whole network.
     - ``width`` x ``height`` pixels, legend included; the map keeps its aspect ratio.
     """
     plots = instance.plots.merge(instance.terrains[["terrain_id", "name", "status"]
@@ -200,7 +202,7 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
     margin = 28
     xs = list(plots["x"]) + list(instance.nature_areas["x"])
     ys = list(plots["y"]) + list(instance.nature_areas["y"])
-    if network is not None and not network.empty:
+    if network is not None and not network.empty and (fit_network or not xs):
         xs += list(network["x1"]) + list(network["x2"])
         ys += list(network["y1"]) + list(network["y2"])
     if not xs:
@@ -224,6 +226,8 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
         f'stroke-width="1.6"/></pattern>',
         '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" '
         'orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#222"/></marker>',
+        f'<clipPath id="frame"><rect x="{margin / 2}" y="{title_h + margin / 2}" width="{width - margin}" '
+        f'height="{height - legend_h - title_h - margin}"/></clipPath>',
         "</defs>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#FFFFFF"/>',
     ]
@@ -233,7 +237,7 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
 
     # ---- network underneath
     if network is not None and not network.empty:
-        out.append('<g class="network" stroke-linecap="round">')
+        out.append('<g class="network" stroke-linecap="round" clip-path="url(#frame)">')
         peak = max(float(pd.to_numeric(network.get("load_kt"), errors="coerce").fillna(0).max()), 1e-9)
         for e in network.itertuples(index=False):
             (a, b), (c, d) = fr(e.x1, e.y1), fr(e.x2, e.y2)
