@@ -332,5 +332,9 @@ def test_rijssen_holten_script_reproduces_the_instance(tmp_path):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     mod.main(tmp_path / "rh", geo)
+    spec = importlib.util.spec_from_file_location("make_corridors_rh", INSTANCES / "make_corridors.py")
+    cor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(cor)
+    cor.build("rijssen-holten", tmp_path / "rh")          # the corridors are added in a second step
     for f in (INSTANCES / "rijssen-holten").glob("*.csv"):
         assert (tmp_path / "rh" / f.name).read_bytes() == f.read_bytes(), f.name

@@ -344,3 +344,18 @@ def test_plan_optimum_equals_brute_force_and_never_beats_the_baseline(case):
     assert revopt.verify(planned, sol) == []
     base, _ = brute_force(inst)
     assert base is not None and expected <= base + 1e-6
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("plan, code", [("slaghekke-wonen.toml", 0), ("de-kol-wonen.toml", 3)])
+def test_rijssen_holten_plans(tmp_path, plan, code):
+    """The real-area example plans: one works, one fails for lack of urban (stedelijk) space."""
+    rh = ROOT / "instances" / "rijssen-holten"
+    out = tmp_path / "out"
+    assert main(["plan", "evaluate", str(rh), str(rh / "plans" / plan), "--out", str(out), "--quiet"]) == code
+    if code == 0:
+        assert revopt.verify(revopt.load_instance(out / "plan" / "instance"), out / "plan") == []
+    else:
+        el = pd.read_csv(out / "comparison" / "elastic.csv")
+        assert el[(el["resource"] == "compensation") & (el["id"] == "RH20")]["addition"].iloc[0] == \
+            pytest.approx(22_725.0)
