@@ -224,18 +224,30 @@ def print_summary(res: Result, out: Path) -> None:
     print(f"written    {out}")
 
 
+def _out_dir_problem(out: Path, force: bool, flag: str = "") -> str | None:
+    """Why ``out`` cannot take an output directory (a file, or not empty without --force), or None."""
+    if out.exists() and not out.is_dir():
+        return f"{flag}{out} exists and is not a directory"
+    if out.is_dir() and any(out.iterdir()) and not force:
+        return f"{flag}{out} is not empty (use --force to replace it)"
+    return None
+
+
+def _load(path: str):
+    """The validated instance at ``path``, or None after printing the input error."""
+    try:
+        return load_instance(path)
+    except InstanceError as e:
+        _err(f"{path}: {e}")
+        return None
+
+
 def cmd_solve(a: argparse.Namespace) -> int:
     out = Path(a.out)
-    if out.exists() and not out.is_dir():
-        _err(f"--out {out} exists and is not a directory")
+    if (why := _out_dir_problem(out, a.force, "--out ")) is not None:
+        _err(why)
         return EXIT_INPUT
-    if out.is_dir() and any(out.iterdir()) and not a.force:
-        _err(f"--out {out} is not empty (use --force to replace it)")
-        return EXIT_INPUT
-    try:
-        inst = load_instance(a.instance)
-    except InstanceError as e:
-        _err(f"{a.instance}: {e}")
+    if (inst := _load(a.instance)) is None:
         return EXIT_INPUT
     show = not (a.quiet or a.no_progress) and a.backend == "highs"
     res = solve(inst, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend, progress=show)
@@ -252,10 +264,7 @@ def cmd_solve(a: argparse.Namespace) -> int:
 
 
 def cmd_verify(a: argparse.Namespace) -> int:
-    try:
-        inst = load_instance(a.instance)
-    except InstanceError as e:
-        _err(f"{a.instance}: {e}")
+    if (inst := _load(a.instance)) is None:
         return EXIT_INPUT
     violations = verify(inst, Path(a.solution))
     if violations:
@@ -274,16 +283,10 @@ def cmd_plan(a: argparse.Namespace) -> int:
     from .plans import evaluate, exit_status, load_plan, write_evaluation
 
     out = Path(a.out)
-    if out.exists() and not out.is_dir():
-        _err(f"--out {out} exists and is not a directory")
+    if (why := _out_dir_problem(out, a.force, "--out ")) is not None:
+        _err(why)
         return EXIT_INPUT
-    if out.is_dir() and any(out.iterdir()) and not a.force:
-        _err(f"--out {out} is not empty (use --force to replace it)")
-        return EXIT_INPUT
-    try:
-        inst = load_instance(a.instance)
-    except InstanceError as e:
-        _err(f"{a.instance}: {e}")
+    if (inst := _load(a.instance)) is None:
         return EXIT_INPUT
     try:
         plan = load_plan(a.plan, inst)
@@ -372,11 +375,8 @@ def cmd_generate(a: argparse.Namespace) -> int:
     from .generate import generate_with_stats
 
     out = Path(a.out)
-    if out.exists() and not out.is_dir():
-        _err(f"{out} exists and is not a directory")
-        return EXIT_INPUT
-    if out.is_dir() and any(out.iterdir()) and not a.force:
-        _err(f"{out} is not empty (use --force to replace it)")
+    if (why := _out_dir_problem(out, a.force)) is not None:
+        _err(why)
         return EXIT_INPUT
     t = time.perf_counter()
     inst, st = generate_with_stats(a.preset, seed=a.seed)
@@ -425,11 +425,8 @@ def cmd_geo_import(a: argparse.Namespace) -> int:
     from .geo.export import GEOMETRY_FILE
 
     out = Path(a.out)
-    if out.exists() and not out.is_dir():
-        _err(f"--out {out} exists and is not a directory")
-        return EXIT_INPUT
-    if out.is_dir() and any(out.iterdir()) and not a.force:
-        _err(f"--out {out} is not empty (use --force to replace it)")
+    if (why := _out_dir_problem(out, a.force, "--out ")) is not None:
+        _err(why)
         return EXIT_INPUT
     columns, defaults = _pairs(a.map, "map"), _pairs(a.default, "default")
     if a.coverage is not None and a.coverage > 1:
@@ -472,10 +469,7 @@ def cmd_geo_export(a: argparse.Namespace) -> int:
     if out.suffix.lower() != ".gpkg":
         _err(f"{out}: the output must be a GeoPackage (.gpkg)")
         return EXIT_INPUT
-    try:
-        inst = load_instance(a.instance)
-    except InstanceError as e:
-        _err(f"{a.instance}: {e}")
+    if (inst := _load(a.instance)) is None:
         return EXIT_INPUT
     try:
         sol = Solution.read(a.solution)
