@@ -624,13 +624,20 @@ def check_c4_floor(tb: _Tables, dec: _Decisions, tol: float) -> list[str]:
     return out
 
 
+def _sum_by(tb: _Tables, dec: _Decisions, plot_key: str, firm_value: str) -> dict[str, float]:
+    """Per group of plots (the plot's ``plot_key``: its substation, its terrain), the sum of the
+    placed firms' ``firm_value``."""
+    total: dict[str, float] = {}
+    for f, p in dec.placements:
+        g = tb.plots[p][plot_key]
+        total[g] = total.get(g, 0.0) + _f(tb.firms[f][firm_value])
+    return total
+
+
 def check_c5_grid(tb: _Tables, dec: _Decisions, tol: float) -> list[str]:
     """C5: per substation s, sum of grid_mw_f of firms placed on its plots <= available_mw_s."""
     out = []
-    load: dict[str, float] = {}
-    for f, p in dec.placements:
-        s = tb.plots[p]["substation_id"]
-        load[s] = load.get(s, 0.0) + _f(tb.firms[f]["grid_mw"])
+    load = _sum_by(tb, dec, "substation_id", "grid_mw")
     for s, avail in tb.substations.items():
         if not _le(load.get(s, 0.0), avail, tol):
             out.append(f"C5 grid: substation {s} load {load[s]:g} MW > available {avail:g} MW")
@@ -732,10 +739,7 @@ def check_c10_lifecycle(tb: _Tables, dec: _Decisions, tol: float) -> list[str]:
 def check_c11_noise(tb: _Tables, dec: _Decisions, tol: float) -> list[str]:
     """C11: per terrain t with a noise budget, sum of noise_use_f of firms on plots of t <= budget."""
     out = []
-    used: dict[str, float] = {}
-    for f, p in dec.placements:
-        t = tb.plots[p]["terrain_id"]
-        used[t] = used.get(t, 0.0) + tb.firms[f]["noise_use"]
+    used = _sum_by(tb, dec, "terrain_id", "noise_use")
     for t, terrain in tb.terrains.items():
         budget = terrain["noise_budget"]
         if budget is not None and not _le(used.get(t, 0.0), budget, tol):

@@ -53,7 +53,8 @@ class _Sub:
         self.val = lm.value
 
     def solve(self, free: np.ndarray, x: np.ndarray, time_limit: float, threads: int | None):
-        """Optimise the free columns with the others fixed at ``x``; new full vector or None."""
+        """Optimise the free columns with the others fixed at ``x``: (new full vector or None, whether
+        the sub-MIP was proved optimal)."""
         lm = self.lm
         fc = free[self.col]
         act = np.bincount(self.row[~fc], weights=self.val[~fc] * x[self.col[~fc]], minlength=lm.n_rows)
@@ -84,14 +85,14 @@ class _Sub:
         sol.value_valid = True
         h.setSolution(sol)
         h.run()
-        self.proved = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        proved = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
         if h.getInfo().primal_solution_status != 2:
-            return None
+            return None, proved
         out = x.copy()
         out[cols] = np.asarray(h.getSolution().col_value, dtype=float)
         ints = lm.integrality[cols].astype(bool)
         out[cols[ints]] = np.round(out[cols[ints]])
-        return out
+        return out, proved
 
 
 def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time_limit: float,
@@ -156,11 +157,11 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
         free[ccols] = True
         st.rounds += 1
         ts = time.perf_counter()
-        new = sub.solve(free, x, min(SUB_TIME_S, left), threads)
+        new, proved = sub.solve(free, x, min(SUB_TIME_S, left), threads)
         # adapt the size: grow while sub-MIPs are proved quickly, shrink when they time out
-        if sub.proved and time.perf_counter() - ts < SUB_TIME_S / 2:
+        if proved and time.perf_counter() - ts < SUB_TIME_S / 2:
             target = min(target * 1.25, 50.0 * target_pairs)
-        elif not sub.proved:
+        elif not proved:
             target = max(target * 0.8, 200.0)
         if new is not None:
             obj = float(lm.cost @ new)
