@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -464,3 +466,25 @@ def test_warm_start_and_neighbourhood_search_keep_c8():
     res = solve_verified(inst, warm_start=True, lns=True)
     assert math.isclose(res.objective, 250_000)
     assert "warm_start" in res.seconds and "lns" in res.seconds
+
+
+def test_revopt_map_draws_the_network_with_width_by_load(tmp_path):
+    """`revopt map` on a solved corridor instance: one line per corridor edge, width growing with the
+    load read back from routes.csv, the binding single-track rail section of the demo drawn full."""
+    import xml.etree.ElementTree as ET
+
+    demo = Path(__file__).resolve().parents[1] / "instances" / "demo"
+    sol_dir, svg = tmp_path / "sol", tmp_path / "map.svg"
+    assert main(["solve", str(demo), "--out", str(sol_dir), "--quiet"]) == 0
+    assert main(["map", str(demo), str(sol_dir), str(svg), "--no-moves"]) == 0
+    inst = revopt.load_instance(demo)
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    lines = ET.parse(svg).getroot().findall(".//s:g[@class='network']/s:line[@class='edge']", ns)
+    assert len(lines) == len(inst.corridor_edges)
+    loads = pd.read_csv(sol_dir / "corridor_loads.csv").set_index("edge_id")
+    by_edge = dict(zip(inst.corridor_edges["edge_id"], lines))   # drawn in the order of the table
+    width = {e: float(el.get("stroke-width")) for e, el in by_edge.items()}
+    busy, idle = loads["load_kt"].idxmax(), loads["load_kt"].idxmin()
+    assert width[busy] > width[idle]
+    assert float(by_edge["rail-002"].get("stroke-opacity")) == pytest.approx(0.9)   # full: C8 binds
+    assert main(["map", str(demo), str(sol_dir), str(svg)]) == 2                     # exists, no --force

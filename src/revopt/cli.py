@@ -123,6 +123,18 @@ def parser() -> argparse.ArgumentParser:
                                    "exit 0 when the solution is feasible and its objective right, 1 otherwise.")
     v.add_argument("instance", metavar="INSTANCE")
     v.add_argument("solution", metavar="SOLUTION_DIR")
+    mp = sub.add_parser("map", help="draw a solution as an SVG map (with the corridor network and its loads)",
+                        description="Draw SOLUTION_DIR on a map: plots coloured by designation, moves as arrows, "
+                                    "displaced firms, Natura 2000 areas and, for an instance with corridors, the "
+                                    "network underneath with line width by freight load (full edges darker).")
+    mp.add_argument("instance", metavar="INSTANCE")
+    mp.add_argument("solution", metavar="SOLUTION_DIR")
+    mp.add_argument("out", metavar="OUT.svg", help="SVG file to write")
+    mp.add_argument("--fit-network", action="store_true",
+                    help="fit the whole network (seaports far away) instead of the plots")
+    mp.add_argument("--title", default=None, help="title above the map")
+    mp.add_argument("--no-moves", action="store_true", help="leave out the arrows of moved firms")
+    mp.add_argument("--force", action="store_true", help="replace an existing OUT.svg")
     geo = sub.add_parser("geo", help="GIS round trip: import plot/park polygons, export a solution as a GeoPackage",
                          description="Needs the extra revopt[geo] (geopandas). docs/gis.md describes both steps.")
     gsub = geo.add_subparsers(dest="geo_command", required=True, metavar="STEP")
@@ -274,6 +286,37 @@ def cmd_verify(a: argparse.Namespace) -> int:
         return EXIT_ERROR
     summ = Solution.read(a.solution).summary
     print(f"{a.solution}: feasible; objective {summ.get('objective')} verified")
+    return EXIT_OK
+
+
+def cmd_map(a: argparse.Namespace) -> int:
+    from .results.maps import solution_map
+    from .results.solution import SolutionFormatError
+
+    out = Path(a.out)
+    if out.suffix.lower() != ".svg":
+        _err(f"{out}: the map is written as SVG (.svg)")
+        return EXIT_INPUT
+    if out.exists() and not a.force:
+        _err(f"{out} exists (use --force to replace it)")
+        return EXIT_INPUT
+    if (inst := _load(a.instance)) is None:
+        return EXIT_INPUT
+    try:
+        sol = Solution.read(a.solution)
+    except (SolutionFormatError, ValueError, OSError) as e:
+        _err(f"{a.solution}: {e}")
+        return EXIT_INPUT
+    unknown = set(sol.assignments["firm_id"]) - set(inst.firms["firm_id"])
+    if unknown:
+        _err(f"{a.solution}: assignments.csv names firms that {a.instance} does not have "
+             f"({', '.join(sorted(unknown)[:5])})")
+        return EXIT_INPUT
+    svg = solution_map(inst, sol, fit_network=a.fit_network, title=a.title, show_moves=not a.no_moves)
+    tmp = out.with_name(f".{out.name}.tmp")
+    tmp.write_text(svg, encoding="utf-8")
+    os.replace(tmp, out)
+    print(f"wrote {out} ({len(svg) / 1024:,.0f} KB)")
     return EXIT_OK
 
 
@@ -488,7 +531,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # argparse: --help/--version exit 0, usage errors exit 2
         return int(e.code or 0)
     try:
-        return {"solve": cmd_solve, "verify": cmd_verify, "bench": cmd_bench, "plan": cmd_plan,
+        return {"solve": cmd_solve, "verify": cmd_verify, "bench": cmd_bench, "plan": cmd_plan, "map": cmd_map,
                 "generate": cmd_generate, "geo": cmd_geo}[a.command](a)
     except KeyboardInterrupt:
         _err("interrupted")

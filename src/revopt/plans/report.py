@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..results.maps import plot_map
+from ..results.maps import network_edges, plot_map
 from .evaluation import PlanEvaluation
 
 MAP_FILE = "report-map.svg"
@@ -564,22 +564,9 @@ def sections(ev: PlanEvaluation) -> list[Section]:
 
 
 def _network(ev: PlanEvaluation) -> pd.DataFrame | None:
-    """Corridor edges with coordinates and the load of the plan (of the baseline when the plan has
-    no solution), for the map's network layer."""
-    inst = ev.planned
-    if inst.corridor_edges is None or inst.corridor_nodes is None:
-        return None
-    n = inst.corridor_nodes.set_index("node_id")
-    e = inst.corridor_edges
+    """Corridor edges with the load of the plan (of the baseline when the plan has no solution)."""
     res = ev.result if ev.result.solution is not None else ev.baseline
-    loads = None if res.solution is None else res.solution.corridor_loads
-    load = (pd.Series(dtype=float) if loads is None or not len(loads)
-            else loads.set_index("edge_id")["load_kt"].astype(float))
-    return pd.DataFrame({"x1": e["u"].map(n["x"]).to_numpy(float), "y1": e["u"].map(n["y"]).to_numpy(float),
-                         "x2": e["v"].map(n["x"]).to_numpy(float), "y2": e["v"].map(n["y"]).to_numpy(float),
-                         "mode": e["mode"].to_numpy(object),
-                         "load_kt": e["edge_id"].map(load).fillna(0.0).to_numpy(float),
-                         "capacity_kt": e["capacity_kt"].to_numpy(float)})
+    return network_edges(ev.planned, res.solution)
 
 
 def report_map(ev: PlanEvaluation, **kw: Any) -> str:

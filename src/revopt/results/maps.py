@@ -244,11 +244,12 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
             load = float(getattr(e, "load_kt", 0) or 0)
             cap = getattr(e, "capacity_kt", None)
             full = cap is not None and not pd.isna(cap) and float(cap) > 0 and load >= 0.999 * float(cap)
-            w = 1.0 + 5.0 * (load / peak if not math.isnan(load) else 0.0)
+            w = 0.8 + 6.0 * math.sqrt(max(load, 0.0) / peak if not math.isnan(load) else 0.0)  # area ~ load
+            opacity = 0.9 if full else (0.7 if load > 0 else 0.35)
             colour = MODE_COLOURS.get(str(e.mode), "#9E9E9E")
             dash = ' stroke-dasharray="6 3"' if str(e.mode) == "rail" else ""
             out.append(f'<line class="edge" x1="{_f(a)}" y1="{_f(b)}" x2="{_f(c)}" y2="{_f(d)}" stroke="{colour}" '
-                       f'stroke-width="{w:.1f}" stroke-opacity="{0.9 if full else 0.55}"{dash}>'
+                       f'stroke-width="{w:.1f}" stroke-opacity="{opacity}"{dash}>'
                        f'<title>{escape(str(e.mode))}: {load:,.0f} kt'
                        + (f" of {float(cap):,.0f} kt" if cap is not None and not pd.isna(cap) else "")
                        + "</title></line>")
@@ -394,6 +395,46 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
     out.append("</svg>")
     return "\n".join(out)
 
+
+
+def network_edges(instance: Instance, solution: Solution | None) -> pd.DataFrame | None:
+    """The corridor edges of ``instance`` with their end points and the freight load of
+    ``solution`` (0 without one): x1, y1, x2, y2, mode, load_kt, capacity_kt, for the network
+    layer of :func:`plot_map`; None for an instance without corridors."""
+    if instance.corridor_edges is None or instance.corridor_nodes is None:
+        return None
+    n = instance.corridor_nodes.set_index("node_id")
+    e = instance.corridor_edges
+    loads = None if solution is None else solution.corridor_loads
+    if loads is not None and len(loads):
+        load = loads.set_index("edge_id")["load_kt"].astype(float)
+    elif solution is not None and solution.routes is not None and len(solution.routes):
+        # a solution read from a directory: the loads from its routes (freight of each firm per edge)
+        kt = instance.firms.set_index("firm_id")["freight_kt"].astype(float)
+        r = solution.routes.assign(edge=solution.routes["edges"].str.split(";")).explode("edge")
+        r = r[r["edge"].fillna("").str.strip() != ""]
+        load = r["firm_id"].map(kt).groupby(r["edge"].str.strip()).sum()
+    else:
+        load = pd.Series(dtype=float)
+    return pd.DataFrame({"x1": e["u"].map(n["x"]).to_numpy(float), "y1": e["u"].map(n["y"]).to_numpy(float),
+                         "x2": e["v"].map(n["x"]).to_numpy(float), "y2": e["v"].map(n["y"]).to_numpy(float),
+                         "mode": e["mode"].to_numpy(object),
+                         "load_kt": e["edge_id"].map(load).fillna(0.0).to_numpy(float),
+                         "capacity_kt": e["capacity_kt"].to_numpy(float)})
+
+
+def solution_map(instance: Instance, solution: Solution, *, fit_network: bool = False,
+                 title: str | None = None, show_moves: bool = True, **kw) -> str:
+    """A solution on the map: plots by designation, moves, displaced firms and, with corridors,
+    the network underneath with line width by load (``revopt map``)."""
+    nodes = None
+    if instance.corridor_nodes is not None:
+        nodes = instance.corridor_nodes.rename(columns={"node_id": "name"})
+        nodes = nodes[nodes["kind"] != "junction"]
+    if not show_moves:
+        kw["moves"] = pd.DataFrame(columns=["firm_id", "from_plot", "to_plot", "floor_space_m2"])
+    return plot_map(instance, solution, network=network_edges(instance, solution), network_nodes=nodes,
+                    fit_network=fit_network, title=title, **kw)
 
 def _legend(width: int, top: float, with_network: bool) -> str:
     out = [f'<g class="legend" font-size="11" fill="#333"><line x1="12" y1="{_f(top)}" x2="{width - 12}" '
