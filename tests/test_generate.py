@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import importlib.util
 import os
-import time
 
 import numpy as np
 import pandas as pd
