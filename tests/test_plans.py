@@ -323,7 +323,7 @@ def tiny_plans(draw):
                                  "forbid_develop": forbid, "relocate": relocate})
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.data_too_large])
 @given(tiny_plans())
 def test_plan_optimum_equals_brute_force_and_never_beats_the_baseline(case):
