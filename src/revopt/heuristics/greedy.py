@@ -69,7 +69,7 @@ import pandas as pd
 
 from ..data.instance import Instance
 from ..data.vocab import WERKMILIEUS, WM_INDEX, wm_mask
-from ..model.candidates import Candidates, candidate_pairs
+from ..model.candidates import Candidates, candidate_pairs, closed_plots
 from ..model.claims import active_claims
 from ..model.corridors import corridor_incidence
 from ..model.layout import POOLED, Layout, build_layout, plot_regions, plot_terrain_arrays
@@ -184,9 +184,8 @@ class _Data:
         self.icost = obj["intensify_weight"] * P["intensify_cost_eur"].to_numpy(float)
         self.dcost = obj["development_weight"] * T["development_cost_eur"].to_numpy(float)
         # a relocation plan's choices (docs/plans.md): terrains forced open, terrains kept closed
-        develop = T["develop"].to_numpy(object)
-        self.forced_t = develop == "forced"
-        self.closed = (develop == "forbidden")[self.pterr]   # per plot: on a terrain kept closed
+        self.forced_t = T["develop"].to_numpy(object) == "forced"
+        self.closed = closed_plots(inst)                      # per plot: on a terrain kept closed
         self.extra[self.closed] = 0.0
         self.planned_part = np.where(self.planned & ~self.closed, self.cap0, 0.0)
         self.cap0_tol = self.cap0 + _tol(self.cap0)

@@ -96,6 +96,12 @@ def firm_masks(inst: Instance) -> np.ndarray:
     return own & allowed
 
 
+def closed_plots(inst: Instance) -> np.ndarray:
+    """Per plot: on a planned terrain that a relocation plan keeps closed (develop = forbidden)."""
+    closed = set(inst.terrains.loc[inst.terrains["develop"].eq("forbidden"), "terrain_id"])
+    return inst.plots["terrain_id"].isin(closed).to_numpy(bool)
+
+
 def restriction_arrays(inst: Instance) -> tuple[np.ndarray, np.ndarray]:
     """Sector restrictions as arrays: per firm the row of its sector's restriction
     (the extra last row, all True, when its sector is free), and that table of
@@ -132,7 +138,7 @@ def _plot_arrays(inst: Instance) -> dict[str, np.ndarray]:
         "y": p["y"].to_numpy(float),
         "mask": np.array([wm_mask(ws) for ws in p["werkmilieus"]], dtype=np.int64),
         "index": np.arange(len(p), dtype=np.int64),
-        "open": ~p["terrain_id"].map(dict(zip(t["terrain_id"], t["develop"].eq("forbidden")))).to_numpy(bool),
+        "open": ~closed_plots(inst),
     }
 
 

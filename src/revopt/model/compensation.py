@@ -22,7 +22,8 @@ import pandas as pd
 from ..data.instance import Instance
 from ..data.vocab import WERKMILIEUS
 from .block import Block, coo, row_positions
-from .layout import POOLED, Layout, closed_plots, plot_terrain_arrays
+from .candidates import closed_plots
+from .layout import POOLED, Layout, plot_terrain_arrays
 
 NAME_DEMAND = "C7_demand"
 NAME_CLASS = "C7_class_cap"

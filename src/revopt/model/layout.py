@@ -27,7 +27,7 @@ import pandas as pd
 from ..corridors.routes import Paths
 from ..data.instance import Instance
 from ..data.vocab import WERKMILIEUS, WM_INDEX
-from .candidates import Candidates
+from .candidates import Candidates, closed_plots
 
 POOLED = "pooled"  # the class name of pooled compensation (compensation.per_werkmilieu = false)
 
@@ -101,12 +101,6 @@ def emission_plots(inst: Instance, cand: Candidates) -> np.ndarray:
     emitting = np.unique(cand.pairs["plot"].to_numpy(np.int64)[kg > 0])
     depositing = np.unique(deposition_pairs(inst)["plot"].to_numpy(np.int64))
     return np.intersect1d(emitting, depositing)
-
-
-def closed_plots(inst: Instance) -> np.ndarray:
-    """Per plot: on a planned terrain that a relocation plan keeps closed (develop = forbidden)."""
-    closed = set(inst.terrains.loc[inst.terrains["develop"].eq("forbidden"), "terrain_id"])
-    return inst.plots["terrain_id"].isin(closed).to_numpy(bool)
 
 
 def compensation_sets(inst: Instance) -> tuple[pd.DataFrame, pd.DataFrame]:
