@@ -102,7 +102,6 @@ def elastic_solve(inst: Instance, land: list[str], *, cand: Candidates | None = 
         "lifecycle": _scale(inst.firms["floor_space_m2"]),
         "noise": _scale(inst.terrains["noise_budget"]) if "noise_budget" in inst.terrains else 1.0,
     }
-    slack_rows: list[tuple[str, int, float]] = []   # (block, local row, sign on the row)
     new_blocks: list[Block] = []
     col = n0
     slack_meta = []
@@ -117,18 +116,15 @@ def elastic_solve(inst: Instance, land: list[str], *, cand: Candidates | None = 
             continue
         resource, unit, side = spec
         rows, cols, vals = [b.row], [b.col], [b.val]
-        for r in range(b.n_rows):
-            for bound, sign in (("lower", 1.0), ("upper", -1.0)):
-                if side not in (bound, "both"):
-                    continue
-                if not np.isfinite(getattr(b, bound)[r]):
-                    continue
-                rows.append(np.array([r]))
-                cols.append(np.array([col]))
-                vals.append(np.array([sign]))
-                slack_meta.append((b.name, r, resource, unit, bound))
-                slack_rows.append((b.name, r, sign))
-                col += 1
+        for bound, sign in (("lower", 1.0), ("upper", -1.0)):   # one slack column per finite bound
+            if side not in (bound, "both"):
+                continue
+            rs = np.flatnonzero(np.isfinite(getattr(b, bound)))
+            rows.append(rs)
+            cols.append(col + np.arange(len(rs)))
+            vals.append(np.full(len(rs), sign))
+            slack_meta += [(b.name, int(r), resource, unit, bound) for r in rs]
+            col += len(rs)
         new_blocks.append(Block(b.name, b.keys, np.concatenate(rows), np.concatenate(cols),
                                 np.concatenate(vals), b.lower, b.upper))
     n = col
@@ -140,11 +136,12 @@ def elastic_solve(inst: Instance, land: list[str], *, cand: Candidates | None = 
     col_upper = np.ones(n)
     col_upper[lay.continuous_cols()] = np.inf
     col_upper[n0:] = np.inf
-    lm0 = LinearModel(cost=base_cost, col_lower=np.zeros(n0), col_upper=col_upper[:n0],
-                      integrality=integrality[:n0], row_lower=row_lower, row_upper=row_upper,
-                      start=start, index=index, value=value)
-    bound = max(1.0, abs(assignment_bound(lay, lm0)))
-    eps = tie_break / bound
+    eps = 0.0
+    if tie_break > 0:   # scale the section-5 objective below one typical unit of slack
+        lm0 = LinearModel(cost=base_cost, col_lower=np.zeros(n0), col_upper=col_upper[:n0],
+                          integrality=integrality[:n0], row_lower=row_lower, row_upper=row_upper,
+                          start=start, index=index, value=value)
+        eps = tie_break / max(1.0, abs(assignment_bound(lay, lm0)))
     cost = np.concatenate([eps * base_cost, [-1.0 / scales[m[2]] for m in slack_meta]])
     lm = LinearModel(cost=cost, col_lower=np.zeros(n), col_upper=col_upper, integrality=integrality,
                      row_lower=row_lower, row_upper=row_upper, start=start, index=index, value=value,
