@@ -36,7 +36,8 @@ class InstanceError(ValueError):
 
     MAX_SHOWN = 25
 
-    def __init__(self, problems: list[Problem] | Problem):
+    def __init__(self, problems: list[Problem] | Problem, *, what: str = "invalid instance"):
+        """``what`` heads the message ("invalid plan", "cannot import parks.gpkg")."""
         if isinstance(problems, Problem):
             problems = [problems]
         if not problems:
@@ -45,7 +46,7 @@ class InstanceError(ValueError):
         lines = [str(p) for p in self.problems[: self.MAX_SHOWN]]
         if len(self.problems) > self.MAX_SHOWN:
             lines.append(f"... and {len(self.problems) - self.MAX_SHOWN} more problems")
-        head = "invalid instance" if len(self.problems) == 1 else f"invalid instance ({len(self.problems)} problems)"
+        head = what if len(self.problems) == 1 else f"{what} ({len(self.problems)} problems)"
         super().__init__(head + ":\n  " + "\n  ".join(lines))
 
     @property

@@ -30,13 +30,4 @@ class GeoInputError(InstanceError):
     """A GIS layer that cannot become an instance; nothing is written (CLI exit 2)."""
 
     def __init__(self, problems: list[Problem] | Problem, source: str = "GIS layer"):
-        super().__init__(problems)
-        lines = [str(p) for p in self.problems[: self.MAX_SHOWN]]
-        if len(self.problems) > self.MAX_SHOWN:
-            lines.append(f"... and {len(self.problems) - self.MAX_SHOWN} more problems")
-        n = len(self.problems)
-        head = f"cannot import {source}" + ("" if n == 1 else f" ({n} problems)")
-        self.args = (head + ":\n  " + "\n  ".join(lines),)
-
-    def __str__(self) -> str:
-        return self.args[0]
+        super().__init__(problems, what=f"cannot import {source}")

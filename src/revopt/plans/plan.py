@@ -30,10 +30,7 @@ class PlanError(InstanceError):
     """A plan file that breaks the rules (exit 2): names the file and the key."""
 
     def __init__(self, problems: list[Problem] | Problem):
-        super().__init__(problems)
-        lines = [str(p) for p in self.problems[: self.MAX_SHOWN]]
-        head = "invalid plan" if len(self.problems) == 1 else f"invalid plan ({len(self.problems)} problems)"
-        self.args = (head + ":\n  " + "\n  ".join(lines),)
+        super().__init__(problems, what="invalid plan")
 
 
 @dataclass(frozen=True)
