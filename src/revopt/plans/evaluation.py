@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
@@ -49,7 +48,3 @@ class PlanEvaluation:
             return True
         el = self.elastic
         return el is not None and el.status.has_solution and el.additions.empty
-
-    def headline(self) -> dict[str, Any]:
-        h = self.tables["headline"]
-        return {m: (b, p) for m, b, p in h[["metric", "baseline", "plan"]].itertuples(index=False)}
