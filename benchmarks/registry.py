@@ -10,6 +10,7 @@ are listed only when asked for (``gap_large=True``).
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -56,3 +57,41 @@ def entries(presets=None, bundled=True, gap_large=False) -> list[tuple[str, list
 def gap_large_dir(name: str) -> Path:
     """The instance directory of a GAP-large entry, written on first use."""
     return gap_gen.ensure(name)
+
+
+_PRESET = re.compile(r"(tiny|small|province|national)-s(\d+)")
+
+
+def instance_dir(spec: str) -> Path | None:
+    """The directory behind ``spec``: itself when it holds instance.toml, a GAP-large entry's (written on
+    first use); None for a preset (generated in memory)."""
+    if (Path(spec) / "instance.toml").is_file():
+        return Path(spec)
+    if spec.startswith("gap-"):
+        return gap_large_dir(spec)
+    return None
+
+
+def spec_name(spec: str) -> str:
+    """The entry name of ``spec``: a directory's own name, otherwise the spec itself."""
+    p = Path(spec)
+    return p.name if (p / "instance.toml").is_file() else spec
+
+
+def load(spec: str):
+    """The Instance of an instance directory, ``<preset>-s<seed>`` (generated) or a GAP-large name."""
+    import revopt
+
+    mt = _PRESET.fullmatch(spec)
+    if mt and not (Path(spec) / "instance.toml").is_file():
+        from revopt.generate import generate
+
+        return generate(mt[1], seed=int(mt[2]))
+    try:
+        d = instance_dir(spec)
+    except ValueError as e:
+        raise SystemExit(str(e)) from None
+    if d is None:
+        raise SystemExit(f"{spec!r} is neither an instance directory, <preset>-s<seed> (tiny, small, province, "
+                         "national) nor a GAP-large name (gap-c1600x20-s0)")
+    return revopt.load_instance(d)
