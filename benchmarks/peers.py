@@ -1,6 +1,6 @@
 """revopt beside general MIP solvers: the same model, the same wall time (issue 12, item 6).
 
-    python benchmarks/peers.py small-s1 gap-c1600x80-s0 [--time-limit 60] [--grace 15]
+    python benchmarks/peers.py small-s1 gap-c1600x80-s0 [--time-limit 60] [--grace 15] [--repeat 1]
                                [--peers revopt highs scip cpsat] [--out benchmarks/results/peers]
     python benchmarks/peers.py instances/demo --time-limit 10
 
@@ -34,6 +34,7 @@ error row, the others still run.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -241,25 +242,59 @@ def _f(v, fmt="{:,.0f}"):
     return "-" if v is None else fmt.format(v)
 
 
+def summarise(records: list[dict]) -> list[dict]:
+    """One row per (instance, solver): medians over its runs (objective, bound, gap, wall, peak, GAP cost)."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in records:
+        groups.setdefault((r["instance"], r["peer"]), []).append(r)
+    out = []
+    for (inst, peer), rs in groups.items():
+        row = {"instance": inst, "peer": peer, "runs": len(rs)}
+        for k in ("objective", "bound", "gap", "wall_s", "peak_mb", "gap_cost", "gap_cost_bound"):
+            v = [r[k] for r in rs if r.get(k) is not None]
+            row[k] = float(np.median(v)) if v else None
+            row[f"{k}_runs"] = len(v)
+        statuses = [r["status"] for r in rs]
+        row["status"] = statuses[0] if len(set(statuses)) == 1 else ", ".join(
+            f"{s} x{statuses.count(s)}" for s in dict.fromkeys(statuses))
+        checks = list(dict.fromkeys(r.get("check", "-") for r in rs))
+        row["check"] = "; ".join(checks)
+        row["messages"] = list(dict.fromkeys(r.get("message", "") for r in rs
+                                             if r["status"] in ("cannot_take", "error", "killed")))
+        out.append(row)
+    return out
+
+
+def _of_runs(r: dict, k: str, fmt: str = "{:,.0f}") -> str:
+    """The median, and '(n of N runs)' when only some runs had the figure."""
+    n = r[f"{k}_runs"]
+    return _f(r[k], fmt) + (f" ({n} of {r['runs']} runs)" if 0 < n < r["runs"] else "")
+
+
 def markdown(meta: dict, records: list[dict]) -> str:
+    rows = summarise(records)
     has_gap = any(r.get("gap_cost") is not None or r.get("gap_offset") for r in records)
+    many = any(r["runs"] > 1 for r in rows)
     head = ["instance", "solver", "status", "objective", "bound", "gap", "wall s", "peak MB", "check"]
     if has_gap:
         head.insert(6, "as GAP: cost [lower bound]")
+    if many:
+        head.insert(2, "runs")
     title = (f"Limit {meta['time_limit']:g} s per solver (hard kill at +{meta['grace']:g} s); {meta['machine']}; "
-             f"{meta['versions']}.")
+             f"{meta['versions']}." + (" Medians over the runs." if many else ""))
     lines = [title, "", "| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     notes = []
-    for r in records:
-        row = [r["instance"], LABELS.get(r["peer"], r["peer"]), r["status"], _f(r.get("objective")),
-               _f(r.get("bound")), _f(r.get("gap"), "{:.2%}"), _f(r.get("wall_s"), "{:.1f}"),
-               _f(r.get("peak_mb")), r.get("check", "-")]
+    for r in rows:
+        row = [r["instance"], LABELS.get(r["peer"], r["peer"]), r["status"], _of_runs(r, "objective"),
+               _of_runs(r, "bound"), _of_runs(r, "gap", "{:.2%}"), _f(r["wall_s"], "{:.1f}"), _f(r["peak_mb"]),
+               r["check"]]
         if has_gap:
-            c, lb = r.get("gap_cost"), r.get("gap_cost_bound")
+            c, lb = r["gap_cost"], r["gap_cost_bound"]
             row.insert(6, "-" if c is None and lb is None else f"{_f(c)} [{_f(lb)}]")
+        if many:
+            row.insert(2, r["runs"])
         lines.append("| " + " | ".join(str(x) for x in row) + " |")
-        if r["status"] in ("cannot_take", "error", "killed"):
-            notes.append(f"- {r['instance']}, {LABELS.get(r['peer'], r['peer'])}: {r.get('message', '')}")
+        notes += [f"- {r['instance']}, {LABELS.get(r['peer'], r['peer'])}: {m}" for m in r["messages"]]
     models = [f"- {name}: {m['rows']:,} rows, {m['cols']:,} columns ({m['integer_cols']:,} integer), "
               f"{m['nnz']:,} nonzeros; build {m['build_s']} s, MPS {m['mps_mb']} MB. CP-SAT: "
               + ("; ".join(m["cpsat_notes"]) or "all columns integer") for name, m in meta["models"].items()]
@@ -282,6 +317,7 @@ def main(argv=None) -> int:
     p.add_argument("--time-limit", type=float, default=60.0, help="wall seconds per solver (default 60)")
     p.add_argument("--grace", type=float, default=15.0, help="kill a solver this long after its limit")
     p.add_argument("--peers", nargs="+", choices=PEERS, default=list(PEERS))
+    p.add_argument("--repeat", type=int, default=1, help="runs per solver; the table shows medians")
     p.add_argument("--highs-threads", type=int, default=1)
     p.add_argument("--cpsat-workers", type=int, default=2)
     p.add_argument("--out", default=str(Path(__file__).parent / "results" / "peers"))
@@ -294,6 +330,8 @@ def main(argv=None) -> int:
         p.error("name at least one INSTANCE")
     if not a.time_limit > 0:
         p.error(f"--time-limit must be > 0, not {a.time_limit}")
+    if a.repeat < 1:
+        p.error(f"--repeat must be >= 1, not {a.repeat}")
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     meta = {"time_limit": a.time_limit, "grace": a.grace, "versions": versions(),
@@ -311,9 +349,9 @@ def main(argv=None) -> int:
         (work / "spec.json").write_text(json.dumps({"spec": spec if d is None else str(d.resolve())}) + "\n")
         gap_info = _gap_info(spec)
         arrays = dict(np.load(work / "model.npz"))
-        for peer in a.peers:
+        for run, peer in itertools.product(range(a.repeat), a.peers):  # interleaved: noise spreads evenly
             rec = run_peer(peer, work, a.time_limit, a.grace, opts)
-            rec["instance"] = name
+            rec.update(instance=name, run=run)
             check(rec, work, arrays)
             rec["gap"] = gap_of(rec)
             if gap_info:
