@@ -1,7 +1,7 @@
 """Run the benchmark registry: each instance several times, each run in a fresh process.
 
     python benchmarks/run.py [--presets tiny small province] [--repeat 3] [--no-bundled]
-                             [--time-limit S] [--out benchmarks/results]
+                             [--gap-large] [--time-limit S] [--out benchmarks/results]
 
 Writes ``OUT/runs.csv`` (every run), ``OUT/summary.csv`` and ``OUT/summary.md``
 (medians per instance). Medians of several runs, because machines are noisy.
@@ -47,6 +47,7 @@ def main(argv=None) -> int:
     p.add_argument("--presets", nargs="*", default=None)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--no-bundled", action="store_true")
+    p.add_argument("--gap-large", action="store_true", help="also the GAP-large instances (benchmarks/gap_large.py)")
     p.add_argument("--time-limit", type=float, default=None, help="override the registry's limits")
     p.add_argument("--lp", action="store_true", help="also solve the LP relaxation (root gap)")
     p.add_argument("--out", default=str(Path(__file__).parent / "results"))
@@ -54,7 +55,7 @@ def main(argv=None) -> int:
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     rows = []
-    for name, args, tl in entries(a.presets, bundled=not a.no_bundled):
+    for name, args, tl in entries(a.presets, bundled=not a.no_bundled, gap_large=a.gap_large):
         for r in range(a.repeat):
             rec = flatten(run_once(args, a.time_limit or tl, a.lp))
             rec.update(name=name, run=r)
