@@ -12,7 +12,8 @@ mixed-integer programme solved with HiGHS::
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .data import Instance, InstanceError, load_instance
+from .data import Instance, InstanceError
+from .model.validate import load_instance
 from .results import Result, Solution, Status
 from .results.verify import verify
 from .solve import solve

@@ -16,8 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import __version__
-from .data import InstanceError, load_instance
+from . import __version__, load_instance
+from .data import InstanceError
 from .results import Result, Solution, Status
 from .results.verify import verify
 from .solve import BACKENDS, solve
@@ -382,7 +382,7 @@ def cmd_bench(a: argparse.Namespace) -> int:
     import json
 
     from .benchmark import bench_instance
-    from .results.solution import _jsonable
+    from .results.solution import jsonable
 
     if (a.instance is None) == (a.preset is None):
         _err("bench needs an INSTANCE directory or --preset (not both)")
@@ -408,7 +408,7 @@ def cmd_bench(a: argparse.Namespace) -> int:
         if k in rec:
             print(f"{k:<17}{rec[k]}")
     if a.json:
-        Path(a.json).write_text(json.dumps(_jsonable(rec), indent=2) + "\n", encoding="utf-8")
+        Path(a.json).write_text(json.dumps(jsonable(rec), indent=2) + "\n", encoding="utf-8")
     return EXIT_OK
 
 
@@ -449,8 +449,7 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
 
 
 def cmd_geo(a: argparse.Namespace) -> int:
-    from .geo import GeoUnavailable
-    from .geo._deps import geopandas
+    from .geo import GeoUnavailable, geopandas
 
     try:
         geopandas()

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
+from ..model import claims, compensation, floorspace, grid, lifecycle, nitrogen, noise, placement
 from ..model.block import Block, LinearModel, stack
 from ..model.build import build_blocks
 from ..model.candidates import Candidates, candidate_pairs
@@ -52,14 +53,14 @@ from ..solve.highs_backend import solve_highs
 
 #: block name -> (resource, unit, which bound the slack relaxes)
 ELASTIC_BLOCKS = {
-    "C1_placement": ("firm", "firms", "lower"),
-    "C4_floor": ("floor", "m2", "upper"),
-    "C5_grid": ("grid", "MW", "upper"),
-    "C6_nitrogen": ("nitrogen", "mol/yr", "upper"),
-    "C7_demand": ("compensation", "m2", "lower"),
-    "C9_claim": ("claim", "m2", "both"),
-    "C10_lifecycle": ("lifecycle", "m2", "lower"),
-    "C11_noise": ("noise", "noise units", "upper"),
+    placement.NAME: ("firm", "firms", "lower"),
+    floorspace.NAME: ("floor", "m2", "upper"),
+    grid.NAME: ("grid", "MW", "upper"),
+    nitrogen.NAME: ("nitrogen", "mol/yr", "upper"),
+    compensation.NAME_DEMAND: ("compensation", "m2", "lower"),
+    claims.NAME: ("claim", "m2", "both"),
+    lifecycle.NAME: ("lifecycle", "m2", "lower"),
+    noise.NAME: ("noise", "noise units", "upper"),
 }
 COLUMNS = ["resource", "id", "class", "addition", "unit", "text"]
 
@@ -106,7 +107,7 @@ def elastic_solve(inst: Instance, land: list[str], *, cand: Candidates | None = 
     col = n0
     slack_meta = []
     for b in blocks:
-        if b.name == "C1_placement" and forced:
+        if b.name == placement.NAME and forced:
             lower = b.lower.copy()
             lower[b.keys["firm_id"].isin(forced).to_numpy()] = 1.0
             b = Block(b.name, b.keys, b.row, b.col, b.val, lower, b.upper)
