@@ -14,9 +14,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .data import Instance, InstanceError
 from .model.validate import load_instance
-from .results import Result, Solution, Status
+from .results import Result, Solution
 from .results.verify import verify
 from .solve import solve
+from .status import Status
 
 try:
     __version__ = version("revopt")

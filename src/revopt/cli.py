@@ -18,9 +18,10 @@ from pathlib import Path
 
 from . import __version__, load_instance
 from .data import InstanceError
-from .results import Result, Solution, Status
+from .results import Result, Solution
 from .results.verify import verify
-from .solve import BACKENDS, solve
+from .solve import BACKENDS, Progress, solve
+from .status import Status
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
 EXIT_FOR_STATUS = {
@@ -245,6 +246,11 @@ def _out_dir_problem(out: Path, force: bool, flag: str = "") -> str | None:
     return None
 
 
+def print_progress(p: Progress) -> None:
+    """The progress of a solve: one line on stderr per snapshot."""
+    print(p.line(), file=sys.stderr, flush=True)
+
+
 def _load(path: str):
     """The validated instance at ``path``, or None after printing the input error."""
     try:
@@ -262,7 +268,8 @@ def cmd_solve(a: argparse.Namespace) -> int:
     if (inst := _load(a.instance)) is None:
         return EXIT_INPUT
     show = not (a.quiet or a.no_progress) and a.backend == "highs"
-    res = solve(inst, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend, progress=show)
+    res = solve(inst, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend,
+                progress=print_progress if show else None)
     sol = res.solution if res.solution is not None else Solution.empty()
     sol.summary = res.summary()
     try:
@@ -398,7 +405,7 @@ def cmd_bench(a: argparse.Namespace) -> int:
         _err(f"{a.instance}: {e}")
         return EXIT_INPUT
     rec = bench_instance(inst, label=label, time_limit=a.time_limit, gap=a.gap, solve=not a.no_solve,
-                         greedy=not a.no_greedy, lp=a.lp, progress=not a.no_progress)
+                         greedy=not a.no_greedy, lp=a.lp, progress=None if a.no_progress else print_progress)
     for k in ("instance", "pairs", "rows", "cols", "nnz"):
         print(f"{k:<17}{rec[k]}")
     for k, v in rec["seconds"].items():
