@@ -35,26 +35,22 @@ def route_tables(inst: Instance, pairs: pd.DataFrame, paths: Paths | None,
     sel, r = placed[has], route[has]
     e = inst.corridor_edges
     edge_ids = np.zeros(0, object) if e is None else e["edge_id"].to_numpy(object)
-    fi = pairs["firm"].to_numpy(np.int64)[sel]
-    kt = inst.firms["freight_kt"].to_numpy(float)[fi]
-    node_ids = inst.corridor_nodes["node_id"].to_numpy(object)
-    routed = paths is not None and len(r) > 0
-    none_f = np.zeros(0)
-    routes = pd.DataFrame({
-        "firm_id": pairs["firm_id"].to_numpy(object)[sel],
-        "mode": np.array(MODES, dtype=object)[paths.mode[r]] if routed else np.zeros(0, object),
-        "edges": [";".join(edge_ids[paths.edges_of(i)]) for i in r] if routed else [],
-        "access_node": node_ids[paths.node[r]] if routed else np.zeros(0, object),
-        "access_km": paths.access_km[r] if routed else none_f,
-        "length_km": paths.length_km[r] if routed else none_f,
-        "cost_eur_per_t": paths.cost[r] if routed else none_f,
-        "transport_eur_per_year": pairs["transport"].to_numpy(float)[sel],
-    }, columns=ROUTE_COLUMNS)
     n_e = len(edge_ids)
-    load = np.zeros(n_e)
-    if routed:
+    if paths is not None and len(r):
+        node_ids = inst.corridor_nodes["node_id"].to_numpy(object)
+        route_cols = {"mode": np.array(MODES, dtype=object)[paths.mode[r]],
+                      "edges": [";".join(edge_ids[paths.edges_of(i)]) for i in r],
+                      "access_node": node_ids[paths.node[r]], "access_km": paths.access_km[r],
+                      "length_km": paths.length_km[r], "cost_eur_per_t": paths.cost[r]}
+        kt = inst.firms["freight_kt"].to_numpy(float)[pairs["firm"].to_numpy(np.int64)[sel]]
         pair, edge = paths.incidence(r)
         load = np.bincount(edge, weights=kt[pair], minlength=n_e)
+    else:
+        route_cols = {"mode": np.zeros(0, object), "edges": [], "access_node": np.zeros(0, object),
+                      "access_km": np.zeros(0), "length_km": np.zeros(0), "cost_eur_per_t": np.zeros(0)}
+        load = np.zeros(n_e)
+    routes = pd.DataFrame({"firm_id": pairs["firm_id"].to_numpy(object)[sel], **route_cols,
+                           "transport_eur_per_year": pairs["transport"].to_numpy(float)[sel]}, columns=ROUTE_COLUMNS)
     cap = np.full(n_e, np.nan) if e is None else e["capacity_kt"].to_numpy(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         util = np.where(np.isnan(cap), np.nan, np.where(cap > 0, load / np.where(cap > 0, cap, 1.0),

@@ -209,7 +209,8 @@ def solve_highs(lm: LinearModel, *, time_limit: float | None, gap: float, thread
         message += "; incumbent from the heuristics"
     status = map_status(ms, has_sol)
     if status == Status.INFEASIBLE and known is not None:  # cannot be: start is feasible
-        return RawSolve(Status.ERROR, None, None, t1 - t0, t2 - t1, "HiGHS says infeasible but a feasible start is known")
+        return RawSolve(Status.ERROR, None, None, t1 - t0, t2 - t1,
+                        "HiGHS says infeasible but a feasible start is known")
     if ms == _MS.kInterrupt and known is not None and bound is not None and relative_gap(bound, known) <= gap:
         status = Status.OPTIMAL  # proved within the gap, as HiGHS would have said itself
     if not status.has_solution:
