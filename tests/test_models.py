@@ -6,15 +6,13 @@ import highspy
 import pytest
 
 import revopt
-from revopt.model.export import write_model
-from revopt.solve.highs_backend import new_highs
+from revopt.solve.export import write_model
+from revopt.solve.highs_backend import highs_for
 from conftest import INSTANCES, ROOT
 
 
 def _solve_file(path) -> float:
-    h = new_highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("mip_rel_gap", 0.0)
+    h = highs_for(options={"mip_rel_gap": 0.0})
     assert h.readModel(str(path)) != highspy.HighsStatus.kError
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal

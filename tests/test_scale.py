@@ -13,7 +13,7 @@ from matrix import matrix_violations
 from revopt.heuristics import greedy
 from revopt.model.build import build_model
 from revopt.model.candidates import candidate_pairs
-from revopt.results.extract import extract_solution, round_columns
+from revopt.solve.extract import extract_solution, round_columns
 from revopt.solve.highs_backend import solve_highs
 from revopt.solve.lns import improve
 from strategies import tiny_instances

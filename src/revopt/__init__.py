@@ -12,10 +12,12 @@ mixed-integer programme solved with HiGHS::
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .data import Instance, InstanceError, load_instance
-from .results import Result, Solution, Status
+from .data import Instance, InstanceError
+from .model.validate import load_instance
+from .results import Result, Solution
 from .results.verify import verify
 from .solve import solve
+from .status import Status
 
 try:
     __version__ = version("revopt")

@@ -16,11 +16,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import __version__
-from .data import InstanceError, load_instance
-from .results import Result, Solution, Status
+from . import __version__, load_instance
+from .data import InstanceError
+from .results import Result, Solution
 from .results.verify import verify
-from .solve import BACKENDS, solve
+from .solve import BACKENDS, Progress, solve
+from .status import Status
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_SOLUTION = 0, 1, 2, 3, 4
 EXIT_FOR_STATUS = {
@@ -245,6 +246,11 @@ def _out_dir_problem(out: Path, force: bool, flag: str = "") -> str | None:
     return None
 
 
+def print_progress(p: Progress) -> None:
+    """The progress of a solve: one line on stderr per snapshot."""
+    print(p.line(), file=sys.stderr, flush=True)
+
+
 def _load(path: str):
     """The validated instance at ``path``, or None after printing the input error."""
     try:
@@ -262,7 +268,8 @@ def cmd_solve(a: argparse.Namespace) -> int:
     if (inst := _load(a.instance)) is None:
         return EXIT_INPUT
     show = not (a.quiet or a.no_progress) and a.backend == "highs"
-    res = solve(inst, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend, progress=show)
+    res = solve(inst, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend,
+                progress=print_progress if show else None)
     sol = res.solution if res.solution is not None else Solution.empty()
     sol.summary = res.summary()
     try:
@@ -382,7 +389,7 @@ def cmd_bench(a: argparse.Namespace) -> int:
     import json
 
     from .benchmark import bench_instance
-    from .results.solution import _jsonable
+    from .results.solution import jsonable
 
     if (a.instance is None) == (a.preset is None):
         _err("bench needs an INSTANCE directory or --preset (not both)")
@@ -398,7 +405,7 @@ def cmd_bench(a: argparse.Namespace) -> int:
         _err(f"{a.instance}: {e}")
         return EXIT_INPUT
     rec = bench_instance(inst, label=label, time_limit=a.time_limit, gap=a.gap, solve=not a.no_solve,
-                         greedy=not a.no_greedy, lp=a.lp, progress=not a.no_progress)
+                         greedy=not a.no_greedy, lp=a.lp, progress=None if a.no_progress else print_progress)
     for k in ("instance", "pairs", "rows", "cols", "nnz"):
         print(f"{k:<17}{rec[k]}")
     for k, v in rec["seconds"].items():
@@ -408,7 +415,7 @@ def cmd_bench(a: argparse.Namespace) -> int:
         if k in rec:
             print(f"{k:<17}{rec[k]}")
     if a.json:
-        Path(a.json).write_text(json.dumps(_jsonable(rec), indent=2) + "\n", encoding="utf-8")
+        Path(a.json).write_text(json.dumps(jsonable(rec), indent=2) + "\n", encoding="utf-8")
     return EXIT_OK
 
 
@@ -449,8 +456,7 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
 
 
 def cmd_geo(a: argparse.Namespace) -> int:
-    from .geo import GeoUnavailable
-    from .geo._deps import geopandas
+    from .geo import GeoUnavailable, geopandas
 
     try:
         geopandas()

@@ -9,6 +9,9 @@ Edges are undirected. Parallel edges of one mode between the same two nodes
 are merged: the shortest counts (a shortest path never takes a longer parallel
 edge), ties by the smaller edge id (text order). Each graph edge keeps
 ``length`` (km), ``edge_id`` and ``edge`` (row position in corridor_edges.csv).
+
+The modes, their codes and their tie priority are the data layer's vocabulary
+(:mod:`revopt.data.vocab`), re-exported here.
 """
 
 from __future__ import annotations
@@ -17,11 +20,10 @@ import networkx as nx
 import numpy as np
 
 from ..data.instance import Instance
+from ..data.vocab import MODE_CODE, MODE_PRIORITY, MODES
 
-MODES: tuple[str, ...] = ("road", "rail", "water")
-MODE_CODE: dict[str, int] = {m: i for i, m in enumerate(MODES)}
-#: the tie rule of spec section 7: among routes of equal cost, water before rail before road
-MODE_PRIORITY: dict[str, int] = {"water": 2, "rail": 1, "road": 0}
+
+__all__ = ["MODES", "MODE_CODE", "MODE_PRIORITY", "mode_graphs"]
 
 
 def mode_graphs(inst: Instance) -> dict[str, nx.Graph]:

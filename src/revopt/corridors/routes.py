@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
-from .graph import MODE_CODE, MODE_PRIORITY, MODES, mode_graphs
+from ..data.vocab import MODE_CODE, MODE_PRIORITY, MODES
+from .graph import mode_graphs
 
 #: costs within this relative distance of the cheapest route are ties (float sums of equal routes)
 TIE_REL = 1e-9

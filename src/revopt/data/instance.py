@@ -57,7 +57,10 @@ class Instance:
     firm column ``modes`` holds tuples in the order road, rail, water).
 
     Build one with :func:`load_instance` or :meth:`Instance.from_frames`; both
-    validate the same way. Treat an instance as read-only; use
+    validate the same way. The one rule that needs the model's candidate rules (a
+    locked firm's current plot is a candidate pair) is checked by
+    :func:`revopt.load_instance` and by :func:`revopt.solve`
+    (:mod:`revopt.model.validate`). Treat an instance as read-only; use
     :meth:`with_params` or build a new one to change it.
     """
 
@@ -111,19 +114,17 @@ class Instance:
                   "lifecycle_targets.csv": lifecycle_targets, "restrictions.csv": restrictions,
                   "corridor_nodes.csv": corridor_nodes, "corridor_edges.csv": corridor_edges,
                   "plot_access.csv": plot_access}
-        raw = {f: (None if df is None else _as_text(df)) for f, df in frames.items()}
+        raw = {f: (None if df is None else as_text(df)) for f, df in frames.items()}
         return cls._from_validated(validate(raw, params or {}, default_name=name), None)
 
     @classmethod
     def _from_validated(cls, v: dict[str, Any], source: Path | None) -> "Instance":
-        inst = cls(name=v["params"]["instance"]["name"], params=v["params"], terrains=v["terrains"],
+        return cls(name=v["params"]["instance"]["name"], params=v["params"], terrains=v["terrains"],
                    plots=v["plots"], firms=v["firms"], substations=v["substations"],
                    nature_areas=v["nature_areas"], deposition=v["deposition"], pairs=v["pairs"],
                    claims=v["claims"], lifecycle_targets=v["lifecycle_targets"],
                    restrictions=v["restrictions"], corridor_nodes=v["corridor_nodes"],
                    corridor_edges=v["corridor_edges"], plot_access=v["plot_access"], source=source)
-        _check_locked_firms(inst)
-        return inst
 
     def with_params(self, **sections: dict[str, Any]) -> "Instance":
         """A copy with some manifest parameters replaced, re-validated.
@@ -155,38 +156,15 @@ class Instance:
             df = getattr(self, attr)
             if df is None or (file == "deposition.csv" and df.empty):
                 continue
-            text = _as_text(df)
+            text = as_text(df)
             optional = {**POLICY_COLUMNS.get(file, {}), **FREIGHT_COLUMNS.get(file, {})}
             unused = [c for c, default in optional.items() if c in text and text[c].eq(default).all()]
             text.drop(columns=unused).to_csv(d / file, index=False)
         return d
 
 
-def _check_locked_firms(inst: Instance) -> None:
-    """A locked firm's current plot must be a candidate pair (spec section 9): an input error otherwise.
-
-    The candidate rules live in one place, :mod:`revopt.model.candidates`; they are
-    evaluated here on the locked pairs only (imported late: the model layer
-    builds on this one).
-    """
-    locked = inst.firms["locked"].to_numpy(bool)
-    if not locked.any():
-        return
-    from ..model.candidates import explain_pairs
-
-    fi = locked.nonzero()[0]
-    pos = pd.Series(range(len(inst.plots)), index=inst.plots["plot_id"])
-    pj = inst.firms["current_plot"].iloc[fi].map(pos).to_numpy()
-    why = explain_pairs(inst, fi, pj.astype("int64"))
-    problems = [Problem("firms.csv", int(f) + 2, "locked",
-                        f"firm {inst.firms['firm_id'].iloc[f]} is locked on its current plot "
-                        f"{inst.firms['current_plot'].iloc[f]}, but that is not a candidate pair: {w}")
-                for f, w in zip(fi, why) if w]
-    if problems:
-        raise InstanceError(problems)
-
-
-def _cell_text(v: Any) -> str:
+def cell_text(v: Any) -> str:
+    """One cell as the text an instance file holds (booleans ``true``/``false``, NaN empty, lists ``;``-joined)."""
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -203,7 +181,7 @@ def _cell_text(v: Any) -> str:
         if isinstance(v, np.bool_):
             return "true" if v else "false"
         if isinstance(v, np.floating):
-            return _cell_text(float(v))
+            return cell_text(float(v))
         if isinstance(v, np.integer):
             return str(int(v))
     except ImportError:  # pragma: no cover
@@ -211,10 +189,11 @@ def _cell_text(v: Any) -> str:
     return str(v)
 
 
-def _as_text(df: pd.DataFrame) -> pd.DataFrame:
+def as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """A table as text cells (:func:`cell_text`), as it would be read back from its file."""
     out = pd.DataFrame(index=range(len(df)))
     for c in df.columns:
-        out[str(c)] = [_cell_text(v) for v in df[c].tolist()]
+        out[str(c)] = [cell_text(v) for v in df[c].tolist()]
     return out
 
 
@@ -257,10 +236,11 @@ def read_csv_text(path: Path) -> pd.DataFrame:
 
 
 def load_instance(path: str | Path) -> Instance:
-    """Read and validate an instance directory (spec section 1).
+    """Read and validate an instance directory (spec section 1): every table and the manifest.
 
     Raises :class:`~revopt.data.errors.InstanceError` naming file, row, column
-    and rule for every problem found.
+    and rule for every problem found. :func:`revopt.load_instance` adds the
+    model-level rules (:mod:`revopt.model.validate`).
     """
     d = Path(path)
     if not d.is_dir():
@@ -283,4 +263,4 @@ def load_instance(path: str | Path) -> Instance:
     return Instance._from_validated(v, d)
 
 
-__all__ = ["Instance", "load_instance", "replace"]
+__all__ = ["Instance", "load_instance", "replace", "as_text", "cell_text", "read_csv_text"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .vocab import CATEGORIES, RANK, WERKMILIEUS, canonical_category
+from .vocab import CATEGORIES, MODES, RANK, WERKMILIEUS, canonical_category
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
@@ -67,10 +67,6 @@ def parse_idlist(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:
     v = s.map(uniq)
     bad = v.isna()
     return v, bad, "must be a non-empty ';'-list of ids"
-
-
-#: transport modes of the multimodal corridors (spec section 7), in the order lists are kept
-MODES: tuple[str, ...] = ("road", "rail", "water")
 
 
 def parse_modes(s: pd.Series) -> tuple[pd.Series, pd.Series, str]:

@@ -57,6 +57,15 @@ def columns_of(file: str) -> pd.DataFrame:
     return s[s["file"] == file]
 
 
+def manifest_default(key: str) -> str:
+    """The default of a manifest parameter as written in the schema (``"transport.road_eur_per_tkm"``)."""
+    s = schema()
+    row = s[(s["file"] == "instance.toml") & (s["column"] == key)]
+    if len(row) != 1:
+        raise KeyError(f"instance.toml has no parameter {key!r} in the schema")
+    return str(row["default"].iloc[0])
+
+
 def to_markdown() -> str:
     """Render the schema as the instance-format reference (docs/instance-format.md)."""
     s = schema()

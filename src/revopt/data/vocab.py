@@ -1,8 +1,16 @@
-"""Fixed vocabularies of model v1: environmental categories and work environments."""
+"""Fixed vocabularies of model v1, each defined once: categories, work environments, life stages,
+terrain statuses, the compensation class ``pooled``, the transport modes with their tie priority and
+their tariffs' defaults.
+
+Every layer reads these names from here (the corridors, the model, the results, the
+generator); nothing else spells them out.
+"""
 
 from __future__ import annotations
 
 import math
+
+from .schema import manifest_default
 
 #: VNG environmental categories (milieucategorieen) in rank order 1..10.
 CATEGORIES: tuple[str, ...] = ("1", "2", "3.1", "3.2", "4.1", "4.2", "5.1", "5.2", "5.3", "6")
@@ -16,6 +24,19 @@ WM_INDEX: dict[str, int] = {w: i for i, w in enumerate(WERKMILIEUS)}
 
 LIFECYCLES: tuple[str, ...] = ("startup", "mkb", "scaleup", "large")
 TERRAIN_STATUSES: tuple[str, ...] = ("existing", "planned", "transform")
+
+#: the class of pooled compensation (compensation.per_werkmilieu = false): one class for all werkmilieus
+POOLED = "pooled"
+
+#: Transport modes of the multimodal corridors (spec section 7). This order is the one order of
+#: revopt: mode codes (route ``mode`` columns), mode lists of firms, per-mode KPIs.
+MODES: tuple[str, ...] = ("road", "rail", "water")
+MODE_CODE: dict[str, int] = {m: i for i, m in enumerate(MODES)}
+#: the tie rule of spec section 7: among routes of equal cost, water before rail before road
+MODE_PRIORITY: dict[str, int] = {"water": 2, "rail": 1, "road": 0}
+#: the transport tariffs' defaults (euro per tonne-km per mode, manifest [transport]
+#: ``<mode>_eur_per_tkm``), read from the schema, where they are written once
+TARIFF_DEFAULTS: dict[str, float] = {m: float(manifest_default(f"transport.{m}_eur_per_tkm")) for m in MODES}
 
 
 def canonical_category(text: object) -> str | None:

@@ -46,12 +46,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from ..data.vocab import MODE_CODE, MODE_PRIORITY, MODES
+from ..data.vocab import TARIFF_DEFAULTS as TARIFF  # the manifest's defaults: the generator writes no [transport]
 from .corridor_data import NODES, RAIL_LINES, SHIP_LOAD_T, WATERWAYS
 from .geo import PLACES, wgs84_to_rd
-
-MODES = ("water", "rail", "road")                     # tie order of spec section 7
-#: spec section 7 manifest defaults ([transport] *_eur_per_tkm); the generator writes none
-TARIFF = {"road": 0.10, "rail": 0.05, "water": 0.03}
 #: route length / straight distance per mode: the Dutch motorway network runs about 1.2-1.3 x the
 #: straight line between towns; rail lines follow the old corridors (1.2); rivers meander (1.3)
 DETOUR = {"road": 1.25, "rail": 1.2, "water": 1.3}
@@ -203,7 +201,7 @@ def assemble_edges(nodes: pd.DataFrame, chains, road_k: int | None = None) -> pd
         keep = [(min(u, v), max(u, v)) not in have for u, v in zip(road["u"], road["v"])]
         parts.append(road[keep])
     df = pd.concat(parts, ignore_index=True)
-    df["_m"] = df["mode"].map({"road": 0, "rail": 1, "water": 2})
+    df["_m"] = df["mode"].map(MODE_CODE)
     df = df.sort_values("_m", kind="stable").drop(columns="_m").reset_index(drop=True)
     df.insert(0, "edge_id", "")
     for m in MODES:
@@ -449,7 +447,7 @@ def cheapest_routes(firm_ids, plot_ids, freight: pd.DataFrame, access: pd.DataFr
                    dtype=float)
     rows = rows.assign(cost=rows["access_km"].to_numpy(float) * tariff["road"]
                        + net * rows["mode"].map(tariff).to_numpy(float),
-                       _rank=rows["mode"].map({m: i for i, m in enumerate(MODES)}).to_numpy())
+                       _rank=-rows["mode"].map(MODE_PRIORITY).to_numpy())
     rows = rows[np.isfinite(rows["cost"])]
     # cheapest per query: cost (relative 1e-9 ties), then mode order water, rail, road
     rows = rows.assign(_c=np.round(rows["cost"].to_numpy(), 9))

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data.vocab import CATEGORIES, RANK, WERKMILIEUS
+from ..data.vocab import CATEGORIES, LIFECYCLES, RANK, WERKMILIEUS
+from ..data.vocab import WM_INDEX as WM
 
-WM = {w: i for i, w in enumerate(WERKMILIEUS)}
 #: manifest defaults (spec section 4): highest category per werkmilieu, industrial reservation
 WM_MAX_RANK = np.array([RANK["6"], RANK["4.2"], RANK["3.2"], RANK["2"]])   # in WERKMILIEUS order
 IND_MIN_RANK = RANK["4.1"]
-LIFECYCLES = ("startup", "mkb", "scaleup", "large")
 #: floor space of one establishment per life stage: (median m2, lognormal sigma)
 STAGE_FLOOR = {"startup": (300.0, 0.7), "mkb": (1_500.0, 0.8), "scaleup": (4_000.0, 0.7), "large": (15_000.0, 0.8)}
 #: value added multiplier per stage (startups earn less per m2 at first, scale-ups more)

@@ -10,10 +10,10 @@ geopandas is imported only when one of these is called; without it they raise
 docs/gis.md describes the column mapping, the defaults and the layers.
 """
 
-from ._deps import GeoUnavailable
+from ._deps import GeoUnavailable, geopandas
 from .errors import FeatureProblem, GeoInputError
 from .export import solution_layers, write_gpkg
 from .importer import AVAILABLE_MW, COVERAGE, DEFAULTS, GeoImport, read_layer, read_polygons
 
 __all__ = ["AVAILABLE_MW", "COVERAGE", "DEFAULTS", "FeatureProblem", "GeoImport", "GeoInputError",
-           "GeoUnavailable", "read_layer", "read_polygons", "solution_layers", "write_gpkg"]
+           "GeoUnavailable", "geopandas", "read_layer", "read_polygons", "solution_layers", "write_gpkg"]

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from ..data.errors import InstanceError, Problem
-from ..data.instance import Instance, _cell_text
+from ..data.instance import Instance, cell_text
 from ..data.schema import columns_of
 from ._deps import geopandas
 from .errors import FeatureProblem, GeoInputError
@@ -210,7 +210,7 @@ def read_layer(path: str | Path, *, layer: str | None = None, id_column: str | N
     def text(a: str | None) -> list[str]:
         if a is None:
             return [""] * len(gdf)
-        return [_cell_text(v if not _missing(v) else None) for v in gdf[a].tolist()]
+        return [cell_text(v if not _missing(v) else None) for v in gdf[a].tolist()]
 
     ids = [s.strip() for s in text(id_attr)]
     for i, v in enumerate(ids):
@@ -313,7 +313,7 @@ def read_layer(path: str | Path, *, layer: str | None = None, id_column: str | N
                 continue
             if not (math.isfinite(base) and base > 0):
                 base = area
-            row["floor_capacity_m2"] = _cell_text(round(coverage * base, 1))
+            row["floor_capacity_m2"] = cell_text(round(coverage * base, 1))
         plots_rows.append(row)
         geo_rows.append((pid, tid, shape))
 

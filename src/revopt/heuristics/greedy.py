@@ -72,10 +72,11 @@ from ..data.vocab import WERKMILIEUS, WM_INDEX, wm_mask
 from ..model.candidates import Candidates, candidate_pairs, closed_plots
 from ..model.claims import active_claims
 from ..model.corridors import corridor_incidence
-from ..model.layout import POOLED, Layout, build_layout, plot_regions, plot_terrain_arrays
+from ..data.vocab import POOLED
+from ..model.layout import Layout, build_layout, plot_regions, plot_terrain_arrays
 from ..model.lifecycle import active_targets, target_rows
 from ..model.objective import objective_terms
-from ..results.extract import route_tables
+from ..results.routes import route_tables
 from ..results.solution import Solution
 
 _REL = 1e-11  # relative slack on capacity comparisons (float sums), far below any solver tolerance

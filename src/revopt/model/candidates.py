@@ -182,6 +182,29 @@ def _firm_arrays(inst: Instance) -> dict[str, np.ndarray]:
     }
 
 
+@dataclass
+class _RuleInputs:
+    """What the candidate rules read, as arrays (firm side, plot side, restriction and reach tables)."""
+
+    F: dict[str, np.ndarray]
+    P: dict[str, np.ndarray]
+    allowed: np.ndarray
+    rf: RouteFinder | None
+    rgroup: np.ndarray
+    reach: np.ndarray
+
+    @classmethod
+    def of(cls, inst: Instance) -> "_RuleInputs":
+        F, P = _firm_arrays(inst), _plot_arrays(inst)
+        allowed = restriction_arrays(inst)[1]
+        rf = _route_finder(inst)
+        rgroup, reach = _route_arrays(rf, inst)
+        return cls(F, P, allowed, rf, rgroup, reach)
+
+    def rules(self, fi: np.ndarray, pj: np.ndarray | None, floor: np.ndarray) -> dict[str, np.ndarray]:
+        return _rule_matrix(self.F, self.P, fi, pj, floor, self.allowed, self.rgroup, self.reach)
+
+
 def _rule_matrix(F: dict, P: dict, fi: np.ndarray, pj: np.ndarray | None, floor: np.ndarray,
                  allowed: np.ndarray, rgroup: np.ndarray, reach: np.ndarray) -> dict[str, np.ndarray]:
     """Each rule's pass/fail, either on a grid (pj None: fi x all plots) or on pairs (fi, pj)."""
@@ -222,10 +245,8 @@ def _rule_matrix(F: dict, P: dict, fi: np.ndarray, pj: np.ndarray | None, floor:
 
 def candidate_pairs(inst: Instance) -> Candidates:
     """All candidate pairs of an instance with floor_fp, value_fp and W(f, p)."""
-    F, P = _firm_arrays(inst), _plot_arrays(inst)
-    allowed = restriction_arrays(inst)[1]
-    rf = _route_finder(inst)
-    rgroup, reach = _route_arrays(rf, inst)
+    ctx = _RuleInputs.of(inst)
+    F, P, rf = ctx.F, ctx.P, ctx.rf
     nf, np_ = len(inst.firms), len(inst.plots)
     excl = {r: np.zeros(nf, dtype=np.int64) for r in RULES}
     if inst.pairs is None:
@@ -233,7 +254,7 @@ def candidate_pairs(inst: Instance) -> Candidates:
         step = max(1, CHUNK_CELLS // max(np_, 1))
         for start in range(0, nf, step):
             fi = np.arange(start, min(nf, start + step))
-            rules = _rule_matrix(F, P, fi, None, F["floor"][fi], allowed, rgroup, reach)
+            rules = ctx.rules(fi, None, F["floor"][fi])
             ok = np.ones((len(fi), np_), dtype=bool)
             for r, m in rules.items():
                 excl[r][fi] = np_ - m.sum(axis=1)
@@ -252,7 +273,7 @@ def candidate_pairs(inst: Instance) -> Candidates:
         ov_value = pr["value_added_eur"].to_numpy(float) if "value_added_eur" in pr else np.full(len(pr), np.nan)
         floor = np.where(np.isnan(ov_floor), F["floor"][fi], ov_floor)
         value = np.where(np.isnan(ov_value), F["value"][fi], ov_value)
-        rules = _rule_matrix(F, P, fi, pj, floor, allowed, rgroup, reach)
+        rules = ctx.rules(fi, pj, floor)
         ok = np.ones(len(pr), dtype=bool)
         for r, m in rules.items():
             excl[r] += np.bincount(fi[~m], minlength=nf)
@@ -281,27 +302,73 @@ def candidate_pairs(inst: Instance) -> Candidates:
     return Candidates(pairs=pairs, exclusions=exclusions, paths=paths)
 
 
+def _listed_pairs(inst: Instance, fi: np.ndarray, pj: np.ndarray, floor: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For pairs (fi, pj): whether pairs.csv lists each (all True without the file), and floor_fp
+    with pairs.csv's floor override of a listed pair."""
+    if inst.pairs is None:
+        return np.ones(len(fi), dtype=bool), floor
+    key = pd.MultiIndex.from_arrays([inst.pairs["firm_id"], inst.pairs["plot_id"]])
+    want = pd.MultiIndex.from_arrays([inst.firms["firm_id"].to_numpy(object)[fi],
+                                      inst.plots["plot_id"].to_numpy(object)[pj]])
+    pos = key.get_indexer(want)
+    listed = pos >= 0
+    ov = inst.pairs["floor_space_m2"].to_numpy(float) if "floor_space_m2" in inst.pairs else None
+    if ov is not None:
+        o = np.where(listed, ov[np.maximum(pos, 0)], np.nan)
+        floor = np.where(np.isnan(o), floor, o)
+    return listed, floor
+
+
+def _listed_grid(inst: Instance, fi: np.ndarray) -> np.ndarray:
+    """For the firms fi (distinct) against every plot: whether pairs.csv lists the pair (all True without it)."""
+    listed = np.zeros((len(fi), len(inst.plots)), dtype=bool)
+    if inst.pairs is None:
+        listed[:] = True
+        return listed
+    fpos = pd.Series(np.arange(len(inst.firms)), index=inst.firms["firm_id"])
+    ppos = pd.Series(np.arange(len(inst.plots)), index=inst.plots["plot_id"])
+    pf = inst.pairs["firm_id"].map(fpos).to_numpy(np.int64)
+    pp = inst.pairs["plot_id"].map(ppos).to_numpy(np.int64)
+    row_of = np.full(len(inst.firms), -1, dtype=np.int64)
+    row_of[fi] = np.arange(len(fi))
+    sel = row_of[pf] >= 0
+    listed[row_of[pf[sel]], pp[sel]] = True
+    return listed
+
+
+def candidate_rules(inst: Instance, firms: np.ndarray, plots: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Each candidate rule of :data:`RULES`, pass (True) or fail, for chosen firms and plots (row positions).
+
+    - ``plots`` given: for the pairs (firms[i], plots[i]); arrays of one value per pair;
+      floor_fp is pairs.csv's floor override where a listed pair has one;
+    - ``plots`` None: for each of ``firms`` (distinct) against every plot; arrays of
+      firms x plots; floor_fp is the firm's own floor space.
+
+    ``pairs`` (listed in pairs.csv) is True everywhere when the instance has no pairs.csv.
+    A pair is a candidate when every rule passes. Meant for a few firms (messages, reasons):
+    :func:`candidate_pairs` evaluates the whole grid in chunks.
+    """
+    ctx = _RuleInputs.of(inst)
+    fi = np.asarray(firms, np.int64)
+    if plots is None:
+        rules = ctx.rules(fi, None, ctx.F["floor"][fi])
+        rules["pairs"] = _listed_grid(inst, fi)
+        return rules
+    pj = np.asarray(plots, np.int64)
+    listed, floor = _listed_pairs(inst, fi, pj, ctx.F["floor"][fi].copy())
+    rules = ctx.rules(fi, pj, floor)
+    rules["pairs"] = listed
+    return rules
+
+
 def explain_pairs(inst: Instance, fi: np.ndarray, pj: np.ndarray) -> list[str]:
     """For given pairs (firm and plot row positions), why each is not a candidate, with the
     numbers ("" for a candidate). Meant for a few pairs (locked firms, messages)."""
-    F, P = _firm_arrays(inst), _plot_arrays(inst)
-    allowed = restriction_arrays(inst)[1]
-    rf = _route_finder(inst)
-    rgroup, reach = _route_arrays(rf, inst)
+    ctx = _RuleInputs.of(inst)
+    P, rf = ctx.P, ctx.rf
     fi, pj = np.asarray(fi, np.int64), np.asarray(pj, np.int64)
-    floor = F["floor"][fi].copy()
-    listed = np.ones(len(fi), dtype=bool)
-    if inst.pairs is not None:
-        key = pd.MultiIndex.from_arrays([inst.pairs["firm_id"], inst.pairs["plot_id"]])
-        want = pd.MultiIndex.from_arrays([inst.firms["firm_id"].to_numpy(object)[fi],
-                                          inst.plots["plot_id"].to_numpy(object)[pj]])
-        pos = key.get_indexer(want)
-        listed = pos >= 0
-        ov = inst.pairs["floor_space_m2"].to_numpy(float) if "floor_space_m2" in inst.pairs else None
-        if ov is not None:
-            o = np.where(listed, ov[np.maximum(pos, 0)], np.nan)
-            floor = np.where(np.isnan(o), floor, o)
-    rules = _rule_matrix(F, P, fi, pj, floor, allowed, rgroup, reach)
+    listed, floor = _listed_pairs(inst, fi, pj, ctx.F["floor"][fi].copy())
+    rules = ctx.rules(fi, pj, floor)
     rules["pairs"] = listed
     f, p, t = inst.firms, inst.plots, inst.terrains
     out = []
@@ -330,3 +397,7 @@ def explain_pairs(inst: Instance, fi: np.ndarray, pj: np.ndarray) -> list[str]:
             }[rule])
         out.append("; ".join(why))
     return out
+
+
+__all__ = ["RULES", "Candidates", "candidate_pairs", "candidate_rules", "explain_pairs", "firm_masks",
+           "closed_plots", "restriction_arrays"]

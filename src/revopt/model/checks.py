@@ -11,12 +11,12 @@ import pandas as pd
 
 from ..data.instance import Instance
 from ..data.validate import m2
-from ..data.vocab import WERKMILIEUS, WM_INDEX
+from ..data.vocab import POOLED, WERKMILIEUS, WM_INDEX
 from .candidates import RULES, Candidates
 from .claims import active_claims
 from .compensation import new_space
 from .corridors import corridor_incidence
-from .layout import POOLED, Layout, plot_regions, plot_terrain_arrays
+from .layout import Layout, plot_regions, plot_terrain_arrays
 from .lifecycle import active_targets, target_rows
 from .locks import locked_pair_columns
 

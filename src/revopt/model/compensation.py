@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
-from ..data.vocab import WERKMILIEUS
+from ..data.vocab import POOLED, WERKMILIEUS
 from .block import Block, coo, row_positions
 from .candidates import closed_plots
-from .layout import POOLED, Layout, plot_terrain_arrays
+from .layout import Layout, plot_terrain_arrays
 
 NAME_DEMAND = "C7_demand"
 NAME_CLASS = "C7_class_cap"

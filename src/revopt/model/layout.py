@@ -26,10 +26,8 @@ import pandas as pd
 
 from ..corridors.routes import Paths
 from ..data.instance import Instance
-from ..data.vocab import WERKMILIEUS, WM_INDEX
+from ..data.vocab import POOLED, WERKMILIEUS, WM_INDEX
 from .candidates import Candidates, closed_plots
-
-POOLED = "pooled"  # the class name of pooled compensation (compensation.per_werkmilieu = false)
 
 
 @dataclass

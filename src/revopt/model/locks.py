@@ -4,7 +4,7 @@
     locked_werkmilieu:  z[p, locked_werkmilieu_p] = 1         for plots with a locked werkmilieu
 
 Validation guarantees both columns exist: a locked firm's current plot is a
-candidate pair, a locked werkmilieu is one of the plot's werkmilieus on a plot
+candidate pair (:func:`revopt.model.validate.check_locked_firms`), a locked werkmilieu is one of the plot's werkmilieus on a plot
 that is not on a transform terrain. A locked designation on a planned terrain
 forces its development (C2).
 """
@@ -18,6 +18,7 @@ from ..data.instance import Instance
 from ..data.vocab import WM_INDEX
 from .block import Block
 from .layout import Layout
+from .validate import check_locked_firms
 
 NAME_FIRM = "locked_firm"
 NAME_WM = "locked_werkmilieu"
@@ -33,8 +34,9 @@ def locked_pair_columns(inst: Instance, lay: Layout) -> tuple[np.ndarray, np.nda
     cur = f["current_plot"].iloc[fl].map(pos).to_numpy(np.int64)
     key = pd.MultiIndex.from_arrays([lay.pairs["firm"].to_numpy(np.int64), lay.pairs["plot"].to_numpy(np.int64)])
     col = key.get_indexer(pd.MultiIndex.from_arrays([fl, cur])).astype(np.int64)
-    if np.any(col < 0):  # pragma: no cover - validation refuses such an instance
-        raise AssertionError("a locked firm's current plot is not a candidate pair")
+    if np.any(col < 0):  # an instance built in memory and not checked: the input error, named
+        check_locked_firms(inst)
+        raise AssertionError("a locked firm's current plot is not a candidate pair")  # pragma: no cover
     return fl, col
 
 

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
-from ..data.vocab import RANK, WERKMILIEUS
-from ..model.layout import POOLED, compensation_sets
+from ..data.vocab import MODES, POOLED, RANK, WERKMILIEUS
+from ..model.layout import compensation_sets
 from ..results.result import Result
 
 STATES = ("kept", "moved", "displaced", "new_placed", "unplaced")
@@ -143,7 +143,7 @@ def side_figures(inst: Instance, res: Result) -> dict[str, Any]:
     tr = k.get("transport")
     if tr:   # multimodal corridors (spec section 7)
         out["transport_cost"] = float(tr.get("cost_eur_per_year", 0.0))
-        for m in ("road", "rail", "water"):
+        for m in MODES:
             out[f"tonne_km_{m}"] = float(tr.get("tonne_km", {}).get(m, 0.0))
         out["co2"] = float(tr.get("co2_t_total", 0.0))
     return out

@@ -21,9 +21,10 @@ floor capacity of a plot, the median available MW of a substation, the median
 headroom of an area, the median lost floor space of a transformed terrain, ...).
 The slack is thus measured in "typical units" and the smallest such addition
 wins. The section-5 objective is left out by default (``tie_break = 0``): as a
-tie-breaker it made HiGHS prove a tiny second objective (rijssen-holten, RH10
-to housing: 237 s with tie_break 1e-4 against 8.6 s without, the same additions). Floor slack on plot p is reported per region and the werkmilieu the plot
-gets in the elastic solution: "add 12,400 m2 of productie space in region Oost".
+tie-breaker it made HiGHS prove a tiny second objective and take far longer for the
+same additions (docs/benchmarks.md#elastic-tie-break). Floor slack on plot p is reported per
+region and the werkmilieu the plot gets in the elastic solution: "add 12,400 m2 of
+productie space in region Oost".
 
 Firms without any candidate plot cannot land whatever capacity is added (a rule,
 not a capacity, stands in the way): they are not forced; their reasons are in
@@ -40,26 +41,28 @@ import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
+from ..model import claims, compensation, floorspace, grid, lifecycle, nitrogen, noise, placement
 from ..model.block import Block, LinearModel, stack
 from ..model.build import build_blocks
 from ..model.candidates import Candidates, candidate_pairs
 from ..model.layout import build_layout, plot_regions
 from ..model.objective import cost_vector
-from ..results.extract import extract_solution, round_columns
-from ..results.result import Status
-from ..solve import DEFAULT_THREADS, assignment_bound
+from ..solve.bounds import assignment_bound
+from ..solve.extract import extract_solution, round_columns
 from ..solve.highs_backend import solve_highs
+from ..solve.options import DEFAULT_OPTIONS
+from ..status import Status
 
 #: block name -> (resource, unit, which bound the slack relaxes)
 ELASTIC_BLOCKS = {
-    "C1_placement": ("firm", "firms", "lower"),
-    "C4_floor": ("floor", "m2", "upper"),
-    "C5_grid": ("grid", "MW", "upper"),
-    "C6_nitrogen": ("nitrogen", "mol/yr", "upper"),
-    "C7_demand": ("compensation", "m2", "lower"),
-    "C9_claim": ("claim", "m2", "both"),
-    "C10_lifecycle": ("lifecycle", "m2", "lower"),
-    "C11_noise": ("noise", "noise units", "upper"),
+    placement.NAME: ("firm", "firms", "lower"),
+    floorspace.NAME: ("floor", "m2", "upper"),
+    grid.NAME: ("grid", "MW", "upper"),
+    nitrogen.NAME: ("nitrogen", "mol/yr", "upper"),
+    compensation.NAME_DEMAND: ("compensation", "m2", "lower"),
+    claims.NAME: ("claim", "m2", "both"),
+    lifecycle.NAME: ("lifecycle", "m2", "lower"),
+    noise.NAME: ("noise", "noise units", "upper"),
 }
 COLUMNS = ["resource", "id", "class", "addition", "unit", "text"]
 
@@ -106,7 +109,7 @@ def elastic_solve(inst: Instance, land: list[str], *, cand: Candidates | None = 
     col = n0
     slack_meta = []
     for b in blocks:
-        if b.name == "C1_placement" and forced:
+        if b.name == placement.NAME and forced:
             lower = b.lower.copy()
             lower[b.keys["firm_id"].isin(forced).to_numpy()] = 1.0
             b = Block(b.name, b.keys, b.row, b.col, b.val, lower, b.upper)
@@ -146,7 +149,8 @@ def elastic_solve(inst: Instance, land: list[str], *, cand: Candidates | None = 
     lm = LinearModel(cost=cost, col_lower=np.zeros(n), col_upper=col_upper, integrality=integrality,
                      row_lower=row_lower, row_upper=row_upper, start=start, index=index, value=value,
                      blocks=new_blocks, block_rows=spans)
-    raw = solve_highs(lm, time_limit=time_limit, gap=gap, threads=DEFAULT_THREADS if threads is None else threads)
+    raw = solve_highs(lm, time_limit=time_limit, gap=gap,
+                      threads=DEFAULT_OPTIONS.default_threads if threads is None else threads)
     if not raw.status.has_solution or raw.values is None:
         return ElasticResult(raw.status, pd.DataFrame(columns=COLUMNS), forced, None,
                              message=raw.message or "the elastic variant has no solution either: a lock or "

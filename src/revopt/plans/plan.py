@@ -18,7 +18,8 @@ from typing import Any
 import pandas as pd
 
 from ..data.errors import InstanceError, Problem
-from ..data.instance import Instance, _as_text, read_csv_text
+from ..data.instance import Instance, as_text, read_csv_text
+from ..model.validate import check_instance
 
 #: keys of the [plan] table
 LIST_KEYS = ("transform", "develop", "forbid_develop", "relocate")
@@ -225,7 +226,7 @@ def apply_plan(inst: Instance, plan: Plan) -> Instance:
     fir["relocate"] = fir["relocate"] | fir["firm_id"].isin(plan.relocate)
     n_base = len(fir)
     if plan.add_firms is not None and len(plan.add_firms):
-        base = _as_text(fir)
+        base = as_text(fir)
         add = plan.add_firms.copy()
         for c in base.columns:
             if c not in add.columns:
@@ -238,9 +239,9 @@ def apply_plan(inst: Instance, plan: Plan) -> Instance:
         new_ids = fir["firm_id"].iloc[n_base:].astype(str).str.strip()
         extra = pd.DataFrame({"firm_id": new_ids.repeat(len(plo)).to_numpy(),
                               "plot_id": list(plo["plot_id"]) * len(new_ids)})
-        tables["pairs"] = pd.concat([_as_text(inst.pairs), extra], ignore_index=True).fillna("")
+        tables["pairs"] = pd.concat([as_text(inst.pairs), extra], ignore_index=True).fillna("")
     try:
-        out = inst.replace_tables(**tables)
+        out = check_instance(inst.replace_tables(**tables))
     except InstanceError as e:
         raise PlanError([_blame_added(p, plan, n_base) for p in e.problems]) from None
     out.name = inst.name
@@ -268,4 +269,4 @@ def plan_from_dict(body: dict[str, Any], name: str = "plan") -> Plan:
     add = body.get("add_firms")
     return Plan(name=body.get("name", name), description=body.get("description", ""),
                 **{k: tuple(body.get(k, ())) for k in LIST_KEYS},
-                add_firms=None if add is None else _as_text(add), norm=float(body.get("norm", DEFAULT_NORM)))
+                add_firms=None if add is None else as_text(add), norm=float(body.get("norm", DEFAULT_NORM)))

@@ -23,8 +23,7 @@ import pandas as pd
 
 from ..data.instance import Instance
 from ..data.vocab import WERKMILIEUS
-from ..model.candidates import (RULES, _firm_arrays, _plot_arrays, _route_arrays, _route_finder, _rule_matrix,
-                                restriction_arrays)
+from ..model.candidates import RULES, candidate_rules
 
 _TOL = 1e-6
 
@@ -68,24 +67,14 @@ def _rule_words(rules: tuple[str, ...], inst: Instance, f: int) -> str:
 def no_candidate_reason(inst: Instance, f: int) -> str:
     """Why firm row f has no candidate plot: the single rule (or pair of rules) that, lifted,
     would give it a plot; else the rules that exclude the most plots."""
-    F, P = _firm_arrays(inst), _plot_arrays(inst)
-    allowed = restriction_arrays(inst)[1]
-    rgroup, reach = _route_arrays(_route_finder(inst), inst)
-    fi = np.array([f])
-    m = _rule_matrix(F, P, fi, None, F["floor"][fi], allowed, rgroup, reach)
-    if inst.pairs is not None:
-        listed = np.zeros(len(inst.plots), dtype=bool)
-        pos = pd.Series(np.arange(len(inst.plots)), index=inst.plots["plot_id"])
-        fid = inst.firms["firm_id"].iloc[f]
-        listed[inst.pairs.loc[inst.pairs["firm_id"] == fid, "plot_id"].map(pos).to_numpy(np.int64)] = True
-        m["pairs"] = listed[None, :]
-    rules = [r for r in RULES if r in m]
-    ok = {r: np.asarray(m[r]).reshape(-1) for r in rules}
+    m = candidate_rules(inst, np.array([f]))
+    ok = {r: np.asarray(m[r]).reshape(-1) for r in RULES}
     if not len(inst.plots):
         return "there are no plots"
-    # a plot on a transform terrain is gone for every firm: never propose lifting that rule
-    liftable = [r for r in rules if r not in ("transform", "pairs")]
-    base = ok.get("transform", np.ones(len(inst.plots), bool)) & ok.get("pairs", np.ones(len(inst.plots), bool))
+    # a plot on a transform terrain is gone for every firm, and so is a pair pairs.csv does not
+    # list: never propose lifting those rules
+    liftable = [r for r in RULES if r not in ("transform", "pairs")]
+    base = ok["transform"] & ok["pairs"]
     for size in (1, 2):
         for combo in combinations(liftable, size):
             rest = base.copy()

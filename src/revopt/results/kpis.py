@@ -8,14 +8,13 @@ import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
-from ..data.vocab import WERKMILIEUS
+from ..data.vocab import MODES, WERKMILIEUS
 from .solution import Solution
 
 #: CO2 per tonne-km by mode (grams, well-to-wheel), indicative Dutch averages rounded from the ranges in
 #: CE Delft, "STREAM Freight Transport 2020" (tractor-semitrailer, electric freight train, inland ship
 #: CEMT class IV-Va at average load); see docs/model.md. Module constants: change them for a study.
 CO2_G_PER_TKM: dict[str, float] = {"road": 80.0, "rail": 20.0, "water": 30.0}
-TRANSPORT_MODES = ("road", "rail", "water")
 
 
 def transport_kpis(routes: pd.DataFrame | None, inst: Instance) -> dict[str, Any]:
@@ -28,7 +27,7 @@ def transport_kpis(routes: pd.DataFrame | None, inst: Instance) -> dict[str, Any
     """
     if routes is None:
         return {}
-    tkm = dict.fromkeys(TRANSPORT_MODES, 0.0)
+    tkm = dict.fromkeys(MODES, 0.0)
     cost = 0.0
     freight = 0.0
     if len(routes):
@@ -37,15 +36,15 @@ def transport_kpis(routes: pd.DataFrame | None, inst: Instance) -> dict[str, Any
         acc = pd.to_numeric(routes["access_km"], errors="coerce").fillna(0.0).to_numpy(float)
         length = pd.to_numeric(routes["length_km"], errors="coerce").fillna(0.0).to_numpy(float)
         tkm["road"] += float((t * acc).sum())
-        for m in TRANSPORT_MODES:
+        for m in MODES:
             tkm[m] += float((t * length)[routes["mode"].to_numpy(object) == m].sum())
         cost = float(pd.to_numeric(routes["transport_eur_per_year"], errors="coerce").fillna(0.0).sum())
         freight = float(kt.sum())
     total = sum(tkm.values())
-    co2 = {m: tkm[m] * CO2_G_PER_TKM[m] / 1e6 for m in TRANSPORT_MODES}
+    co2 = {m: tkm[m] * CO2_G_PER_TKM[m] / 1e6 for m in MODES}
     return {"transport": {
         "tonne_km": tkm,
-        "modal_split": {m: (tkm[m] / total if total > 0 else 0.0) for m in TRANSPORT_MODES},
+        "modal_split": {m: (tkm[m] / total if total > 0 else 0.0) for m in MODES},
         "co2_t": co2, "co2_t_total": float(sum(co2.values())),
         "cost_eur_per_year": cost, "freight_kt": freight, "firms_with_route": int(len(routes)),
     }}

@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from ..status import Status
 from .solution import Solution
-
-
-class Status(str, enum.Enum):
-    """Outcome of a solve.
-
-    ``FEASIBLE`` means stopped (time limit) with an incumbent that is not proven
-    optimal; ``NO_SOLUTION`` means stopped without any feasible solution.
-    """
-
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"
-    INFEASIBLE = "infeasible"
-    UNBOUNDED = "unbounded"
-    NO_SOLUTION = "no_solution"
-    ERROR = "error"
-
-    @property
-    def has_solution(self) -> bool:
-        return self in (Status.OPTIMAL, Status.FEASIBLE)
-
-    def __str__(self) -> str:
-        return self.value
-
 
 PHASES = ("candidates", "build", "handover", "solve", "extract")
 

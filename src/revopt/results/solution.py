@@ -79,7 +79,7 @@ class Solution:
                     if out[c].dtype == bool:
                         out[c] = out[c].map({True: "true", False: "false"})
                 out.to_csv(d / f, index=False, float_format="%.10g")
-        (d / "summary.json").write_text(json.dumps(_jsonable(self.summary), indent=2) + "\n", encoding="utf-8")
+        (d / "summary.json").write_text(json.dumps(jsonable(self.summary), indent=2) + "\n", encoding="utf-8")
 
     @classmethod
     def read(cls, directory: str | Path) -> "Solution":
@@ -135,11 +135,12 @@ class Solution:
                    tables["compensation.csv"], summary, routes=routes)
 
 
-def _jsonable(v: Any) -> Any:
+def jsonable(v: Any) -> Any:
+    """``v`` with numpy scalars, enums and non-finite floats turned into what JSON holds."""
     if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
+        return {str(k): jsonable(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
+        return [jsonable(x) for x in v]
     if hasattr(v, "item") and not isinstance(v, (str, bytes)):
         try:
             v = v.item()

@@ -35,10 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from revopt.data.vocab import RANK, WERKMILIEUS
+from revopt.data.vocab import POOLED, RANK, TARIFF_DEFAULTS, WERKMILIEUS
 from revopt.results.solution import Solution, SolutionFormatError
-
-POOLED = "pooled"
 
 # Geometric comparisons (radius, max move) are exact up to this many km, so that
 # a plot lying exactly on the boundary counts as inside whatever rounding did.
@@ -289,8 +287,7 @@ def _build_tables(instance) -> _Tables:
     for r in _records(getattr(instance, "restrictions", None)):
         tb.restrictions[_text(r["sector"])] = {str(x) for x in r["terrain_ids"]}
     transport = params.get("transport", {})
-    tb.tariff = {m: _f(transport.get(f"{m}_eur_per_tkm", d))
-                 for m, d in (("road", 0.10), ("rail", 0.05), ("water", 0.03))}
+    tb.tariff = {m: _f(transport.get(f"{m}_eur_per_tkm", d)) for m, d in TARIFF_DEFAULTS.items()}
     for r in _records(getattr(instance, "corridor_edges", None)):
         e = {"u": str(r["u"]), "v": str(r["v"]), "mode": str(r["mode"]), "length": _f(r["length_km"]),
              "cap": _f(r["capacity_kt"]) if _is_set(r.get("capacity_kt")) else None}

@@ -1,4 +1,9 @@
-"""The default backend: the whole LinearModel handed to HiGHS through highspy in one call."""
+"""The default backend: the whole LinearModel handed to HiGHS through highspy in one call.
+
+:func:`highs_for` is the one place that makes a HiGHS object (quiet, threads, options) and hands
+it a :class:`~revopt.model.block.LinearModel`: the backend, neighbourhood search, the LP export,
+the elastic variant and the benchmarks all use it.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +11,16 @@ import contextlib
 import os
 import sys
 import time
-from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
 
 from ..model.block import LinearModel
-from ..results.result import Status
+from ..status import Progress, RawSolve, Status
+from .bounds import relative_gap
 
 _MS = highspy.HighsModelStatus
-
-
-@dataclass
-class RawSolve:
-    """What a backend returns: status, column values (None without a solution), bound."""
-
-    status: Status
-    values: np.ndarray | None
-    bound: float | None
-    handover_s: float
-    solve_s: float
-    message: str = ""
 
 
 def map_status(ms, has_solution: bool) -> Status:
@@ -87,17 +81,6 @@ def set_threads(h: highspy.Highs, threads: int | None) -> None:
     h.setOptionValue("threads", t)
 
 
-@dataclass
-class Progress:
-    """A snapshot of a running MIP solve, passed to a ``progress`` callback."""
-
-    elapsed: float
-    incumbent: float | None
-    bound: float | None
-    gap: float | None
-    improved: bool  # True when this snapshot reports a new incumbent
-
-
 def _finite(v: float) -> float | None:
     return float(v) if np.isfinite(v) and abs(v) < 1e300 else None
 
@@ -117,7 +100,7 @@ def _attach_callbacks(h: highspy.Highs, callback, every_s: float, known: float |
         inc, bnd = _finite(d.mip_primal_bound), _finite(d.mip_dual_bound)
         if known is not None and (inc is None or known > inc):
             inc, improved = known, False
-        gap_now = max(0.0, (bnd - inc) / max(1.0, abs(inc))) if inc is not None and bnd is not None else None
+        gap_now = relative_gap(bnd, inc) if inc is not None and bnd is not None else None
         if not improved and known is not None and gap_now is not None and gap_now <= gap:
             e.data_in.user_interrupt = True  # the known incumbent is proved good enough
         if callback is None or (not improved and t - last[0] < every_s) or (inc is None and bnd is None):
@@ -134,9 +117,8 @@ def _attach_callbacks(h: highspy.Highs, callback, every_s: float, known: float |
 def _attach_watchdog(h: highspy.Highs, deadline: float) -> None:
     """Interrupt HiGHS once the wall clock passes ``deadline``.
 
-    HiGHS's own time_limit is not checked everywhere: on the province preset
-    (1 thread, 30 s left of a 60 s limit) the MIP root ran 165 s. Simplex and
-    MIP interrupt callbacks are checked often, so they stop it within moments.
+    HiGHS's own time_limit is not checked everywhere (docs/benchmarks.md#watchdog).
+    Simplex and MIP interrupt callbacks are checked often, so they stop it within moments.
     """
     def check(e) -> None:
         if time.perf_counter() > deadline:
@@ -157,6 +139,29 @@ def pass_model(h: highspy.Highs, lm: LinearModel, *, relax: bool = False):
     )
 
 
+class HighsRefused(RuntimeError):
+    """HiGHS refused a model handed over by :func:`highs_for` (``passModel`` returned an error)."""
+
+
+def highs_for(lm: LinearModel | None = None, *, verbose: bool = False, threads: int | None = None,
+              options: dict[str, Any] | None = None, relax: bool = False) -> highspy.Highs:
+    """A HiGHS object, configured, with ``lm`` handed over in bulk (no model when ``lm`` is None).
+
+    Quiet unless ``verbose`` (no banner, ``output_flag`` off); ``threads`` through
+    :func:`set_threads` (None: HiGHS's choice); then each of ``options`` (HiGHS option name ->
+    value) in order; then ``lm`` by :func:`pass_model` (``relax`` drops integrality). Raises
+    :class:`HighsRefused` when HiGHS refuses the model.
+    """
+    h = new_highs(verbose)
+    h.setOptionValue("output_flag", bool(verbose))
+    set_threads(h, threads)
+    for k, v in (options or {}).items():
+        h.setOptionValue(k, v)
+    if lm is not None and pass_model(h, lm, relax=relax) == highspy.HighsStatus.kError:
+        raise HighsRefused("HiGHS refused the model")
+    return h
+
+
 def solve_highs(lm: LinearModel, *, time_limit: float | None, gap: float, threads: int | None,
                 verbose: bool = False, options: dict | None = None, progress=None,
                 progress_every_s: float = 5.0, start: np.ndarray | None = None,
@@ -167,23 +172,17 @@ def solve_highs(lm: LinearModel, *, time_limit: float | None, gap: float, thread
     incumbent). The result is the better of it and HiGHS's own incumbent,
     with HiGHS's bound, and HiGHS stops as soon as its bound proves ``start``
     within ``gap``. Only with ``hint_start`` is it also handed to HiGHS
-    (``setSolution``): on this model's shape that made HiGHS's presolve and
-    root take 165 s instead of 13 s (small preset), so it is off by default.
+    (``setSolution``); that slowed HiGHS's presolve and root down on this model's
+    shape (docs/benchmarks.md#start-kept-by-revopt), so it is off by default.
     ``progress`` is a callable receiving :class:`Progress` snapshots.
     """
     t0 = time.perf_counter()
-    h = new_highs(verbose)
-    h.setOptionValue("output_flag", bool(verbose))
-    h.setOptionValue("mip_rel_gap", float(gap))
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
-    set_threads(h, threads)
-    for k, v in (options or {}).items():
-        h.setOptionValue(k, v)
-    st = pass_model(h, lm)
+    limits = {"mip_rel_gap": float(gap), **({} if time_limit is None else {"time_limit": float(time_limit)})}
+    try:
+        h = highs_for(lm, verbose=verbose, threads=threads, options={**limits, **(options or {})})
+    except HighsRefused as e:
+        return RawSolve(Status.ERROR, None, None, time.perf_counter() - t0, 0.0, str(e))
     t1 = time.perf_counter()
-    if st == highspy.HighsStatus.kError:
-        return RawSolve(Status.ERROR, None, None, t1 - t0, 0.0, "HiGHS refused the model")
     known = None
     if start is not None:
         start = np.asarray(start, dtype=float)
@@ -210,10 +209,14 @@ def solve_highs(lm: LinearModel, *, time_limit: float | None, gap: float, thread
         message += "; incumbent from the heuristics"
     status = map_status(ms, has_sol)
     if status == Status.INFEASIBLE and known is not None:  # cannot be: start is feasible
-        return RawSolve(Status.ERROR, None, None, t1 - t0, t2 - t1, "HiGHS says infeasible but a feasible start is known")
-    if ms == _MS.kInterrupt and known is not None and bound is not None and \
-            (bound - known) / max(1.0, abs(known)) <= gap:
+        return RawSolve(Status.ERROR, None, None, t1 - t0, t2 - t1,
+                        "HiGHS says infeasible but a feasible start is known")
+    if ms == _MS.kInterrupt and known is not None and bound is not None and relative_gap(bound, known) <= gap:
         status = Status.OPTIMAL  # proved within the gap, as HiGHS would have said itself
     if not status.has_solution:
         values, bound = None, None
     return RawSolve(status, values, bound, t1 - t0, t2 - t1, message)
+
+
+__all__ = ["solve_highs", "highs_for", "HighsRefused", "pass_model", "set_threads", "new_highs", "map_status",
+           "Progress", "RawSolve"]

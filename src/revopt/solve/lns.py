@@ -26,7 +26,7 @@ import numpy as np
 from ..data.instance import Instance
 from ..model.block import LinearModel
 from ..model.layout import Layout, plot_terrain_arrays
-from .highs_backend import new_highs, set_threads
+from .highs_backend import highs_for
 
 #: free about this many x columns in the first neighbourhood; the size then adapts to how fast sub-MIPs solve
 TARGET_PAIRS = 3000
@@ -52,9 +52,9 @@ class _Sub:
         self.col = lm.index.astype(np.int64)
         self.val = lm.value
 
-    def solve(self, free: np.ndarray, x: np.ndarray, time_limit: float, threads: int | None):
-        """Optimise the free columns with the others fixed at ``x``: (new full vector or None, whether
-        the sub-MIP was proved optimal)."""
+    def cut(self, free: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, LinearModel]:
+        """The free columns and the model over them, with the other columns fixed at ``x``
+        (their activity moved to the row bounds; only rows that hold a free column are kept)."""
         lm = self.lm
         fc = free[self.col]
         act = np.bincount(self.row[~fc], weights=self.val[~fc] * x[self.col[~fc]], minlength=lm.n_rows)
@@ -72,14 +72,16 @@ class _Sub:
         with np.errstate(invalid="ignore"):  # inf - finite stays inf
             lo = lm.row_lower[rows] - act[rows]
             up = lm.row_upper[rows] - act[rows]
-        h = new_highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("time_limit", float(time_limit))
-        h.setOptionValue("mip_rel_gap", 1e-6)
-        set_threads(h, threads)
-        h.passModel(len(cols), len(rows), len(v), int(highspy.MatrixFormat.kRowwise),
-                    int(highspy.ObjSense.kMaximize), 0.0, lm.cost[cols], lm.col_lower[cols],
-                    lm.col_upper[cols], lo, up, start, c.astype(np.int32), v, lm.integrality[cols])
+        sub = LinearModel(cost=lm.cost[cols], col_lower=lm.col_lower[cols], col_upper=lm.col_upper[cols],
+                          integrality=lm.integrality[cols], row_lower=lo, row_upper=up,
+                          start=start, index=c.astype(np.int32), value=v)
+        return cols, sub
+
+    def solve(self, free: np.ndarray, x: np.ndarray, time_limit: float, threads: int | None):
+        """Optimise the free columns with the others fixed at ``x``: (new full vector or None, whether
+        the sub-MIP was proved optimal)."""
+        cols, sub = self.cut(free, x)
+        h = highs_for(sub, threads=threads, options={"time_limit": float(time_limit), "mip_rel_gap": 1e-6})
         sol = highspy.HighsSolution()
         sol.col_value = x[cols].astype(float)
         sol.value_valid = True
@@ -90,9 +92,59 @@ class _Sub:
             return None, proved
         out = x.copy()
         out[cols] = np.asarray(h.getSolution().col_value, dtype=float)
-        ints = lm.integrality[cols].astype(bool)
+        ints = sub.integrality.astype(bool)
         out[cols[ints]] = np.round(out[cols[ints]])
         return out, proved
+
+
+class _Areas:
+    """Neighbourhoods: the plots nearest a seed plot, and the columns that re-opens."""
+
+    def __init__(self, inst: Instance, lay: Layout, lm: LinearModel):
+        self.n_plots, self.n_firms, self.n_x, self.n_cols = len(inst.plots), len(inst.firms), lay.n_x, lm.n_cols
+        self.pair_firm = lay.pairs["firm"].to_numpy(np.int64)
+        self.pair_plot = lay.pairs["plot"].to_numpy(np.int64)
+        self.xy = inst.plots[["x", "y"]].to_numpy(float)
+        self.plot_terrain, _, _ = plot_terrain_arrays(inst)
+        self.pairs_per_plot = max(1.0, float(np.bincount(self.pair_plot, minlength=self.n_plots).mean()))
+        self.z_plot, self.z_col = lay.z["plot"].to_numpy(np.int64), lay.z["col"].to_numpy(np.int64)
+        self.u_plot, self.u_col = lay.u["plot"].to_numpy(np.int64), lay.u["col"].to_numpy(np.int64)
+        self.d_terrain, self.d_col = lay.d["terrain"].to_numpy(np.int64), lay.d["col"].to_numpy(np.int64)
+        self.c_col = lay.c["col"].to_numpy(np.int64)
+        self.e_plot, self.e_col = lay.e["plot"].to_numpy(np.int64), lay.e["col"].to_numpy(np.int64)
+
+    def size(self, target: float) -> int:
+        """Neighbourhood size in plots: enough to free about ``target`` x columns."""
+        return int(np.clip(target / self.pairs_per_plot, 2, self.n_plots))
+
+    def free_columns(self, seed_plot: int, k: int, x: np.ndarray) -> np.ndarray:
+        """The columns re-decided around ``seed_plot`` (its ``k`` nearest plots) with the rest fixed at ``x``."""
+        d2 = ((self.xy - self.xy[seed_plot]) ** 2).sum(axis=1)
+        near = np.argpartition(d2, k - 1)[:k] if k < self.n_plots else np.arange(self.n_plots)
+        in_area = np.zeros(self.n_plots, dtype=bool)
+        in_area[near] = True
+        placed_at = np.full(self.n_firms, -1, dtype=np.int64)
+        on = np.flatnonzero(x[: self.n_x] > 0.5)
+        placed_at[self.pair_firm[on]] = self.pair_plot[on]
+        movable = (placed_at < 0) | in_area[np.maximum(placed_at, 0)]
+        free = np.zeros(self.n_cols, dtype=bool)
+        free[: self.n_x] = in_area[self.pair_plot] & movable[self.pair_firm]
+        # a movable firm that sits in the area may also stay unplaced: its pairs are free
+        free[self.z_col[in_area[self.z_plot]]] = True
+        free[self.u_col[in_area[self.u_plot]]] = True
+        free[self.e_col[in_area[self.e_plot]]] = True
+        free[self.d_col[np.isin(self.d_terrain, np.unique(self.plot_terrain[near]))]] = True
+        free[self.c_col] = True
+        return free
+
+
+def _adapt(target: float, proved: bool, seconds: float, target_pairs: int) -> float:
+    """Grow the neighbourhood while sub-MIPs are proved quickly, shrink it when they time out."""
+    if proved and seconds < SUB_TIME_S / 2:
+        return min(target * 1.25, 50.0 * target_pairs)
+    if not proved:
+        return max(target * 0.8, 200.0)
+    return target
 
 
 def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time_limit: float,
@@ -109,72 +161,36 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     n_plots = len(inst.plots)
     if lay.n_x == 0 or n_plots == 0 or time_limit <= 0:
         return x, st
-    sub = _Sub(lm)
-    rng = np.random.default_rng(seed)
-    pf = lay.pairs["firm"].to_numpy(np.int64)
-    pp = lay.pairs["plot"].to_numpy(np.int64)
-    xy = inst.plots[["x", "y"]].to_numpy(float)
-    pt, _, _ = plot_terrain_arrays(inst)
-    per_plot = max(1.0, float(np.bincount(pp, minlength=n_plots).mean()))
+    sub, areas = _Sub(lm), _Areas(inst, lay, lm)
+    order = np.random.default_rng(seed).permutation(n_plots)
     target = float(target_pairs)
-    zp = lay.z["plot"].to_numpy(np.int64)
-    zc = lay.z["col"].to_numpy(np.int64)
-    up, uc = lay.u["plot"].to_numpy(np.int64), lay.u["col"].to_numpy(np.int64)
-    dt, dc = lay.d["terrain"].to_numpy(np.int64), lay.d["col"].to_numpy(np.int64)
-    ccols = lay.c["col"].to_numpy(np.int64)
-    ep, ec = lay.e["plot"].to_numpy(np.int64), lay.e["col"].to_numpy(np.int64)
     best = float(lm.cost @ x)
     st.trace.append((0.0, best))
-    since_gain = 0
-    order = rng.permutation(n_plots)
-    i = 0
+    since_gain, i = 0, 0
     while True:
-        # neighbourhood size in plots: enough to free about ``target`` x columns
-        k = int(np.clip(target / per_plot, 2, n_plots))
+        k = areas.size(target)
         if since_gain > n_plots // max(1, k // 2) + 1:  # about two sweeps without a gain
             break
         left = time_limit - (time.perf_counter() - t0)
         if left < 0.2:
             break
-        seed_plot = order[i % n_plots]
+        free = areas.free_columns(order[i % n_plots], k, x)
         i += 1
-        d2 = ((xy - xy[seed_plot]) ** 2).sum(axis=1)
-        near = np.argpartition(d2, k - 1)[:k] if k < n_plots else np.arange(n_plots)
-        in_area = np.zeros(n_plots, dtype=bool)
-        in_area[near] = True
-        placed_at = np.full(len(inst.firms), -1, dtype=np.int64)
-        on = np.flatnonzero(x[: lay.n_x] > 0.5)
-        placed_at[pf[on]] = pp[on]
-        movable = (placed_at < 0) | in_area[np.maximum(placed_at, 0)]
-        free = np.zeros(lm.n_cols, dtype=bool)
-        free[: lay.n_x] = in_area[pp] & movable[pf]
-        # a movable firm that sits in the area may also stay unplaced: its pairs are free
-        free[zc[in_area[zp]]] = True
-        free[uc[in_area[up]]] = True
-        free[ec[in_area[ep]]] = True
-        area_terrains = np.unique(pt[near])
-        free[dc[np.isin(dt, area_terrains)]] = True
-        free[ccols] = True
         st.rounds += 1
         ts = time.perf_counter()
         new, proved = sub.solve(free, x, min(SUB_TIME_S, left), threads)
-        # adapt the size: grow while sub-MIPs are proved quickly, shrink when they time out
-        if proved and time.perf_counter() - ts < SUB_TIME_S / 2:
-            target = min(target * 1.25, 50.0 * target_pairs)
-        elif not proved:
-            target = max(target * 0.8, 200.0)
-        if new is not None:
-            obj = float(lm.cost @ new)
-            if obj > best + 1e-9 * max(1.0, abs(best)):
-                st.improved += 1
-                st.gain += obj - best
-                best, x = obj, new
-                since_gain = 0
-                el = time.perf_counter() - t0
-                st.trace.append((el, best))
-                if progress is not None:
-                    progress(el, best)
-                continue
+        target = _adapt(target, proved, time.perf_counter() - ts, target_pairs)
+        obj = -np.inf if new is None else float(lm.cost @ new)
+        if obj > best + 1e-9 * max(1.0, abs(best)):
+            st.improved += 1
+            st.gain += obj - best
+            best, x = obj, new
+            since_gain = 0
+            el = time.perf_counter() - t0
+            st.trace.append((el, best))
+            if progress is not None:
+                progress(el, best)
+            continue
         since_gain += 1
     st.seconds = time.perf_counter() - t0
     return x, st

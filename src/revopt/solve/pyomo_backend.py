@@ -16,11 +16,11 @@ import pyomo.environ as pyo
 from pyomo.opt import SolverStatus, TerminationCondition
 
 from ..data.instance import Instance
-from ..data.vocab import WERKMILIEUS
+from ..data.vocab import POOLED, WERKMILIEUS
 from ..model.block import LinearModel
-from ..model.layout import POOLED, Layout
-from ..results.result import Status
-from .highs_backend import RawSolve, new_highs, set_threads
+from ..model.layout import Layout
+from ..status import RawSolve, Status
+from .highs_backend import highs_for
 
 #: option names of (time limit, relative gap, threads) per Pyomo solver name
 SOLVER_OPTIONS = {
@@ -122,7 +122,7 @@ def solve_pyomo(inst: Instance, lay: Layout, lm: LinearModel, *, time_limit: flo
     if th and threads is not None:
         opts[th] = int(threads)
         if name in ("appsi_highs", "highs"):  # same process, same global HiGHS scheduler
-            set_threads(new_highs(), threads)
+            highs_for(threads=threads)
     t1 = time.perf_counter()
     res = opt.solve(m, load_solutions=False, tee=verbose, options=opts)
     t2 = time.perf_counter()

@@ -1,4 +1,8 @@
-"""Write the model of an instance as a named LP (or MPS) file, for reading and for other solvers."""
+"""Write the model of an instance as a named LP (or MPS) file, for reading and for other solvers.
+
+HiGHS writes the file (:func:`revopt.solve.highs_backend.highs_for`), so this sits in the
+solve layer: the model layer builds the matrix and knows no solver.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ import re
 from pathlib import Path
 
 from ..data.instance import Instance
-from ..solve.highs_backend import new_highs, pass_model
-from .build import build_model
+from ..model.block import LinearModel
+from ..model.build import build_model
+from .highs_backend import highs_for
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.,()]")
 
@@ -17,7 +22,7 @@ def _safe(name: str) -> str:
     return _UNSAFE.sub("_", name.replace("[", "(").replace("]", ")"))
 
 
-def row_names(lm) -> list[str]:
+def row_names(lm: LinearModel) -> list[str]:
     """Row names like ``C4_floor[P3]`` in matrix order."""
     names = []
     for b in lm.blocks:
@@ -29,9 +34,7 @@ def row_names(lm) -> list[str]:
 def write_model(inst: Instance, path: str | Path) -> Path:
     """Write the MIP with readable names; the format follows the suffix (.lp or .mps)."""
     lay, lm = build_model(inst)
-    h = new_highs()
-    h.setOptionValue("output_flag", False)
-    pass_model(h, lm)
+    h = highs_for(lm)
     for j, n in enumerate(lay.names(inst)):
         h.passColName(j, _safe(n))
     for i, n in enumerate(row_names(lm)):

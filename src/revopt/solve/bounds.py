@@ -1,0 +1,59 @@
+"""Bounds and the gap: the one place where revopt combines upper bounds and measures a gap.
+
+All solves maximise. A *bound* is a value no feasible solution exceeds; the *gap*
+of an incumbent with objective ``obj`` against bound ``b`` is
+
+    gap = max(0, (b - obj) / max(1, |obj|))
+
+(relative, with 1 as the floor of the denominator so that an objective near 0 does not
+blow it up). :func:`assignment_bound` is valid for every model revopt builds;
+:func:`combine_bounds` takes the best (lowest) of the bounds at hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model.block import LinearModel
+from ..model.layout import Layout
+
+
+def relative_gap(bound: float, objective: float) -> float:
+    """The gap of an incumbent ``objective`` against an upper ``bound`` (0 when the bound is below it)."""
+    return max(0.0, (bound - objective) / max(1.0, abs(objective)))
+
+
+def assignment_bound(lay: Layout, lm: LinearModel) -> float:
+    """A valid upper bound that needs no LP: every firm on its most valuable candidate plot.
+
+    Each firm takes at most one plot (C1) and every other column has a cost
+    <= 0 (development, intensification) or 0 (credits, emissions), so the
+    optimum is at most the sum over firms of max(0, best pair cost). Weak, but
+    it gives a true gap where HiGHS had no time to finish its root LP
+    (national preset).
+    """
+    n = lay.n_x
+    best = np.zeros(int(lay.pairs["firm"].max()) + 1 if n else 0)
+    if n:
+        np.maximum.at(best, lay.pairs["firm"].to_numpy(np.int64), lm.cost[:n])
+    rest = lm.cost[n:]
+    up = lm.col_upper[n:]
+    pos = rest > 0
+    extra = float(np.sum(rest[pos] * up[pos])) if np.any(pos) else 0.0
+    return float(best.sum()) + extra
+
+
+def combine_bounds(objective: float, solver_bound: float | None, proved_optimal: bool,
+                   simple: float) -> tuple[float, float]:
+    """(bound, gap) of an incumbent: the best of the solver's bound and ``simple`` (the assignment bound).
+
+    An optimum proved without a bound (the Pyomo backend with some solvers) is its own bound;
+    a bound below the incumbent is solver round-off and is lifted to it.
+    """
+    bound = objective if solver_bound is None and proved_optimal else solver_bound
+    bound = simple if bound is None else min(bound, simple)
+    bound = max(bound, objective)
+    return bound, relative_gap(bound, objective)
+
+
+__all__ = ["assignment_bound", "combine_bounds", "relative_gap"]

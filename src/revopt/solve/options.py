@@ -1,0 +1,45 @@
+"""The strategy of a solve: thresholds, shares of the time limit and HiGHS settings, in one place.
+
+These are choices, not rules of the model: they change how fast a solution is found, never
+which solutions are feasible or what they are worth. Each was measured; the measurements are in
+docs/benchmarks.md ("Strategy choices of solve"), linked from each field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How :func:`revopt.solve` spends its time. ``SolveOptions()`` is the measured default;
+    ``dataclasses.replace(SolveOptions(), lns_share=0.3)`` changes one choice."""
+
+    #: models of at least this many candidate pairs get the heuristics first: docs/benchmarks.md#warm-start-threshold
+    warm_start_min_pairs: int = 10_000
+    #: with a time limit, at most this share of it goes to the greedy: docs/benchmarks.md#time-shares
+    greedy_share: float = 0.10
+    #: with a time limit, at most this share of it goes to neighbourhood search: docs/benchmarks.md#time-shares
+    lns_share: float = 0.50
+    #: without a time limit, neighbourhood search stops after this many seconds: docs/benchmarks.md#time-shares
+    lns_default_s: float = 120.0
+    #: HiGHS options on models of at least warm_start_min_pairs pairs: docs/benchmarks.md#probing-off
+    large_model_options: tuple[tuple[str, Any], ...] = (("presolve_rule_off", 1 << 15),)
+    #: HiGHS threads when the caller sets none: docs/benchmarks.md#one-thread
+    default_threads: int = 1
+    #: HiGHS gets at least this many seconds on the whole model (or the whole limit): docs/benchmarks.md#time-shares
+    mip_min_s: float = 1.0
+
+    def is_large(self, n_pairs: int) -> bool:
+        """Whether a model of ``n_pairs`` candidate pairs counts as large (heuristics first, large-model options)."""
+        return n_pairs >= self.warm_start_min_pairs
+
+    def highs_options(self, n_pairs: int, solver_options: dict[str, Any] | None) -> dict[str, Any]:
+        """The HiGHS options of a model of ``n_pairs`` pairs; the caller's ``solver_options`` win."""
+        return {**(dict(self.large_model_options) if self.is_large(n_pairs) else {}), **(solver_options or {})}
+
+
+DEFAULT_OPTIONS = SolveOptions()
+
+__all__ = ["SolveOptions", "DEFAULT_OPTIONS"]

@@ -1,0 +1,169 @@
+"""``solve(instance)``: the phases of a solve, each timed, returning a :class:`~revopt.results.Result`.
+
+candidates (spec section 2) -> build (variables and the constraint blocks C1..C11 and the
+locks) -> presolve checks -> [warm start: greedy, neighbourhood search] -> hand-over and
+solve (a backend) -> extract (tables, objective from the rounded decisions, bound, gap, KPIs).
+The strategy (when the heuristics run, how the time limit is shared, HiGHS settings) is a
+:class:`~revopt.solve.options.SolveOptions`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from ..data.instance import Instance
+from ..model.block import LinearModel
+from ..model.build import build_model
+from ..model.candidates import Candidates, candidate_pairs
+from ..model.checks import presolve_checks
+from ..model.layout import Layout
+from ..model.validate import check_instance
+from ..results.result import Result
+from ..status import Progress, RawSolve, Status
+from .extract import extract
+from .highs_backend import solve_highs
+from .options import DEFAULT_OPTIONS, SolveOptions
+from .pyomo_backend import solve_pyomo
+from .warm_start import heuristic_start, shifted
+
+BACKENDS = ("highs", "pyomo")
+#: ``progress=True`` sends each snapshot here (level INFO); the CLI prints them instead
+LOG = logging.getLogger("revopt.solve")
+
+
+@dataclass(frozen=True)
+class _Request:
+    """The caller's choices for one solve (the keywords of :func:`solve`)."""
+
+    time_limit: float | None
+    gap: float
+    threads: int | None
+    backend: str
+    extra_constraints: Callable | None
+    solver: str | None
+    solver_options: dict[str, Any] | None
+    verbose: bool
+    progress: Callable[[Progress], None] | None
+    warm_start: bool | None
+    lns: bool | None
+    options: SolveOptions
+
+    def check(self) -> None:
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {self.backend!r}")
+        if self.extra_constraints is not None and self.backend != "pyomo":
+            raise ValueError("extra_constraints needs backend='pyomo' (the HiGHS backend takes no Pyomo model)")
+        if not self.gap >= 0:
+            raise ValueError(f"gap must be >= 0, not {self.gap!r}")
+        if self.time_limit is not None and not self.time_limit > 0:
+            raise ValueError(f"time_limit must be > 0 seconds, not {self.time_limit!r}")
+
+
+def _log_progress(p: Progress) -> None:
+    LOG.info(p.line())
+
+
+@contextmanager
+def _timed(seconds: dict[str, float], phase: str) -> Iterator[None]:
+    t = time.perf_counter()
+    yield
+    seconds[phase] = time.perf_counter() - t
+
+
+def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1e-4,
+          threads: int | None = None, backend: str = "highs",
+          extra_constraints: Callable | None = None, solver: str | None = None,
+          solver_options: dict | None = None, verbose: bool = False,
+          progress: Callable[[Progress], None] | bool | None = None,
+          warm_start: bool | None = None, lns: bool | None = None,
+          options: SolveOptions | None = None) -> Result:
+    """Solve an instance to (near) optimality.
+
+    - ``time_limit`` seconds for the whole solve; stopped with an incumbent gives
+      status ``feasible`` with the true bound and gap, without one ``no_solution``;
+    - ``gap``: relative MIP gap at which the solver stops (1e-4 = 0.01 %);
+    - ``threads``: HiGHS threads (default ``options.default_threads``);
+    - ``backend``: ``"highs"`` (the matrix handed to highspy in bulk) or
+      ``"pyomo"`` (a ConcreteModel; ``solver`` names any Pyomo solver, default
+      ``appsi_highs``); ``solver_options`` are handed to the solver as they are;
+    - ``extra_constraints(model, instance)``: a hook that adds Pyomo
+      constraints to the ConcreteModel before solving (Pyomo backend only);
+    - ``progress``: a callable receiving :class:`~revopt.status.Progress` (elapsed,
+      incumbent, bound, gap) on every new incumbent and every few seconds, or True to
+      log such lines (logger ``revopt.solve``, level INFO; ``revopt solve`` prints them)
+      (HiGHS backend);
+    - ``warm_start``: start HiGHS from a heuristic incumbent: the greedy
+      baseline with its local improvement (:func:`revopt.heuristics.greedy`),
+      then, when ``lns`` is not False, neighbourhood search
+      (:mod:`revopt.solve.lns`). None (default) does so when the model has at least
+      ``options.warm_start_min_pairs`` candidate pairs. With a ``time_limit`` the
+      heuristics take at most ``options.greedy_share`` and ``options.lns_share`` of it
+      and HiGHS the rest. Their times are the extra phases ``warm_start`` and ``lns``;
+      the bound and gap always come from HiGHS on the whole model;
+    - ``options``: the strategy (:class:`~revopt.solve.options.SolveOptions`; default
+      the measured one).
+
+    Raises :class:`~revopt.data.errors.InstanceError` when the instance breaks a
+    model-level input rule (:mod:`revopt.model.validate`).
+    """
+    req = _Request(time_limit, gap, threads, backend, extra_constraints, solver, solver_options, verbose,
+                   _log_progress if progress is True else (progress or None), warm_start, lns,
+                   DEFAULT_OPTIONS if options is None else options)
+    req.check()
+    sec: dict[str, float] = {}
+    with _timed(sec, "candidates"):
+        cand = candidate_pairs(instance)
+    check_instance(instance, cand)
+    with _timed(sec, "build"):
+        lay, lm = build_model(instance, cand)
+    size = {"firms": len(instance.firms), "plots": len(instance.plots), "pairs": len(cand),
+            "rows": lm.n_rows, "cols": lm.n_cols, "nnz": lm.nnz}
+    reasons = presolve_checks(instance, cand, lay)
+    if reasons:
+        sec.update(handover=0.0, solve=0.0, extract=0.0)
+        return Result(instance.name, Status.INFEASIBLE, None, None, None, sec, backend, None,
+                      exclusions=cand.exclusions, reasons=reasons,
+                      message="infeasible before solving (presolve checks)", size=size)
+    raw = _run_backend(instance, cand, lay, lm, sec, req)
+    sec["handover"], sec["solve"] = raw.handover_s, raw.solve_s
+    with _timed(sec, "extract"):
+        out = extract(instance, cand, lay, lm, raw)
+    res = Result(instance.name, raw.status, out.objective, out.bound, out.gap, sec, backend, out.solution,
+                 kpis=out.kpis, exclusions=cand.exclusions, message=raw.message, size=size)
+    if out.solution is not None:
+        out.solution.summary = res.summary()
+    return res
+
+
+def _run_backend(instance: Instance, cand: Candidates, lay: Layout, lm: LinearModel,
+                 sec: dict[str, float], req: _Request) -> RawSolve:
+    """Hand the model to the chosen backend (after the warm start, for HiGHS on large models)."""
+    if lm.n_cols == 0:  # nothing to decide: feasible iff every (empty) row admits 0
+        ok = bool(np.all(lm.row_lower <= 0) and np.all(lm.row_upper >= 0))
+        return RawSolve(Status.OPTIMAL if ok else Status.INFEASIBLE, np.zeros(0) if ok else None,
+                        0.0 if ok else None, 0.0, 0.0, "no decisions: no candidate pairs or designations")
+    if req.backend == "pyomo":
+        return solve_pyomo(instance, lay, lm, time_limit=req.time_limit, gap=req.gap, threads=req.threads,
+                           extra_constraints=req.extra_constraints, solver=req.solver, verbose=req.verbose,
+                           options=req.solver_options)
+    opts = req.options
+    threads = opts.default_threads if req.threads is None else req.threads
+    start, used = None, 0.0
+    if req.warm_start or (req.warm_start is None and opts.is_large(len(cand))):
+        ws = heuristic_start(instance, cand, lay, lm, options=opts, time_limit=req.time_limit, threads=threads,
+                             lns=req.lns, progress=req.progress)
+        sec.update(ws.phases)
+        start, used = ws.values, ws.seconds
+    mip_limit = None if req.time_limit is None else max(req.time_limit - used, min(req.time_limit, opts.mip_min_s))
+    return solve_highs(lm, time_limit=mip_limit, gap=req.gap, threads=threads, verbose=req.verbose,
+                       options=opts.highs_options(len(cand), req.solver_options),
+                       progress=shifted(req.progress, used), start=start)
+
+
+__all__ = ["solve", "BACKENDS"]
