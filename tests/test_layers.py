@@ -31,6 +31,8 @@ LAYERS: dict[str, str] = {
     "revopt.solve.lns": "solver",
     "revopt.solve.bounds": "solver",
     "revopt.solve.export": "solver",
+    "revopt.solve.highs_process": "solver",
+    "revopt.solve.highs_child": "solver",
     "revopt.solve": "solve",
     "revopt": "api",
     "revopt.plans": "plans",

@@ -85,7 +85,8 @@ def _finite(v: float) -> float | None:
     return float(v) if np.isfinite(v) and abs(v) < 1e300 else None
 
 
-def _attach_callbacks(h: highspy.Highs, callback, every_s: float, known: float | None, gap: float) -> None:
+def _attach_callbacks(h: highspy.Highs, callback, every_s: float, known: float | None, gap: float,
+                      on_solution=None) -> None:
     """Progress snapshots, and a stop as soon as HiGHS's bound is within ``gap`` of a known incumbent.
 
     ``callback(Progress)`` is called on each new incumbent and at most every
@@ -110,6 +111,9 @@ def _attach_callbacks(h: highspy.Highs, callback, every_s: float, known: float |
 
     if callback is not None:
         h.cbMipImprovingSolution.subscribe(lambda e: emit(e, True))
+    if on_solution is not None:
+        h.cbMipImprovingSolution.subscribe(
+            lambda e: on_solution(np.asarray(e.data_out.mip_solution, dtype=float), _finite(e.data_out.mip_dual_bound)))
     if callback is not None or known is not None:
         h.cbMipInterrupt.subscribe(lambda e: emit(e, False))
 
@@ -165,7 +169,7 @@ def highs_for(lm: LinearModel | None = None, *, verbose: bool = False, threads: 
 def solve_highs(lm: LinearModel, *, time_limit: float | None, gap: float, threads: int | None,
                 verbose: bool = False, options: dict | None = None, progress=None,
                 progress_every_s: float = 5.0, start: np.ndarray | None = None,
-                hint_start: bool = False) -> RawSolve:
+                hint_start: bool = False, on_solution=None) -> RawSolve:
     """Hand the model to HiGHS in one ``passModel`` call and solve it.
 
     ``start`` is a feasible column vector found before (a heuristic
@@ -174,7 +178,9 @@ def solve_highs(lm: LinearModel, *, time_limit: float | None, gap: float, thread
     within ``gap``. Only with ``hint_start`` is it also handed to HiGHS
     (``setSolution``); that slowed HiGHS's presolve and root down on this model's
     shape (docs/benchmarks.md#start-kept-by-revopt), so it is off by default.
-    ``progress`` is a callable receiving :class:`Progress` snapshots.
+    ``progress`` is a callable receiving :class:`Progress` snapshots; ``on_solution(values,
+    bound)`` receives each improving solution of HiGHS (the isolated run,
+    :mod:`revopt.solve.highs_process`, sends them to its parent).
     """
     t0 = time.perf_counter()
     limits = {"mip_rel_gap": float(gap), **({} if time_limit is None else {"time_limit": float(time_limit)})}
@@ -192,8 +198,8 @@ def solve_highs(lm: LinearModel, *, time_limit: float | None, gap: float, thread
             sol.col_value = start
             sol.value_valid = True
             h.setSolution(sol)
-    if progress is not None or known is not None:
-        _attach_callbacks(h, progress, progress_every_s, known, float(gap))
+    if progress is not None or known is not None or on_solution is not None:
+        _attach_callbacks(h, progress, progress_every_s, known, float(gap), on_solution)
     if time_limit is not None:
         _attach_watchdog(h, time.perf_counter() + float(time_limit))
     h.run()

@@ -28,6 +28,7 @@ from ..results.result import Result
 from ..status import Progress, RawSolve, Status
 from .extract import extract
 from .highs_backend import solve_highs
+from .highs_process import solve_highs_isolated
 from .options import DEFAULT_OPTIONS, SolveOptions
 from .pyomo_backend import solve_pyomo
 from .warm_start import heuristic_start, shifted
@@ -116,6 +117,8 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
                    _log_progress if progress is True else (progress or None), warm_start, lns,
                    DEFAULT_OPTIONS if options is None else options)
     req.check()
+    began = time.perf_counter()
+    deadline = None if time_limit is None else began + time_limit
     sec: dict[str, float] = {}
     with _timed(sec, "candidates"):
         cand = candidate_pairs(instance)
@@ -130,7 +133,7 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
         return Result(instance.name, Status.INFEASIBLE, None, None, None, sec, backend, None,
                       exclusions=cand.exclusions, reasons=reasons,
                       message="infeasible before solving (presolve checks)", size=size)
-    raw = _run_backend(instance, cand, lay, lm, sec, req)
+    raw = _run_backend(instance, cand, lay, lm, sec, req, deadline)
     sec["handover"], sec["solve"] = raw.handover_s, raw.solve_s
     with _timed(sec, "extract"):
         out = extract(instance, cand, lay, lm, raw)
@@ -142,28 +145,41 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
 
 
 def _run_backend(instance: Instance, cand: Candidates, lay: Layout, lm: LinearModel,
-                 sec: dict[str, float], req: _Request) -> RawSolve:
-    """Hand the model to the chosen backend (after the warm start, for HiGHS on large models)."""
+                 sec: dict[str, float], req: _Request, deadline: float | None) -> RawSolve:
+    """Hand the model to the chosen backend (after the warm start, for HiGHS on large models).
+
+    ``deadline`` (a ``time.perf_counter()`` instant) is where the whole solve must end: the time
+    limit counts from the start of :func:`solve`, candidates and build included.
+    """
     if lm.n_cols == 0:  # nothing to decide: feasible iff every (empty) row admits 0
         ok = bool(np.all(lm.row_lower <= 0) and np.all(lm.row_upper >= 0))
         return RawSolve(Status.OPTIMAL if ok else Status.INFEASIBLE, np.zeros(0) if ok else None,
                         0.0 if ok else None, 0.0, 0.0, "no decisions: no candidate pairs or designations")
+    left = None if deadline is None else max(1e-3, deadline - time.perf_counter())
     if req.backend == "pyomo":
-        return solve_pyomo(instance, lay, lm, time_limit=req.time_limit, gap=req.gap, threads=req.threads,
+        return solve_pyomo(instance, lay, lm, time_limit=left, gap=req.gap, threads=req.threads,
                            extra_constraints=req.extra_constraints, solver=req.solver, verbose=req.verbose,
                            options=req.solver_options)
     opts = req.options
     threads = opts.default_threads if req.threads is None else req.threads
+    large = opts.is_large(len(cand))
     start, used = None, 0.0
-    if req.warm_start or (req.warm_start is None and opts.is_large(len(cand))):
-        ws = heuristic_start(instance, cand, lay, lm, options=opts, time_limit=req.time_limit, threads=threads,
+    if req.warm_start or (req.warm_start is None and large):
+        ws = heuristic_start(instance, cand, lay, lm, options=opts, time_limit=left, threads=threads,
                              lns=req.lns, progress=req.progress)
         sec.update(ws.phases)
         start, used = ws.values, ws.seconds
-    mip_limit = None if req.time_limit is None else max(req.time_limit - used, min(req.time_limit, opts.mip_min_s))
+    highs_opts = opts.highs_options(len(cand), req.solver_options)
+    if deadline is not None and large and opts.isolate_highs:
+        if start is not None and deadline - time.perf_counter() < opts.mip_min_s:
+            return RawSolve(Status.FEASIBLE, start, None, 0.0, 0.0,
+                            "no time left for HiGHS; incumbent from the heuristics")
+        return solve_highs_isolated(lm, deadline=max(deadline, time.perf_counter() + opts.mip_min_s), gap=req.gap,
+                                    threads=threads, options=highs_opts, progress=shifted(req.progress, used),
+                                    start=start)
+    mip_limit = None if left is None else max(left - used, min(left, opts.mip_min_s))
     return solve_highs(lm, time_limit=mip_limit, gap=req.gap, threads=threads, verbose=req.verbose,
-                       options=opts.highs_options(len(cand), req.solver_options),
-                       progress=shifted(req.progress, used), start=start)
+                       options=highs_opts, progress=shifted(req.progress, used), start=start)
 
 
 __all__ = ["solve", "BACKENDS"]
