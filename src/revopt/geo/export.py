@@ -19,13 +19,12 @@ transformed terrains show ``status`` ``transform`` and their firms as moved or d
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..data.atomic import atomic_file
 from ..data.instance import Instance
 from ..results.solution import Solution
 from ._deps import geopandas
@@ -228,16 +227,8 @@ def write_gpkg(path: str | Path, instance: Instance, result: Any, *, geometry: A
     """
     layers = solution_layers(instance, result, geometry=geometry)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", suffix=".gpkg", dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)                                 # GDAL creates the file itself
-    try:
+    with atomic_file(path, suffix=".gpkg") as tmp:
         for name in LAYERS:
             layers[name].to_file(tmp, layer=name, driver="GPKG", engine="pyogrio",
                                  geometry_type=_GEOMETRY_TYPE[name], promote_to_multi=name in ("plots", "terrains"))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..data.atomic import write_text_atomically
 from ..results.maps import network_edges, plot_map
 from .evaluation import PlanEvaluation
 
@@ -749,17 +748,6 @@ def render_markdown(ev: PlanEvaluation, *, generated: _dt.date | None = None,
 # --------------------------------------------------------------------------- files
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_report(ev: PlanEvaluation, directory: str | Path, *, generated: _dt.date | None = None) -> dict[str, Path]:
     """Write report.html, report.md and the map (report-map.svg) into ``directory``, each atomically;
     everything is rendered before the first file is written."""
@@ -771,8 +759,7 @@ def write_report(ev: PlanEvaluation, directory: str | Path, *, generated: _dt.da
              MAP_FILE: '<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n"}
     paths = {}
     for name, text in texts.items():
-        _atomic_write(d / name, text)
-        paths[name] = d / name
+        paths[name] = write_text_atomically(d / name, text)
     return paths
 
 
