@@ -235,9 +235,10 @@ def run_command(cmd: Callable[[argparse.Namespace], int], a: argparse.Namespace)
 def _blame(source: str, *errors: type[Exception]) -> Iterator[None]:
     """Inside, ``errors`` (default: :class:`InstanceError`) become a :class:`UsageError` whose
     message starts with ``source``, the file or directory the user gave."""
+    caught = errors or (InstanceError,)
     try:
         yield
-    except errors or (InstanceError,) as e:
+    except caught as e:
         raise UsageError(f"{source}: {e}") from e
 
 

@@ -64,7 +64,8 @@ def populate(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, para
     if p.policy and p.hyperscale:
         hyper = pol.hyperscale_demand(prng, f.sector, f.stage, f.existing, f.home_x, f.home_y, f.bits)
     tp = time.perf_counter()
-    fi, pj = _pairs(p, rng, plots, status, f) if p.pairs else (None, None)
+    none = np.zeros(0, np.int64)
+    fi, pj = _pairs(p, rng, plots, status, f) if p.pairs else (none, none)
     t_pairs = time.perf_counter() - tp if p.pairs else 0.0
     policy = None
     if p.policy:
@@ -282,7 +283,7 @@ def _frames(parks: dict, plots: dict, status: np.ndarray, f: _Firms, subs: dict,
 
 
 def _stats(p: Preset, seed: int | None, parks: dict, plots: dict, status: np.ndarray, f: _Firms, subs: dict,
-           nitrogen: dict[str, Any], frames: dict[str, Any], fi: np.ndarray | None,
+           nitrogen: dict[str, Any], frames: dict[str, Any], fi: np.ndarray,
            policy: dict | None) -> dict[str, Any]:
     """What the generator made, for ``revopt generate`` and docs/generator.md."""
     cap, existing, floor = plots["cap"], f.existing, f.floor

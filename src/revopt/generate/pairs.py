@@ -39,7 +39,8 @@ def pairs_in_reach(rng: np.random.Generator, *, fx, fy, radius_m, frank, fwater,
     r = np.asarray(radius_m, dtype=float)
     rep, lo, cnt = g.column_ranges(fxr, fyr, r)
     firms = _Firms(fxr, fyr, (r * (1.0 - 1e-9)) ** 2, frank, fwater, ffloor, fmask, forced)
-    out_f, out_p = [], []
+    out_f: list[np.ndarray] = []
+    out_p: list[np.ndarray] = []
     for a0, a1 in _chunks(rep, cnt, nf, chunk):
         if int(cnt[a0:a1].sum()) == 0:
             continue
