@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from revopt.data.schema import schema, to_markdown
+from revopt.data.schema import ROW_KEYS, TABLE_FILES, columns_of, references, row_key, schema, to_markdown
 from conftest import ROOT
 
 
@@ -18,6 +18,19 @@ def test_schema_rows_are_well_formed():
     assert not s.duplicated(["file", "column"]).any()
     assert set(s["rule"]) <= {"", ">=0", ">0"}
     assert s.loc[s["required"], "default"].eq("").all()
+
+
+def test_keys_and_references_of_the_schema_name_real_columns():
+    """The unique-key and reference checks of validate.py are driven by schema.csv (dtypes ``id``,
+    ``ref:``, ``idlist:``) and ROW_KEYS: each must name columns that exist, a reference an id."""
+    for file in TABLE_FILES:
+        cols = set(columns_of(file)["column"])
+        key = row_key(file)
+        assert key is not None and set(key[1]) <= cols, file
+        assert (file in ROW_KEYS) != (columns_of(file)["dtype"] == "id").any(), f"{file}: one kind of key"
+        for col, target_file, target_col, _ in references(file):
+            assert target_file in TABLE_FILES and row_key(target_file)[1] == [target_col], (file, col)
+    assert sum(len(references(f)) for f in TABLE_FILES) == 13
 
 
 def test_readme_python_example_runs(monkeypatch):

@@ -10,14 +10,14 @@ limit without any feasible solution (summary.json written).
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
-import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__, load_instance
 from .data import InstanceError
+from .data.atomic import DirectoryNotEmpty, atomic_dir, write_text_atomically
 from .results import Result, Solution
 from .results.verify import verify
 from .solve import BACKENDS, Progress, solve
@@ -31,7 +31,7 @@ EXIT_FOR_STATUS = {
 
 
 class UsageError(Exception):
-    """A bad command line value (exit 2, nothing written)."""
+    """A bad command line value or input file (exit 2, nothing written); the message is all the user sees."""
 
 
 def _number(name: str, positive: bool):
@@ -62,6 +62,12 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="revopt", description="Right firm, right plot: solve and verify revopt instances.")
     p.add_argument("--version", action="version", version=f"revopt {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_solve, _add_bench, _add_generate, _add_plan, _add_verify, _add_map, _add_geo):
+        add(sub)
+    return p
+
+
+def _add_solve(sub) -> None:
     s = sub.add_parser("solve", help="solve an instance and write the solution directory",
                        description="Solve INSTANCE and write the solution files (assignments.csv, plots.csv, "
                                    "terrains.csv, compensation.csv, summary.json) into --out.")
@@ -76,6 +82,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true", help="print nothing on success (implies --no-progress)")
     s.add_argument("--no-progress", action="store_true",
                    help="do not show incumbent, bound and gap on stderr while solving")
+
+
+def _add_bench(sub) -> None:
     b = sub.add_parser("bench", help="time each phase of one instance and compare with the greedy baseline",
                        description="Print pairs, rows, cols, nonzeros, the phase seconds, peak MB, status, "
                                    "objective, bound, gap and the greedy baseline's objective.")
@@ -89,6 +98,9 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--lp", action="store_true", help="also solve the LP relaxation (root gap)")
     b.add_argument("--json", metavar="FILE", help="write the record as JSON")
     b.add_argument("--no-progress", action="store_true")
+
+
+def _add_generate(sub) -> None:
     g = sub.add_parser("generate", help="write a generated instance (preset, seed) as a directory",
                        description="Generate a synthetic but realistic instance (docs/generator.md) and write it "
                                    "into OUT atomically (a temporary sibling directory, then a rename).")
@@ -98,6 +110,9 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=_whole("seed", 0), default=0, metavar="N", help="random seed, a whole number >= 0 (default 0)")
     g.add_argument("--force", action="store_true", help="replace a non-empty OUT")
     g.add_argument("--quiet", action="store_true", help="print nothing on success")
+
+
+def _add_plan(sub) -> None:
     pl = sub.add_parser("plan", help="relocation plans: evaluate a plan against the instance as it is",
                         description="Relocation plans (schuifruimte, docs/plans.md).")
     plsub = pl.add_subparsers(dest="plan_command", required=True, metavar="PLAN_COMMAND")
@@ -119,11 +134,17 @@ def parser() -> argparse.ArgumentParser:
     pe.add_argument("--no-elastic", action="store_true", help="do not solve the elastic variant")
     pe.add_argument("--force", action="store_true", help="replace a non-empty --out")
     pe.add_argument("--quiet", action="store_true", help="print nothing on success")
+
+
+def _add_verify(sub) -> None:
     v = sub.add_parser("verify", help="check a solution against an instance",
                        description="Recompute every rule and the objective from the raw tables; "
                                    "exit 0 when the solution is feasible and its objective right, 1 otherwise.")
     v.add_argument("instance", metavar="INSTANCE")
     v.add_argument("solution", metavar="SOLUTION_DIR")
+
+
+def _add_map(sub) -> None:
     mp = sub.add_parser("map", help="draw a solution as an SVG map (with the corridor network and its loads)",
                         description="Draw SOLUTION_DIR on a map: plots coloured by designation, moves as arrows, "
                                     "displaced firms, Natura 2000 areas and, for an instance with corridors, the "
@@ -136,9 +157,17 @@ def parser() -> argparse.ArgumentParser:
     mp.add_argument("--title", default=None, help="title above the map")
     mp.add_argument("--no-moves", action="store_true", help="leave out the arrows of moved firms")
     mp.add_argument("--force", action="store_true", help="replace an existing OUT.svg")
+
+
+def _add_geo(sub) -> None:
     geo = sub.add_parser("geo", help="GIS round trip: import plot/park polygons, export a solution as a GeoPackage",
                          description="Needs the extra revopt[geo] (geopandas). docs/gis.md describes both steps.")
     gsub = geo.add_subparsers(dest="geo_command", required=True, metavar="STEP")
+    _add_geo_import(gsub)
+    _add_geo_export(gsub)
+
+
+def _add_geo_import(gsub) -> None:
     gi = gsub.add_parser("import", help="polygons of plots or parks -> a starter instance directory",
                          description="Read a GeoPackage / GeoJSON layer of plot or park polygons, reproject it to "
                                      "RD New (EPSG:28992) and write plots.csv, terrains.csv, a placeholder "
@@ -163,6 +192,9 @@ def parser() -> argparse.ArgumentParser:
     gi.add_argument("--name", help="instance name (default: the --out directory name)")
     gi.add_argument("--force", action="store_true", help="replace a non-empty --out")
     gi.add_argument("--quiet", action="store_true", help="print nothing on success")
+
+
+def _add_geo_export(gsub) -> None:
     ge = gsub.add_parser("export", help="a solution directory -> a GeoPackage for QGIS",
                          description="Write OUT.gpkg (EPSG:28992) with the layers plots, moves, terrains and "
                                      "displaced, atomically.")
@@ -173,39 +205,42 @@ def parser() -> argparse.ArgumentParser:
                     "INSTANCE/geometry.gpkg, else squares of the plot's area)")
     ge.add_argument("--force", action="store_true", help="replace an existing OUT.gpkg")
     ge.add_argument("--quiet", action="store_true", help="print nothing on success")
-    return p
 
 
 def _err(msg: str) -> None:
     print(f"revopt: error: {msg}", file=sys.stderr)
 
 
-def write_dir_atomically(out: Path, write, force: bool) -> None:
-    """Call ``write(tmp)`` on a temporary sibling directory of ``out``, then rename it into place
-    (a non-empty ``out`` is replaced only with ``force``; on any error ``out`` is left as it was)."""
-    parent = out.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)         # mkdtemp makes it private; the result is an ordinary directory
-    old = None
+def run_command(cmd: Callable[[argparse.Namespace], int], a: argparse.Namespace) -> int:
+    """Run one ``cmd_*`` and turn what it raises into a message on stderr and an exit code (as
+    Calliope's ``format_exceptions``), so that each command holds only its own logic: a bad
+    command line value or input (:class:`UsageError`, :class:`InstanceError`, an output
+    directory that is not empty) exits 2; an interrupt or anything unexpected exits 1."""
     try:
-        write(tmp)
-        if out.exists():
-            if any(out.iterdir()) and not force:  # checked before solving too; the race is harmless
-                raise UsageError(f"{out} is not empty (use --force to replace it)")
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            os.rmdir(old)
-            os.rename(out, old)
-        os.rename(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None and old.exists() and not out.exists():
-            os.rename(old, out)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        return cmd(a)
+    except (UsageError, InstanceError) as e:
+        _err(str(e))
+        return EXIT_INPUT
+    except DirectoryNotEmpty as e:   # filled while we solved: checked before solving too
+        _err(f"{e.path} is not empty (use --force to replace it)")
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return EXIT_ERROR
+    except Exception as e:  # noqa: BLE001 - the last line of defence: a message, exit 1
+        _err(f"unexpected {type(e).__name__}: {e}")
+        return EXIT_ERROR
+
+
+@contextmanager
+def _blame(source: str, *errors: type[Exception]) -> Iterator[None]:
+    """Inside, ``errors`` (default: :class:`InstanceError`) become a :class:`UsageError` whose
+    message starts with ``source``, the file or directory the user gave."""
+    caught = errors or (InstanceError,)
+    try:
+        yield
+    except caught as e:
+        raise UsageError(f"{source}: {e}") from e
 
 
 def _fmt(x: float | None, pct: bool = False) -> str:
@@ -237,13 +272,21 @@ def print_summary(res: Result, out: Path) -> None:
     print(f"written    {out}")
 
 
-def _out_dir_problem(out: Path, force: bool, flag: str = "") -> str | None:
-    """Why ``out`` cannot take an output directory (a file, or not empty without --force), or None."""
+def _check_out_dir(out: Path, force: bool, flag: str = "") -> None:
+    """Refuse (before any work) an ``out`` that cannot take an output directory: a file, or a
+    directory that is not empty without --force."""
     if out.exists() and not out.is_dir():
-        return f"{flag}{out} exists and is not a directory"
+        raise UsageError(f"{flag}{out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not force:
-        return f"{flag}{out} is not empty (use --force to replace it)"
-    return None
+        raise UsageError(f"{flag}{out} is not empty (use --force to replace it)")
+
+
+def _check_out_file(out: Path, force: bool, suffix: str, wrong_suffix: str) -> None:
+    """Refuse an output file with the wrong suffix, or one that exists without --force."""
+    if out.suffix.lower() != suffix:
+        raise UsageError(f"{out}: {wrong_suffix}")
+    if out.exists() and not force:
+        raise UsageError(f"{out} exists (use --force to replace it)")
 
 
 def print_progress(p: Progress) -> None:
@@ -252,39 +295,39 @@ def print_progress(p: Progress) -> None:
 
 
 def _load(path: str):
-    """The validated instance at ``path``, or None after printing the input error."""
-    try:
+    """The validated instance at ``path`` (an input error names ``path``)."""
+    with _blame(path):
         return load_instance(path)
-    except InstanceError as e:
-        _err(f"{path}: {e}")
-        return None
+
+
+def _read_solution(a: argparse.Namespace):
+    """The instance ``a.instance`` and the solution directory ``a.solution`` (a solution that
+    cannot be read names ``a.solution``)."""
+    from .results.solution import SolutionFormatError
+
+    inst = _load(a.instance)
+    with _blame(a.solution, SolutionFormatError, ValueError, OSError):
+        return inst, Solution.read(a.solution)
 
 
 def cmd_solve(a: argparse.Namespace) -> int:
     out = Path(a.out)
-    if (why := _out_dir_problem(out, a.force, "--out ")) is not None:
-        _err(why)
-        return EXIT_INPUT
-    if (inst := _load(a.instance)) is None:
-        return EXIT_INPUT
+    _check_out_dir(out, a.force, "--out ")
+    inst = _load(a.instance)
     show = not (a.quiet or a.no_progress) and a.backend == "highs"
     res = solve(inst, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend,
                 progress=print_progress if show else None)
     sol = res.solution if res.solution is not None else Solution.empty()
     sol.summary = res.summary()
-    try:
-        write_dir_atomically(out, sol.write, a.force)
-    except UsageError as e:
-        _err(str(e))
-        return EXIT_INPUT
+    with atomic_dir(out, force=a.force) as d:
+        sol.write(d)
     if not a.quiet:
         print_summary(res, out)
     return EXIT_FOR_STATUS[res.status]
 
 
 def cmd_verify(a: argparse.Namespace) -> int:
-    if (inst := _load(a.instance)) is None:
-        return EXIT_INPUT
+    inst = _load(a.instance)
     violations = verify(inst, Path(a.solution))
     if violations:
         print(f"{a.solution}: {len(violations)} violation(s)")
@@ -298,31 +341,16 @@ def cmd_verify(a: argparse.Namespace) -> int:
 
 def cmd_map(a: argparse.Namespace) -> int:
     from .results.maps import solution_map
-    from .results.solution import SolutionFormatError
 
     out = Path(a.out)
-    if out.suffix.lower() != ".svg":
-        _err(f"{out}: the map is written as SVG (.svg)")
-        return EXIT_INPUT
-    if out.exists() and not a.force:
-        _err(f"{out} exists (use --force to replace it)")
-        return EXIT_INPUT
-    if (inst := _load(a.instance)) is None:
-        return EXIT_INPUT
-    try:
-        sol = Solution.read(a.solution)
-    except (SolutionFormatError, ValueError, OSError) as e:
-        _err(f"{a.solution}: {e}")
-        return EXIT_INPUT
+    _check_out_file(out, a.force, ".svg", "the map is written as SVG (.svg)")
+    inst, sol = _read_solution(a)
     unknown = set(sol.assignments["firm_id"]) - set(inst.firms["firm_id"])
     if unknown:
-        _err(f"{a.solution}: assignments.csv names firms that {a.instance} does not have "
-             f"({', '.join(sorted(unknown)[:5])})")
-        return EXIT_INPUT
+        raise UsageError(f"{a.solution}: assignments.csv names firms that {a.instance} does not have "
+                         f"({', '.join(sorted(unknown)[:5])})")
     svg = solution_map(inst, sol, fit_network=a.fit_network, title=a.title, show_moves=not a.no_moves)
-    tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(svg, encoding="utf-8")
-    os.replace(tmp, out)
+    write_text_atomically(out, svg)
     print(f"wrote {out} ({len(svg) / 1024:,.0f} KB)")
     return EXIT_OK
 
@@ -333,12 +361,9 @@ def cmd_plan(a: argparse.Namespace) -> int:
     from .plans import evaluate, exit_status, load_plan, write_evaluation
 
     out = Path(a.out)
-    if (why := _out_dir_problem(out, a.force, "--out ")) is not None:
-        _err(why)
-        return EXIT_INPUT
-    if (inst := _load(a.instance)) is None:
-        return EXIT_INPUT
-    try:
+    _check_out_dir(out, a.force, "--out ")
+    inst = _load(a.instance)
+    with _blame(a.plan):
         plan = load_plan(a.plan, inst)
         if a.norm is not None:
             if not a.norm < 1:
@@ -346,17 +371,8 @@ def cmd_plan(a: argparse.Namespace) -> int:
             plan = dc_replace(plan, norm=a.norm)
         ev = evaluate(inst, plan, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend,
                       elastic=not a.no_elastic)
-    except InstanceError as e:
-        _err(f"{a.plan}: {e}")
-        return EXIT_INPUT
-    except UsageError as e:
-        _err(str(e))
-        return EXIT_INPUT
-    try:
-        write_dir_atomically(out, lambda d: write_evaluation(ev, d), a.force)
-    except UsageError as e:
-        _err(str(e))
-        return EXIT_INPUT
+    with atomic_dir(out, force=a.force) as d:
+        write_evaluation(ev, d)
     if not a.quiet:
         print_plan_summary(ev, out)
     return EXIT_FOR_STATUS[exit_status(ev)]
@@ -392,18 +408,14 @@ def cmd_bench(a: argparse.Namespace) -> int:
     from .results.solution import jsonable
 
     if (a.instance is None) == (a.preset is None):
-        _err("bench needs an INSTANCE directory or --preset (not both)")
-        return EXIT_INPUT
-    try:
+        raise UsageError("bench needs an INSTANCE directory or --preset (not both)")
+    with _blame(a.instance or f"--preset {a.preset}"):
         if a.preset:
             from .generate import generate
 
             inst, label = generate(a.preset, seed=a.seed), f"{a.preset}-s{a.seed}"
         else:
             inst, label = load_instance(a.instance), Path(a.instance).name
-    except InstanceError as e:
-        _err(f"{a.instance}: {e}")
-        return EXIT_INPUT
     rec = bench_instance(inst, label=label, time_limit=a.time_limit, gap=a.gap, solve=not a.no_solve,
                          greedy=not a.no_greedy, lp=a.lp, progress=None if a.no_progress else print_progress)
     for k in ("instance", "pairs", "rows", "cols", "nnz"):
@@ -415,7 +427,7 @@ def cmd_bench(a: argparse.Namespace) -> int:
         if k in rec:
             print(f"{k:<17}{rec[k]}")
     if a.json:
-        Path(a.json).write_text(json.dumps(jsonable(rec), indent=2) + "\n", encoding="utf-8")
+        write_text_atomically(a.json, json.dumps(jsonable(rec), indent=2) + "\n")
     return EXIT_OK
 
 
@@ -425,16 +437,11 @@ def cmd_generate(a: argparse.Namespace) -> int:
     from .generate import generate_with_stats
 
     out = Path(a.out)
-    if (why := _out_dir_problem(out, a.force)) is not None:
-        _err(why)
-        return EXIT_INPUT
+    _check_out_dir(out, a.force)
     t = time.perf_counter()
     inst, st = generate_with_stats(a.preset, seed=a.seed)
-    try:
-        write_dir_atomically(out, inst.write, a.force)
-    except UsageError as e:
-        _err(str(e))
-        return EXIT_INPUT
+    with atomic_dir(out, force=a.force) as d:
+        inst.write(d)
     if not a.quiet:
         tb = st["terrains_by_status"]
         print(f"wrote {out}: preset {a.preset}, seed {a.seed}: {st['firms']} firms ({st['existing']} with a "
@@ -458,15 +465,11 @@ def _pairs(items: list[str], what: str) -> dict[str, str]:
 def cmd_geo(a: argparse.Namespace) -> int:
     from .geo import GeoUnavailable, geopandas
 
-    try:
+    try:                       # the extra is optional: without it, say how to install it (exit 2)
         geopandas()
         return cmd_geo_import(a) if a.geo_command == "import" else cmd_geo_export(a)
     except GeoUnavailable as e:
-        _err(str(e))
-        return EXIT_INPUT
-    except UsageError as e:
-        _err(str(e))
-        return EXIT_INPUT
+        raise UsageError(str(e)) from None
 
 
 def cmd_geo_import(a: argparse.Namespace) -> int:
@@ -474,30 +477,21 @@ def cmd_geo_import(a: argparse.Namespace) -> int:
     from .geo.export import GEOMETRY_FILE
 
     out = Path(a.out)
-    if (why := _out_dir_problem(out, a.force, "--out ")) is not None:
-        _err(why)
-        return EXIT_INPUT
+    _check_out_dir(out, a.force, "--out ")
     columns, defaults = _pairs(a.map, "map"), _pairs(a.default, "default")
     if a.coverage is not None and a.coverage > 1:
         raise UsageError(f"--coverage must lie in (0, 1], not {a.coverage}")
-    try:
-        imp = read_layer(a.src, layer=a.layer, id_column=a.id_column, terrain_column=a.terrain_column,
-                         columns=columns, defaults=defaults, crs=a.crs,
-                         coverage=a.coverage if a.coverage is not None else COVERAGE)
-        mw = a.available_mw if a.available_mw is not None else AVAILABLE_MW
-        inst = imp.instance(name=a.name or out.resolve().name, available_mw=mw,
-                            description=f"imported from {imp.source} (CRS {imp.crs}) by revopt geo import; "
-                                        f"substations are placeholders of {mw:g} MW, no firms yet")
-    except InstanceError as e:
-        _err(str(e))
-        return EXIT_INPUT
-
-    def write(d: Path) -> None:
+    imp = read_layer(a.src, layer=a.layer, id_column=a.id_column, terrain_column=a.terrain_column,
+                     columns=columns, defaults=defaults, crs=a.crs,
+                     coverage=a.coverage if a.coverage is not None else COVERAGE)
+    mw = a.available_mw if a.available_mw is not None else AVAILABLE_MW
+    inst = imp.instance(name=a.name or out.resolve().name, available_mw=mw,
+                        description=f"imported from {imp.source} (CRS {imp.crs}) by revopt geo import; "
+                                    f"substations are placeholders of {mw:g} MW, no firms yet")
+    with atomic_dir(out, force=a.force) as d:
         inst.write(d)
         imp.geometry.to_file(d / GEOMETRY_FILE, layer="plots", driver="GPKG", engine="pyogrio",
                              geometry_type="MultiPolygon", promote_to_multi=True)
-
-    write_dir_atomically(out, write, a.force)
     if not a.quiet:
         print(f"wrote {out}: {len(inst.plots)} plots on {len(inst.terrains)} terrains from {imp.source} "
               f"({imp.mode}; CRS {imp.crs} -> EPSG:28992)")
@@ -512,23 +506,18 @@ def cmd_geo_export(a: argparse.Namespace) -> int:
     from .results.solution import SolutionFormatError
 
     out = Path(a.out)
-    if out.exists() and not a.force:
-        _err(f"{out} exists (use --force to replace it)")
-        return EXIT_INPUT
-    if out.suffix.lower() != ".gpkg":
-        _err(f"{out}: the output must be a GeoPackage (.gpkg)")
-        return EXIT_INPUT
-    if (inst := _load(a.instance)) is None:
-        return EXIT_INPUT
-    try:
-        sol = Solution.read(a.solution)
+    _check_out_file(out, a.force, ".gpkg", "the output must be a GeoPackage (.gpkg)")
+    inst, sol = _read_solution(a)
+    with _blame(a.solution, SolutionFormatError, ValueError, OSError):
         write_gpkg(out, inst, sol, geometry=a.geometry)
-    except (SolutionFormatError, ValueError, OSError) as e:
-        _err(f"{a.solution}: {e}")
-        return EXIT_INPUT
     if not a.quiet:
         print(f"wrote {out}: layers plots, moves, terrains, displaced (EPSG:28992)")
     return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "solve": cmd_solve, "verify": cmd_verify, "bench": cmd_bench, "plan": cmd_plan, "map": cmd_map,
+    "generate": cmd_generate, "geo": cmd_geo}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -536,15 +525,7 @@ def main(argv: list[str] | None = None) -> int:
         a = parser().parse_args(argv)
     except SystemExit as e:  # argparse: --help/--version exit 0, usage errors exit 2
         return int(e.code or 0)
-    try:
-        return {"solve": cmd_solve, "verify": cmd_verify, "bench": cmd_bench, "plan": cmd_plan, "map": cmd_map,
-                "generate": cmd_generate, "geo": cmd_geo}[a.command](a)
-    except KeyboardInterrupt:
-        _err("interrupted")
-        return EXIT_ERROR
-    except Exception as e:  # noqa: BLE001 - the last line of defence: a message, exit 1
-        _err(f"unexpected {type(e).__name__}: {e}")
-        return EXIT_ERROR
+    return run_command(COMMANDS[a.command], a)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -42,6 +42,16 @@ CORRIDOR_FILES: tuple[str, ...] = ("corridor_nodes.csv", "corridor_edges.csv", "
 #: (None at present: every section of spec v1 is implemented.)
 UNSUPPORTED_FILES: dict[str, str] = {}
 UNSUPPORTED_COLUMNS: dict[str, dict[str, str]] = {}
+#: Tables without an ``id`` column whose rows are keyed by columns: file -> (what one row is, the
+#: key columns). No two rows may share a key (a table with an ``id`` column: no two rows its id).
+ROW_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "deposition.csv": ("pair", ("plot_id", "area_id")),
+    "pairs.csv": ("pair", ("firm_id", "plot_id")),
+    "claims.csv": ("claim", ("region", "werkmilieu")),
+    "lifecycle_targets.csv": ("target", ("region", "lifecycle")),
+    "restrictions.csv": ("sector", ("sector",)),
+    "plot_access.csv": ("access", ("plot_id", "node_id", "mode")),
+}
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +74,31 @@ def manifest_default(key: str) -> str:
     if len(row) != 1:
         raise KeyError(f"instance.toml has no parameter {key!r} in the schema")
     return str(row["default"].iloc[0])
+
+
+def row_key(file: str) -> tuple[str, list[str]] | None:
+    """What identifies a row of ``file``: (what to call the key in a message, its columns); None
+    for a table without a key. An ``id`` column is its own name; a key of several columns reads
+    e.g. ``pair (plot_id, area_id)``."""
+    ids = columns_of(file).loc[lambda c: c["dtype"] == "id", "column"].tolist()
+    if ids:
+        return ids[0], ids
+    if file not in ROW_KEYS:
+        return None
+    what, cols = ROW_KEYS[file]
+    return (what if len(cols) == 1 else f"{what} ({', '.join(cols)})"), list(cols)
+
+
+def references(file: str) -> list[tuple[str, str, str, bool]]:
+    """The columns of ``file`` that name rows of another table (dtype ``ref:FILE.COLUMN`` or
+    ``idlist:FILE.COLUMN``): (column, target file, target column, whether a list)."""
+    out = []
+    for r in columns_of(file).itertuples():
+        kind, _, target = r.dtype.partition(":")
+        if kind in ("ref", "idlist"):
+            target_file, _, target_col = target.rpartition(".")
+            out.append((r.column, target_file, target_col, kind == "idlist"))
+    return out
 
 
 def to_markdown() -> str:
@@ -95,8 +130,11 @@ def to_markdown() -> str:
         "",
     ]
     for file, grp in s.groupby("file", sort=False):
-        out += [f"## {file}", "", "| column | dtype | unit | required | default | rule | description |",
-                "|---|---|---|---|---|---|---|"]
+        out += [f"## {file}", ""]
+        if file in ROW_KEYS:
+            what, cols = ROW_KEYS[file]
+            out += [f"One row per {what} ({', '.join(f'`{c}`' for c in cols)}): no two rows share it.", ""]
+        out += ["| column | dtype | unit | required | default | rule | description |", "|---|---|---|---|---|---|---|"]
         for r in grp.itertuples():
             req = "yes" if r.required else "optional"
             dtype = r.dtype.replace("|", "\\|")

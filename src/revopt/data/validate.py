@@ -20,7 +20,7 @@ import pandas as pd
 
 from .errors import InstanceError, Problem
 from .parse import check_rule, parser_for
-from .schema import UNSUPPORTED_COLUMNS, columns_of, schema
+from .schema import TABLE_FILES, UNSUPPORTED_COLUMNS, columns_of, references, row_key, schema
 from .vocab import WERKMILIEUS, canonical_category
 
 ROW0 = 2  # file row number of the first data row (header = row 1)
@@ -122,6 +122,44 @@ def _refs(problems: list[Problem], file: str, df: pd.DataFrame, col: str, target
     _report(problems, file, col, bad, f"refers to an unknown id in {target_file}", vals)
 
 
+def _list_refs(problems: list[Problem], file: str, df: pd.DataFrame, col: str, target_file: str,
+               target: pd.Series) -> None:
+    """Each ';'-list cell of ``col`` names only rows of ``target_file`` (one problem per row)."""
+    known = set(target)
+    for i, ids in enumerate(df[col]):
+        unknown = [x for x in (ids or ()) if x not in known]
+        if unknown:
+            problems.append(Problem(file, i + ROW0, col, f"refers to an unknown id in {target_file}: "
+                                    + ", ".join(unknown)))
+
+
+def check_keys(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """No two rows of a table share its key: the ``id`` column, or the key columns of
+    :data:`~revopt.data.schema.ROW_KEYS` (schema.csv and schema.py say which)."""
+    for file in TABLE_FILES:
+        key = row_key(file)
+        if t.get(file) is not None and key is not None:
+            _unique(problems, file, t[file], key[1], key[0])
+
+
+def check_references(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """Every ``ref:`` / ``idlist:`` cell of schema.csv names an existing row of its table (an
+    optional column may be empty). Skipped where either side is absent: that is reported on its own."""
+    for file in TABLE_FILES:
+        df = t.get(file)
+        if df is None:
+            continue
+        for col, target_file, target_col, is_list in references(file):
+            target = t.get(target_file)
+            if col not in df.columns or target is None or target_col not in target.columns:
+                continue
+            if is_list:
+                _list_refs(problems, file, df, col, target_file, target[target_col])
+            else:
+                optional = not bool(columns_of(file).set_index("column").loc[col, "required"])
+                _refs(problems, file, df, col, target_file, target[target_col], optional=optional)
+
+
 MANIFEST_SECTIONS = ("instance", "objective", "compensation", "werkmilieu_max_category", "policy", "transport")
 
 
@@ -194,55 +232,18 @@ def validate(raw: dict[str, pd.DataFrame | None], manifest: dict[str, Any], *,
     for file, df in raw.items():
         t[file] = None if df is None else parse_table(file, df, problems)
 
-    sub, ter, plo, fir = t["substations.csv"], t["terrains.csv"], t["plots.csv"], t["firms.csv"]
-    nat, dep, pai = t["nature_areas.csv"], t.get("deposition.csv"), t.get("pairs.csv")
-    _unique(problems, "substations.csv", sub, ["substation_id"], "substation_id")
-    _unique(problems, "terrains.csv", ter, ["terrain_id"], "terrain_id")
-    _unique(problems, "plots.csv", plo, ["plot_id"], "plot_id")
-    _unique(problems, "firms.csv", fir, ["firm_id"], "firm_id")
-    _unique(problems, "nature_areas.csv", nat, ["area_id"], "area_id")
-    for name_file, idc in (("terrains.csv", "terrain_id"), ("nature_areas.csv", "area_id")):
-        df = t[name_file]
-        if "name" in df.columns and idc in df.columns:
-            df["name"] = df["name"].where(df["name"].ne(""), df[idc])
-
-    if "terrain_id" in plo.columns and "terrain_id" in ter.columns:
-        _refs(problems, "plots.csv", plo, "terrain_id", "terrains.csv", ter["terrain_id"])
-    if "substation_id" in plo.columns and "substation_id" in sub.columns:
-        _refs(problems, "plots.csv", plo, "substation_id", "substations.csv", sub["substation_id"])
-    if "plot_id" in plo.columns:
-        _refs(problems, "firms.csv", fir, "current_plot", "plots.csv", plo["plot_id"], optional=True)
-    if dep is not None:
-        _unique(problems, "deposition.csv", dep, ["plot_id", "area_id"], "pair (plot_id, area_id)")
-        if "plot_id" in plo.columns:
-            _refs(problems, "deposition.csv", dep, "plot_id", "plots.csv", plo["plot_id"])
-        if "area_id" in nat.columns:
-            _refs(problems, "deposition.csv", dep, "area_id", "nature_areas.csv", nat["area_id"])
-    if pai is not None:
-        _unique(problems, "pairs.csv", pai, ["firm_id", "plot_id"], "pair (firm_id, plot_id)")
-        if "firm_id" in fir.columns:
-            _refs(problems, "pairs.csv", pai, "firm_id", "firms.csv", fir["firm_id"])
-        if "plot_id" in plo.columns:
-            _refs(problems, "pairs.csv", pai, "plot_id", "plots.csv", plo["plot_id"])
-
-    if {"status", "national_interest"} <= set(ter.columns):
-        bad = ter["status"].eq("transform") & ter["national_interest"]
-        _report(problems, "terrains.csv", "national_interest", bad,
-                "a terrain of national interest may not have status transform")
-    if {"terrain_id", "status"} <= set(ter.columns) and {"terrain_id", "current_werkmilieu"} <= set(plo.columns):
-        transform_ids = set(ter.loc[ter["status"].eq("transform"), "terrain_id"])
-        bad = plo["terrain_id"].isin(transform_ids) & plo["current_werkmilieu"].eq("")
-        _report(problems, "plots.csv", "current_werkmilieu", bad,
-                "a plot on a transform terrain needs a current werkmilieu")
-    _policy(problems, t)
-    _corridors(problems, t)
+    _default_names(t)
+    for check in CHECKS:
+        check(problems, t)
     if problems:
         raise InstanceError(problems)
+    dep = t.get("deposition.csv")
     if dep is None:
         dep = pd.DataFrame({"plot_id": pd.Series(dtype=object), "area_id": pd.Series(dtype=object),
                             "mol_per_kg": pd.Series(dtype=float)})
-    return {"params": copy.deepcopy(params), "terrains": ter, "plots": plo, "firms": fir,
-            "substations": sub, "nature_areas": nat, "deposition": dep, "pairs": pai,
+    return {"params": copy.deepcopy(params), "terrains": t["terrains.csv"], "plots": t["plots.csv"],
+            "firms": t["firms.csv"], "substations": t["substations.csv"], "nature_areas": t["nature_areas.csv"],
+            "deposition": dep, "pairs": t.get("pairs.csv"),
             "claims": t.get("claims.csv"), "lifecycle_targets": t.get("lifecycle_targets.csv"),
             "restrictions": t.get("restrictions.csv"), "corridor_nodes": t.get("corridor_nodes.csv"),
             "corridor_edges": t.get("corridor_edges.csv"), "plot_access": t.get("plot_access.csv")}
@@ -257,149 +258,200 @@ def _has(df: pd.DataFrame | None, *cols: str) -> bool:
     return df is not None and set(cols) <= set(df.columns)
 
 
-def _policy(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
-    """Cross-table rules of the policy files and columns (spec section 9)."""
-    ter, plo, fir = t["terrains.csv"], t["plots.csv"], t["firms.csv"]
-    if not (_has(ter, "terrain_id", "region", "status") and _has(plo, "plot_id", "terrain_id", "werkmilieus")):
+def _default_names(t: dict[str, pd.DataFrame | None]) -> None:
+    """An empty name of a terrain or nature area is its id."""
+    for name_file, idc in (("terrains.csv", "terrain_id"), ("nature_areas.csv", "area_id")):
+        df = t[name_file]
+        if "name" in df.columns and idc in df.columns:
+            df["name"] = df["name"].where(df["name"].ne(""), df[idc])
+
+
+def _core(t: dict[str, pd.DataFrame | None]) -> bool:
+    """The columns the cross-table rules of terrains and plots read were parsed."""
+    return _has(t["terrains.csv"], "terrain_id", "region", "status") and \
+        _has(t["plots.csv"], "plot_id", "terrain_id", "werkmilieus")
+
+
+def _plots_on_transform(t: dict[str, pd.DataFrame | None]) -> pd.Series:
+    ter, plo = t["terrains.csv"], t["plots.csv"]
+    return plo["terrain_id"].map(dict(zip(ter["terrain_id"], ter["status"]))).eq("transform")
+
+
+def check_transform_terrains(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """A terrain of national interest is never transformed; a plot on a transform terrain has a
+    current werkmilieu (what it loses, C7)."""
+    ter, plo = t["terrains.csv"], t["plots.csv"]
+    if {"status", "national_interest"} <= set(ter.columns):
+        bad = ter["status"].eq("transform") & ter["national_interest"]
+        _report(problems, "terrains.csv", "national_interest", bad,
+                "a terrain of national interest may not have status transform")
+    if {"terrain_id", "status"} <= set(ter.columns) and {"terrain_id", "current_werkmilieu"} <= set(plo.columns):
+        transform_ids = set(ter.loc[ter["status"].eq("transform"), "terrain_id"])
+        bad = plo["terrain_id"].isin(transform_ids) & plo["current_werkmilieu"].eq("")
+        _report(problems, "plots.csv", "current_werkmilieu", bad,
+                "a plot on a transform terrain needs a current werkmilieu")
+
+
+def check_locked_werkmilieus(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """plots.locked_werkmilieu: one of the plot's werkmilieus, never on a transform terrain."""
+    plo = t["plots.csv"]
+    if not _core(t) or "locked_werkmilieu" not in plo.columns:
         return
-    region_of = dict(zip(ter["terrain_id"], ter["region"]))
-    status_of = dict(zip(ter["terrain_id"], ter["status"]))
-    p_region = plo["terrain_id"].map(region_of)
-    p_transform = plo["terrain_id"].map(status_of).eq("transform")
-    with_plots = set(p_region.dropna())
-    regions = set(ter["region"])
+    p_transform = _plots_on_transform(t)
+    lw = plo["locked_werkmilieu"]
+    locked = lw.ne("")
+    own = pd.Series([bool(ws) and w in ws for w, ws in zip(lw, plo["werkmilieus"])], index=plo.index)
+    _report(problems, "plots.csv", "locked_werkmilieu", locked & ~own & ~p_transform,
+            "a locked werkmilieu must be one of the plot's werkmilieus", lw)
+    _report(problems, "plots.csv", "locked_werkmilieu", locked & p_transform,
+            "a plot on a transform terrain cannot have a locked werkmilieu (it leaves the stock)", lw)
 
-    def region_rule(region: str, what: str) -> str | None:
-        if region in with_plots:
-            return None
-        if region in regions:
-            return f"{what}: region {region!r} has no plots"
-        known = sorted(r for r in with_plots if r)
-        return (f"{what}: region {region!r} is not the region of any terrain (regions with plots: "
-                + (", ".join(known[:12]) + (", ..." if len(known) > 12 else "") if known else "none") + ")")
 
-    # ---- plots.locked_werkmilieu: one of the plot's werkmilieus, never on a transform terrain
-    if "locked_werkmilieu" in plo.columns:
-        lw = plo["locked_werkmilieu"]
-        locked = lw.ne("")
-        own = pd.Series([bool(ws) and w in ws for w, ws in zip(lw, plo["werkmilieus"])], index=plo.index)
-        _report(problems, "plots.csv", "locked_werkmilieu", locked & ~own & ~p_transform,
-                "a locked werkmilieu must be one of the plot's werkmilieus", lw)
-        _report(problems, "plots.csv", "locked_werkmilieu", locked & p_transform,
-                "a plot on a transform terrain cannot have a locked werkmilieu (it leaves the stock)", lw)
-
-    # ---- firms.locked: needs a current plot (whether it is a candidate is checked on the Instance)
-    if _has(fir, "locked", "current_plot"):
+def check_locked_firms(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """firms.locked needs a current plot (whether it is a candidate is checked on the Instance)."""
+    fir = t["firms.csv"]
+    if _core(t) and _has(fir, "locked", "current_plot"):
         _report(problems, "firms.csv", "locked", fir["locked"] & fir["current_plot"].eq(""),
                 "a locked firm needs a current plot")
 
-    # ---- plan columns (docs/plans.md): terrains.develop on planned terrains only; firms.relocate
-    if "develop" in ter.columns:
+
+def check_develop(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """terrains.develop (a plan, docs/plans.md) on planned terrains only."""
+    ter = t["terrains.csv"]
+    if _core(t) and "develop" in ter.columns:
         _report(problems, "terrains.csv", "develop", ter["develop"].ne("") & ter["status"].ne("planned"),
                 "only a planned terrain can be forced or forbidden to develop", ter["develop"])
-    if _has(fir, "relocate", "current_plot"):
-        _report(problems, "firms.csv", "relocate", fir["relocate"] & fir["current_plot"].eq(""),
-                "a firm to relocate needs a current plot")
-        if "locked" in fir.columns:
-            _report(problems, "firms.csv", "relocate", fir["relocate"] & fir["locked"],
-                    "a locked firm stays on its plot: it cannot be relocated")
 
-    # ---- claims.csv (C9)
-    cl = t.get("claims.csv")
-    if _has(cl, "region", "werkmilieu", "min_floor_m2", "max_floor_m2"):
-        _unique(problems, "claims.csv", cl, ["region", "werkmilieu"], "claim (region, werkmilieu)")
-        offers: dict[str, pd.Series] = {}   # per werkmilieu: the plots that may get it
-        for i, r in enumerate(cl.itertuples(index=False)):
-            if r.region == "" or r.werkmilieu == "":
-                continue
-            name = f"claim ({r.region}, {r.werkmilieu})"
-            why = region_rule(r.region, name)
-            if why:
-                problems.append(Problem("claims.csv", i + ROW0, "region", why))
-                continue
-            lo, hi = r.min_floor_m2, r.max_floor_m2
-            if not (math.isnan(lo) or math.isnan(hi)) and lo > hi:
-                problems.append(Problem("claims.csv", i + ROW0, "min_floor_m2",
-                                        f"{name}: min_floor_m2 {m2(lo)} is above max_floor_m2 {m2(hi)}"))
-                continue
-            if not math.isnan(lo):
-                if r.werkmilieu not in offers:
-                    offers[r.werkmilieu] = plo["werkmilieus"].map(lambda ws, w=r.werkmilieu: bool(ws) and w in ws)
-                sel = p_region.eq(r.region) & ~p_transform & offers[r.werkmilieu]
-                cap = float(plo.loc[sel, "floor_capacity_m2"].sum()) if "floor_capacity_m2" in plo else math.inf
-                if lo > cap * (1 + 1e-9):
-                    problems.append(Problem(
-                        "claims.csv", i + ROW0, "min_floor_m2",
-                        f"{name}: min_floor_m2 {m2(lo)} is above the {m2(cap)} m2 of floor capacity of the "
-                        f"{int(sel.sum())} plots of region {r.region} that can be designated {r.werkmilieu}"))
 
-    # ---- lifecycle_targets.csv (C10)
+def check_relocate(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """firms.relocate (a plan, docs/plans.md): a firm with a current plot, not locked."""
+    fir = t["firms.csv"]
+    if not (_core(t) and _has(fir, "relocate", "current_plot")):
+        return
+    _report(problems, "firms.csv", "relocate", fir["relocate"] & fir["current_plot"].eq(""),
+            "a firm to relocate needs a current plot")
+    if "locked" in fir.columns:
+        _report(problems, "firms.csv", "relocate", fir["relocate"] & fir["locked"],
+                "a locked firm stays on its plot: it cannot be relocated")
+
+
+class _Regions:
+    """The regions of the terrains and those of the terrains with plots, to check the region of a
+    claim or target."""
+
+    def __init__(self, t: dict[str, pd.DataFrame | None]) -> None:
+        ter, plo = t["terrains.csv"], t["plots.csv"]
+        self.of_plot = plo["terrain_id"].map(dict(zip(ter["terrain_id"], ter["region"])))
+        self.with_plots = set(self.of_plot.dropna())
+        self.all = set(ter["region"])
+
+    def problem(self, region: str, what: str) -> str | None:
+        """Why ``region`` cannot hold ``what`` (not a region of any terrain, or one without plots)."""
+        if region in self.with_plots:
+            return None
+        if region in self.all:
+            return f"{what}: region {region!r} has no plots"
+        known = sorted(r for r in self.with_plots if r)
+        return (f"{what}: region {region!r} is not the region of any terrain (regions with plots: "
+                + (", ".join(known[:12]) + (", ..." if len(known) > 12 else "") if known else "none") + ")")
+
+
+def check_claims(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """claims.csv (C9): a region with plots; min_floor_m2 <= max_floor_m2; a minimum no larger
+    than the floor capacity of the region's plots that may get the werkmilieu (a cheap proof of
+    infeasibility)."""
+    cl, plo = t.get("claims.csv"), t["plots.csv"]
+    if not (_core(t) and _has(cl, "region", "werkmilieu", "min_floor_m2", "max_floor_m2")):
+        return
+    regions, p_transform = _Regions(t), _plots_on_transform(t)
+    offers: dict[str, pd.Series] = {}   # per werkmilieu: the plots that may get it
+    for i, r in enumerate(cl.itertuples(index=False)):
+        if r.region == "" or r.werkmilieu == "":
+            continue
+        name = f"claim ({r.region}, {r.werkmilieu})"
+        why = regions.problem(r.region, name)
+        if why:
+            problems.append(Problem("claims.csv", i + ROW0, "region", why))
+            continue
+        lo, hi = r.min_floor_m2, r.max_floor_m2
+        if not (math.isnan(lo) or math.isnan(hi)) and lo > hi:
+            problems.append(Problem("claims.csv", i + ROW0, "min_floor_m2",
+                                    f"{name}: min_floor_m2 {m2(lo)} is above max_floor_m2 {m2(hi)}"))
+            continue
+        if math.isnan(lo):
+            continue
+        if r.werkmilieu not in offers:
+            offers[r.werkmilieu] = plo["werkmilieus"].map(lambda ws, w=r.werkmilieu: bool(ws) and w in ws)
+        sel = regions.of_plot.eq(r.region) & ~p_transform & offers[r.werkmilieu]
+        cap = float(plo.loc[sel, "floor_capacity_m2"].sum()) if "floor_capacity_m2" in plo else math.inf
+        if lo > cap * (1 + 1e-9):
+            problems.append(Problem(
+                "claims.csv", i + ROW0, "min_floor_m2",
+                f"{name}: min_floor_m2 {m2(lo)} is above the {m2(cap)} m2 of floor capacity of the "
+                f"{int(sel.sum())} plots of region {r.region} that can be designated {r.werkmilieu}"))
+
+
+def check_lifecycle_targets(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """lifecycle_targets.csv (C10): a region with plots."""
     lt = t.get("lifecycle_targets.csv")
-    if _has(lt, "region", "lifecycle"):
-        _unique(problems, "lifecycle_targets.csv", lt, ["region", "lifecycle"], "target (region, lifecycle)")
-        for i, r in enumerate(lt.itertuples(index=False)):
-            if r.region == "":
-                continue
-            why = region_rule(r.region, f"lifecycle target ({r.region}, {r.lifecycle})")
-            if why:
-                problems.append(Problem("lifecycle_targets.csv", i + ROW0, "region", why))
-
-    # ---- restrictions.csv: one row per sector, a sector of firms.csv, listed terrains exist
-    rs = t.get("restrictions.csv")
-    if _has(rs, "sector", "terrain_ids"):
-        _unique(problems, "restrictions.csv", rs, ["sector"], "sector")
-        sectors = set(fir["sector"]) if "sector" in fir.columns else set()
-        tids = set(ter["terrain_id"])
-        for i, r in enumerate(rs.itertuples(index=False)):
-            if r.sector and r.sector not in sectors:
-                problems.append(Problem("restrictions.csv", i + ROW0, "sector",
-                                        f"sector {r.sector!r} is not the sector of any firm in firms.csv"))
-            unknown = [x for x in (r.terrain_ids or ()) if x not in tids]
-            if unknown:
-                problems.append(Problem("restrictions.csv", i + ROW0, "terrain_ids",
-                                        "refers to an unknown id in terrains.csv: " + ", ".join(unknown)))
+    if not (_core(t) and _has(lt, "region", "lifecycle")):
+        return
+    regions = _Regions(t)
+    for i, r in enumerate(lt.itertuples(index=False)):
+        if r.region == "":
+            continue
+        why = regions.problem(r.region, f"lifecycle target ({r.region}, {r.lifecycle})")
+        if why:
+            problems.append(Problem("lifecycle_targets.csv", i + ROW0, "region", why))
 
 
-def _corridors(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
-    """Cross-table rules of the multimodal corridors (spec section 7).
+def check_restriction_sectors(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """restrictions.csv: each sector is the sector of a firm (its terrains are checked as references)."""
+    rs, fir = t.get("restrictions.csv"), t["firms.csv"]
+    if not (_core(t) and _has(rs, "sector", "terrain_ids")):
+        return
+    sectors = set(fir["sector"]) if "sector" in fir.columns else set()
+    for i, r in enumerate(rs.itertuples(index=False)):
+        if r.sector and r.sector not in sectors:
+            problems.append(Problem("restrictions.csv", i + ROW0, "sector",
+                                    f"sector {r.sector!r} is not the sector of any firm in firms.csv"))
 
-    corridor_edges.csv and plot_access.csv need corridor_nodes.csv (nodes alone are fine: a firm
-    may ship to a node that plots reach directly); ids unique; edges join two different known
-    nodes; an access row names a known plot and node, once per (plot, node, mode); a firm with
-    freight_kt > 0 needs a destination_node, and a destination needs corridor_nodes.csv.
-    """
-    nodes, edges, acc = t.get("corridor_nodes.csv"), t.get("corridor_edges.csv"), t.get("plot_access.csv")
-    fir, plo = t["firms.csv"], t["plots.csv"]
-    for file, df in (("corridor_edges.csv", edges), ("plot_access.csv", acc)):
-        if df is not None and nodes is None:
+
+def check_corridor_files(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """corridor_edges.csv and plot_access.csv need corridor_nodes.csv (nodes alone are fine: a
+    firm may ship to a node that plots reach directly)."""
+    for file in ("corridor_edges.csv", "plot_access.csv"):
+        if t.get(file) is not None and t.get("corridor_nodes.csv") is None:
             problems.append(Problem(file, None, None, f"{file} needs corridor_nodes.csv (the nodes it refers "
                                                       "to), which the instance does not have"))
-    if nodes is not None:
-        _unique(problems, "corridor_nodes.csv", nodes, ["node_id"], "node_id")
-    node_ids = nodes["node_id"] if _has(nodes, "node_id") else pd.Series([], dtype=object)
-    if edges is not None:
-        _unique(problems, "corridor_edges.csv", edges, ["edge_id"], "edge_id")
-        if nodes is not None:
-            for c in ("u", "v"):
-                _refs(problems, "corridor_edges.csv", edges, c, "corridor_nodes.csv", node_ids)
-        if _has(edges, "u", "v"):
-            _report(problems, "corridor_edges.csv", "v", edges["u"].eq(edges["v"]) & edges["u"].ne(""),
-                    "an edge must join two different nodes (v equals u)", edges["v"])
-    if acc is not None:
-        _unique(problems, "plot_access.csv", acc, ["plot_id", "node_id", "mode"], "access (plot_id, node_id, mode)")
-        if "plot_id" in plo.columns:
-            _refs(problems, "plot_access.csv", acc, "plot_id", "plots.csv", plo["plot_id"])
-        if nodes is not None:
-            _refs(problems, "plot_access.csv", acc, "node_id", "corridor_nodes.csv", node_ids)
-    if _has(fir, "freight_kt", "destination_node"):
-        dest = fir["destination_node"]
-        _report(problems, "firms.csv", "freight_kt", (fir["freight_kt"] > 0) & dest.eq(""),
-                "a firm with freight_kt > 0 needs a destination_node", fir["freight_kt"].astype(str))
-        if nodes is None:
-            _report(problems, "firms.csv", "destination_node", dest.ne(""),
-                    "a destination_node needs corridor_nodes.csv, which the instance does not have", dest)
-        else:
-            _refs(problems, "firms.csv", fir, "destination_node", "corridor_nodes.csv", node_ids, optional=True)
+
+
+def check_edge_ends(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """An edge joins two different nodes."""
+    edges = t.get("corridor_edges.csv")
+    if _has(edges, "u", "v"):
+        _report(problems, "corridor_edges.csv", "v", edges["u"].eq(edges["v"]) & edges["u"].ne(""),
+                "an edge must join two different nodes (v equals u)", edges["v"])
+
+
+def check_freight(problems: list[Problem], t: dict[str, pd.DataFrame | None]) -> None:
+    """A firm with freight_kt > 0 needs a destination_node, and a destination needs corridor_nodes.csv."""
+    fir = t["firms.csv"]
+    if not _has(fir, "freight_kt", "destination_node"):
+        return
+    dest = fir["destination_node"]
+    _report(problems, "firms.csv", "freight_kt", (fir["freight_kt"] > 0) & dest.eq(""),
+            "a firm with freight_kt > 0 needs a destination_node", fir["freight_kt"].astype(str))
+    if t.get("corridor_nodes.csv") is None:
+        _report(problems, "firms.csv", "destination_node", dest.ne(""),
+                "a destination_node needs corridor_nodes.csv, which the instance does not have", dest)
+
+
+#: The checks of :func:`validate`, in the order their problems are listed; each adds the problems
+#: of one rule (spec sections 1, 4, 7 and 9) for every row that breaks it.
+CHECKS = (check_keys, check_references, check_transform_terrains, check_locked_werkmilieus,
+          check_locked_firms, check_develop, check_relocate, check_claims, check_lifecycle_targets,
+          check_restriction_sectors, check_corridor_files, check_edge_ends, check_freight)
 
 
 __all__ = ["validate", "parse_table", "parse_manifest", "WERKMILIEUS"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -47,14 +48,97 @@ def populate(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, para
 
     ``parks`` and ``plots`` are the dicts of :func:`.parks.make_parks` / :func:`.parks.make_plots`
     (a script may build them from real park polygons, as instances/make_rijssen_holten.py does).
+    The stages draw from ``rng`` in a fixed order: an instance is the same for the same seed.
     """
     t0 = time.perf_counter() if t0 is None else t0
     comp_cls = choose_transform(p, parks, plots, rng)
     status = parks["status"][plots["park"]]
-    n_plots = len(status)
-    cap, extra = plots["cap"], plots["extra"]
+    f = _draw_firms(p, rng, plots, status)
+    _must_place(p, rng, plots, status, comp_cls, f)
+    subs, plot_sub = substations(p, rng, parks, plots, f.on_plot(f.staying, f.at["grid_mw"], len(status)),
+                                 f.on_plot(f.must, f.at["grid_mw"], len(status), f.must_plot))
+    nitrogen = _nitrogen(p, rng, plots, f)
+    # policy rules: hyperscale demand looks near Eemshaven / Hollands Kroon (before the pairs)
+    prng = pol.policy_rng(seed, p)
+    hyper = np.zeros(f.n, dtype=bool)
+    if p.policy and p.hyperscale:
+        hyper = pol.hyperscale_demand(prng, f.sector, f.stage, f.existing, f.home_x, f.home_y, f.bits)
+    tp = time.perf_counter()
+    none = np.zeros(0, np.int64)
+    fi, pj = _pairs(p, rng, plots, status, f) if p.pairs else (none, none)
+    t_pairs = time.perf_counter() - tp if p.pairs else 0.0
+    policy = None
+    if p.policy:
+        policy = pol.apply(p, prng, parks, plots, comp_cls, {
+            "existing": f.existing, "staying": f.staying, "cur": f.cur, "must": f.must, "must_plot": f.must_plot,
+            "sector": f.sector, "hyper": hyper, "stage": f.stage, "floor": f.floor, "cat": f.cat,
+            "plot_congested": subs["congested"][plot_sub]})
+        if p.pairs:
+            keep = policy["pair_ok"](fi, pj)
+            fi, pj = fi[keep], pj[keep]
+    frames = _frames(parks, plots, status, f, subs, plot_sub, nitrogen, policy)
+    if p.pairs:
+        frames["pairs"] = pd.DataFrame({"firm_id": f.ids[fi], "plot_id": plots["plot_id"][pj]})
+    t1 = time.perf_counter()
+    inst = Instance.from_frames(**frames, params=params, name=params["instance"]["name"])
+    t2 = time.perf_counter()
+    stats = _stats(p, seed, parks, plots, status, f, subs, nitrogen, frames, fi, policy)
+    stats["seconds"] = {"generate": t1 - t0 - t_pairs, "pairs": t_pairs, "validate": t2 - t1, "total": t2 - t0}
+    return inst, stats
 
-    # ---- existing firms, drawn on their present plot
+
+@dataclass
+class _Firms:
+    """The generated firms, present ones first (index < n_exist), then the new demand. Arrays over
+    firms; ``cur`` is the present plot (-1 for new demand), ``tmpl`` the template plot of each new
+    firm, ``at`` the attributes of :func:`.firms.attributes`; must-place is set by :func:`_must_place`."""
+
+    n_exist: int
+    sector: np.ndarray
+    water: np.ndarray
+    cat: np.ndarray
+    bits: np.ndarray
+    stage: np.ndarray
+    floor: np.ndarray
+    cur: np.ndarray
+    scale: float
+    tmpl: np.ndarray
+    home_x: np.ndarray
+    home_y: np.ndarray
+    at: dict[str, np.ndarray] = field(default_factory=dict)
+    move: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    on_transform: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    staying: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    must: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))
+    must_plot: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    reserved: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+    @property
+    def n(self) -> int:
+        return len(self.floor)
+
+    @property
+    def existing(self) -> np.ndarray:
+        return np.arange(self.n) < self.n_exist
+
+    @property
+    def cur0(self) -> np.ndarray:
+        return np.maximum(self.cur, 0)
+
+    @property
+    def ids(self) -> np.ndarray:
+        return _ids("F", self.n)
+
+    def on_plot(self, which: np.ndarray, weights: np.ndarray, n_plots: int, plot: np.ndarray | None = None):
+        """The sum of ``weights`` of the firms ``which`` per plot (their present plot by default)."""
+        plot = self.cur if plot is None else plot
+        return np.bincount(plot[which], weights=weights[which], minlength=n_plots)
+
+
+def _draw_firms(p: Preset, rng: np.random.Generator, plots: dict, status: np.ndarray) -> _Firms:
+    """Present firms, drawn on their present plot (on existing and transform parks), then new demand,
+    each modelled on a template plot (not on a transform park); their attributes and reach."""
+    cap, extra = plots["cap"], plots["extra"]
     n_exist = int(round(p.n_firms * p.existing_share))
     n_new = p.n_firms - n_exist
     host = (status == "existing") | (status == "transform")
@@ -66,7 +150,6 @@ def populate(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, para
     scale = fm.size_scale(ex_floor, ex_sector) if n_exist else 1.0
     ex_stage = fm.stage_from_size(rng, ex_floor, ex_sector, scale)
 
-    # ---- new demand, modelled on a template plot (not on a transform park)
     open_ = np.flatnonzero(status != "transform")
     tmpl = rng.choice(open_, size=n_new, p=cap[open_] / cap[open_].sum())
     bits_t = plots["wm_bits"][tmpl]
@@ -83,117 +166,101 @@ def populate(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, para
     home_x = plots["x"][tmpl] + rng.normal(0.0, p.home_jitter_km * 1000.0, n_new)
     home_y = plots["y"][tmpl] + rng.normal(0.0, p.home_jitter_km * 1000.0, n_new)
 
-    nf = n_exist + n_new
-    existing = np.r_[np.ones(n_exist, bool), np.zeros(n_new, bool)]
-    sector = np.r_[ex_sector, nw_sector]
-    water = np.r_[ex_water, nw_water]
-    cat = np.r_[ex_cat, nw_cat]
-    fbits = np.r_[ex_bits, nw_bits]
-    stage = np.r_[ex_stage, nw_stage]
-    floor = np.r_[ex_floor, nw_floor]
-    cur = np.r_[ex_plot, np.full(n_new, -1)]
-    at = fm.attributes(rng, sector, stage, floor, scale, existing)
-    on_transform = existing & (status[np.maximum(cur, 0)] == "transform")
-    move = at["max_move_km"] * p.move_km_factor
-    stay = existing & (rng.random(nf) < p.stay_share)
-    move[stay] = p.stay_km
-    move[on_transform] = np.maximum(move[on_transform], p.move_km_transform_min)
+    f = _Firms(n_exist=n_exist, sector=np.r_[ex_sector, nw_sector], water=np.r_[ex_water, nw_water],
+               cat=np.r_[ex_cat, nw_cat], bits=np.r_[ex_bits, nw_bits], stage=np.r_[ex_stage, nw_stage],
+               floor=np.r_[ex_floor, nw_floor], cur=np.r_[ex_plot, np.full(n_new, -1)], scale=scale,
+               tmpl=tmpl, home_x=home_x, home_y=home_y)
+    existing = f.existing
+    f.at = fm.attributes(rng, f.sector, f.stage, f.floor, scale, existing)
+    f.on_transform = existing & (status[f.cur0] == "transform")
+    f.move = f.at["max_move_km"] * p.move_km_factor
+    stay = existing & (rng.random(f.n) < p.stay_share)
+    f.move[stay] = p.stay_km
+    f.move[f.on_transform] = np.maximum(f.move[f.on_transform], p.move_km_transform_min)
+    f.staying = existing & ~f.on_transform
+    return f
 
-    # ---- must-place: present firms that keep their plot (it has room: they are on it), and
-    # new firms with a reserved plot that still has room after the must-place firms on it
-    must = np.zeros(nf, bool)
-    staying = existing & ~on_transform
-    cur0 = np.maximum(cur, 0)
+
+def _must_place(p: Preset, rng: np.random.Generator, plots: dict, status: np.ndarray, comp_cls: np.ndarray,
+                f: _Firms) -> None:
+    """Must-place: present firms that keep their plot (it has room: they are on it), and new firms
+    with a reserved plot that still has room after the must-place firms on it."""
+    cap = plots["cap"]
+    must = np.zeros(f.n, bool)
+    cur, cur0 = f.cur, f.cur0
     free_cls = (comp_cls[cur0] == -1) | (comp_cls[cur0] == plots["current"][cur0])
-    cand = staying & free_cls
+    cand = f.staying & free_cls
     if cand.any():
-        w = MUST_STAGE[stage]
+        w = MUST_STAGE[f.stage]
         prob = p.must_place_existing * w / w[cand].mean()
-        must = cand & (rng.random(nf) < prob)
+        must = cand & (rng.random(f.n) < prob)
     must_plot = np.where(must, cur, -1)
-    must_load = np.bincount(cur[must], weights=floor[must], minlength=n_plots)
-    reserved = np.full(nf, -1)
-    ti = np.flatnonzero(rng.random(n_new) < p.must_place_new)
-    for j in ti:
-        q = tmpl[j]
+    must_load = np.bincount(cur[must], weights=f.floor[must], minlength=len(status))
+    reserved = np.full(f.n, -1)
+    n_new = f.n - f.n_exist
+    for j in np.flatnonzero(rng.random(n_new) < p.must_place_new):
+        q = f.tmpl[j]
         k = plots["current"][q]
-        if status[q] != "existing" or not (nw_bits[j] >> k) & 1:
+        i = f.n_exist + j
+        if status[q] != "existing" or not (f.bits[i] >> k) & 1:
             continue
-        if comp_cls[q] not in (-1, k) or must_load[q] + nw_floor[j] > cap[q]:
+        if comp_cls[q] not in (-1, k) or must_load[q] + f.floor[i] > cap[q]:
             continue
-        f = n_exist + j
-        must[f], must_plot[f], reserved[f] = True, q, q
-        must_load[q] += nw_floor[j]
+        must[i], must_plot[i], reserved[i] = True, q, q
+        must_load[q] += f.floor[i]
+    f.must, f.must_plot, f.reserved = must, must_plot, reserved
 
-    # ---- grid
-    present = staying
-    plot_mw = np.bincount(cur[present], weights=at["grid_mw"][present], minlength=n_plots)
-    must_mw = np.bincount(must_plot[must], weights=at["grid_mw"][must], minlength=n_plots)
-    subs, plot_sub = substations(p, rng, parks, plots, plot_mw, must_mw)
 
-    # ---- nitrogen
+def _nitrogen(p: Preset, rng: np.random.Generator, plots: dict, f: _Firms) -> dict[str, Any]:
+    """Natura 2000 sites, the deposition of each plot on them and each site's headroom."""
+    n_plots = len(plots["x"])
     sites, dep_p, dep_s, dep_c = deposition(p, plots["x"], plots["y"])
-    plot_kg = np.bincount(cur[present], weights=at["nitrogen_kg"][present], minlength=n_plots)
-    must_kg = np.bincount(must_plot[must], weights=at["nitrogen_kg"][must], minlength=n_plots)
+    plot_kg = f.on_plot(f.staying, f.at["nitrogen_kg"], n_plots)
+    must_kg = f.on_plot(f.must, f.at["nitrogen_kg"], n_plots, f.must_plot)
     room, dep_now = headroom(p, rng, len(sites["name"]), dep_p, dep_s, dep_c, plot_kg, must_kg)
+    return {"sites": sites, "dep_p": dep_p, "dep_s": dep_s, "dep_c": dep_c, "room": room, "dep_now": dep_now}
 
-    # ---- policy rules: hyperscale demand looks near Eemshaven / Hollands Kroon (before the pairs)
-    prng = pol.policy_rng(seed, p)
-    hyper = np.zeros(nf, dtype=bool)
-    if p.policy and p.hyperscale:
-        hyper = pol.hyperscale_demand(prng, sector, stage, existing, home_x, home_y, fbits)
 
-    # ---- pairs in reach (province, national)
-    plot_ids = plots["plot_id"]
-    firm_ids = _ids("F", nf)
-    pairs_df = None
-    t_pairs = 0.0
-    if p.pairs:
-        tp = time.perf_counter()
-        cx = np.where(existing, plots["x"][cur0], np.r_[np.zeros(n_exist), home_x])
-        cy = np.where(existing, plots["y"][cur0], np.r_[np.zeros(n_exist), home_y])
-        radius = np.where(existing, move, p.new_search_km) * 1000.0
-        forced = np.where(staying, cur, reserved)
-        fi, pj = pairs_in_reach(
-            rng, fx=cx, fy=cy, radius_m=radius, frank=cat, fwater=water, ffloor=floor, fmask=fbits,
-            forced=forced, px=plots["x"], py=plots["y"], prank=plots["rank"], pquay=plots["quay"],
-            pcap=cap + extra, pmask=plots["wm_bits"], pok=status != "transform",
-            k_max=p.max_pairs_per_firm, cell_m=p.grid_cell_km * 1000.0)
-        t_pairs = time.perf_counter() - tp
+def _pairs(p: Preset, rng: np.random.Generator, plots: dict, status: np.ndarray,
+           f: _Firms) -> tuple[np.ndarray, np.ndarray]:
+    """The listed pairs (province, national): the plots in reach of each firm, from its present
+    plot or, for new demand, from its home; a staying firm's plot and a reserved plot always."""
+    existing, cur0 = f.existing, f.cur0
+    n_exist = f.n_exist
+    cx = np.where(existing, plots["x"][cur0], np.r_[np.zeros(n_exist), f.home_x])
+    cy = np.where(existing, plots["y"][cur0], np.r_[np.zeros(n_exist), f.home_y])
+    radius = np.where(existing, f.move, p.new_search_km) * 1000.0
+    forced = np.where(f.staying, f.cur, f.reserved)
+    return pairs_in_reach(
+        rng, fx=cx, fy=cy, radius_m=radius, frank=f.cat, fwater=f.water, ffloor=f.floor, fmask=f.bits,
+        forced=forced, px=plots["x"], py=plots["y"], prank=plots["rank"], pquay=plots["quay"],
+        pcap=plots["cap"] + plots["extra"], pmask=plots["wm_bits"], pok=status != "transform",
+        k_max=p.max_pairs_per_firm, cell_m=p.grid_cell_km * 1000.0)
 
-    # ---- policy rules (spec section 9)
-    policy = None
-    if p.policy:
-        policy = pol.apply(p, prng, parks, plots, comp_cls, {
-            "existing": existing, "staying": staying, "cur": cur, "must": must, "must_plot": must_plot,
-            "sector": sector, "hyper": hyper, "stage": stage, "floor": floor, "cat": cat,
-            "plot_congested": subs["congested"][plot_sub]})
-        if p.pairs:
-            keep = policy["pair_ok"](fi, pj)
-            fi, pj = fi[keep], pj[keep]
-    if p.pairs:
-        pairs_df = pd.DataFrame({"firm_id": firm_ids[fi], "plot_id": plot_ids[pj]})
 
-    # ---- tables
-    tid = parks["terrain_id"]
+def _frames(parks: dict, plots: dict, status: np.ndarray, f: _Firms, subs: dict, plot_sub: np.ndarray,
+            nitrogen: dict[str, Any], policy: dict | None) -> dict[str, pd.DataFrame]:
+    """The instance's tables, by the names of :meth:`Instance.from_frames`."""
+    tid, plot_ids = parks["terrain_id"], plots["plot_id"]
     terrains = pd.DataFrame({
         "terrain_id": tid, "name": parks["name"], "region": parks["region"], "status": parks["status"],
         "development_cost_eur": parks["dev_cost"], "national_interest": parks["national_interest"]})
     plots_df = pd.DataFrame({
         "plot_id": plot_ids, "terrain_id": tid[plots["park"]], "x": plots["x"], "y": plots["y"],
-        "area_m2": plots["area"], "floor_capacity_m2": cap, "max_category": CAT_CODE[plots["rank"]],
+        "area_m2": plots["area"], "floor_capacity_m2": plots["cap"], "max_category": CAT_CODE[plots["rank"]],
         "quay": plots["quay"], "substation_id": subs["substation_id"][plot_sub],
         "werkmilieus": WM_LIST[plots["wm_bits"]],
         "current_werkmilieu": np.where(status == "planned", "", WM_NAME[plots["current"]]),
-        "intensify_extra_m2": extra, "intensify_cost_eur": plots["icost"]})
+        "intensify_extra_m2": plots["extra"], "intensify_cost_eur": plots["icost"]})
+    at = f.at
     firms_df = pd.DataFrame({
-        "firm_id": firm_ids, "sector": np.array(fm.SECTOR_NAMES, dtype=object)[sector],
-        "floor_space_m2": floor, "value_added_eur": at["value"], "jobs": at["jobs"],
-        "category": CAT_CODE[cat], "water_bound": water, "grid_mw": at["grid_mw"],
-        "nitrogen_kg": at["nitrogen_kg"], "werkmilieus": WM_LIST[fbits],
-        "current_plot": np.where(existing, plot_ids[cur0], ""), "relocation_cost_eur": at["relocation"],
-        "max_move_km": move, "must_place": must, "lifecycle": np.array(LIFECYCLES, dtype=object)[stage]})
-    tables = {}
+        "firm_id": f.ids, "sector": np.array(fm.SECTOR_NAMES, dtype=object)[f.sector],
+        "floor_space_m2": f.floor, "value_added_eur": at["value"], "jobs": at["jobs"],
+        "category": CAT_CODE[f.cat], "water_bound": f.water, "grid_mw": at["grid_mw"],
+        "nitrogen_kg": at["nitrogen_kg"], "werkmilieus": WM_LIST[f.bits],
+        "current_plot": np.where(f.existing, plot_ids[f.cur0], ""), "relocation_cost_eur": at["relocation"],
+        "max_move_km": f.move, "must_place": f.must, "lifecycle": np.array(LIFECYCLES, dtype=object)[f.stage]})
+    tables: dict[str, pd.DataFrame] = {}
     if policy is not None:
         terrains["national_interest"] = policy["national_interest"]
         terrains["min_category"] = policy["min_category"]
@@ -203,43 +270,49 @@ def populate(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, para
         firms_df["locked"] = policy["locked"]
         firms_df["noise_use"] = policy["noise_use"]
         tables = {k: policy[k] for k in ("claims", "lifecycle_targets", "restrictions")}
-    subs_df = pd.DataFrame({"substation_id": subs["substation_id"], "available_mw": subs["available_mw"]})
+    sites = nitrogen["sites"]
     area_ids = _ids("N", len(sites["name"]))
-    nature_df = pd.DataFrame({"area_id": area_ids, "name": sites["name"], "x": np.round(sites["x"], 1),
-                              "y": np.round(sites["y"], 1), "headroom_mol": room})
-    dep_df = pd.DataFrame({"plot_id": plot_ids[dep_p], "area_id": area_ids[dep_s], "mol_per_kg": dep_c})
-    t1 = time.perf_counter()
-    inst = Instance.from_frames(terrains=terrains, plots=plots_df, firms=firms_df, substations=subs_df,
-                                nature_areas=nature_df, deposition=dep_df, pairs=pairs_df, params=params,
-                                name=params["instance"]["name"], **tables)
-    t2 = time.perf_counter()
-    n_pairs = 0 if pairs_df is None else len(pairs_df)
-    ppf = np.bincount(fi, minlength=nf) if p.pairs else np.zeros(0)
-    stats = {
-        "preset": p.name, "seed": seed, "firms": nf, "existing": n_exist, "new": n_new,
-        "plots": n_plots, "terrains": len(tid),
+    return {"terrains": terrains, "plots": plots_df, "firms": firms_df,
+            "substations": pd.DataFrame({"substation_id": subs["substation_id"],
+                                         "available_mw": subs["available_mw"]}),
+            "nature_areas": pd.DataFrame({"area_id": area_ids, "name": sites["name"], "x": np.round(sites["x"], 1),
+                                          "y": np.round(sites["y"], 1), "headroom_mol": nitrogen["room"]}),
+            "deposition": pd.DataFrame({"plot_id": plot_ids[nitrogen["dep_p"]], "area_id": area_ids[nitrogen["dep_s"]],
+                                        "mol_per_kg": nitrogen["dep_c"]}),
+            "pairs": None, **tables}
+
+
+def _stats(p: Preset, seed: int | None, parks: dict, plots: dict, status: np.ndarray, f: _Firms, subs: dict,
+           nitrogen: dict[str, Any], frames: dict[str, Any], fi: np.ndarray,
+           policy: dict | None) -> dict[str, Any]:
+    """What the generator made, for ``revopt generate`` and docs/generator.md."""
+    cap, existing, floor = plots["cap"], f.existing, f.floor
+    pairs_df = frames["pairs"]
+    ppf = np.bincount(fi, minlength=f.n) if p.pairs else np.zeros(0)
+    room = nitrogen["room"]
+    return {
+        "preset": p.name, "seed": seed, "firms": f.n, "existing": f.n_exist, "new": f.n - f.n_exist,
+        "plots": len(status), "terrains": len(parks["terrain_id"]),
         "terrains_by_status": {s: int((parks["status"] == s).sum()) for s in ("existing", "planned", "transform")},
-        "national_interest": int(terrains["national_interest"].sum()),
+        "national_interest": int(frames["terrains"]["national_interest"].sum()),
         "net_area_ha": float(parks["net_m2"].sum() / 1e4),
         "median_park_ha": float(np.median(parks["net_m2"]) / 1e4),
         "quay_share": float(plots["quay"].mean()),
-        "water_bound": int(water.sum()),
-        "must_place": int(must.sum()), "must_place_new": int((must & ~existing).sum()),
-        "on_transform": int(on_transform.sum()),
-        "firm_scale": scale,
+        "water_bound": int(f.water.sum()),
+        "must_place": int(f.must.sum()), "must_place_new": int((f.must & ~existing).sum()),
+        "on_transform": int(f.on_transform.sum()),
+        "firm_scale": f.scale,
         "mean_floor_m2": float(floor.mean()),
-        "occupancy_existing": float(floor[present].sum() / max(cap[status == "existing"].sum(), 1.0)),
+        "occupancy_existing": float(floor[f.staying].sum() / max(cap[status == "existing"].sum(), 1.0)),
         "demand_supply": float(floor.sum() / max(cap[status != "transform"].sum(), 1.0)),
-        "substations": len(subs_df), "congested": int(subs["congested"].sum()),
-        "nature_areas": len(nature_df), "tight_areas": int((room < dep_now).sum()),
-        "deposition_rows": len(dep_df), "pairs": n_pairs,
+        "substations": len(frames["substations"]), "congested": int(subs["congested"].sum()),
+        "nature_areas": len(frames["nature_areas"]), "tight_areas": int((room < nitrogen["dep_now"]).sum()),
+        "deposition_rows": len(frames["deposition"]), "pairs": 0 if pairs_df is None else len(pairs_df),
         "pairs_per_firm": ({"mean": float(ppf.mean()), "min": int(ppf.min()), "median": float(np.median(ppf)),
                             "max": int(ppf.max())} if p.pairs else None),
-        "lifecycle": {s: int((stage == i).sum()) for i, s in enumerate(LIFECYCLES)},
+        "lifecycle": {s: int((f.stage == i).sum()) for i, s in enumerate(LIFECYCLES)},
         "policy": None if policy is None else policy["stats"],
-        "seconds": {"generate": t1 - t0 - t_pairs, "pairs": t_pairs, "validate": t2 - t1, "total": t2 - t0},
     }
-    return inst, stats
 
 
 def manifest(p: Preset, seed: int) -> dict[str, dict[str, Any]]:

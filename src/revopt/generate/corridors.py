@@ -510,44 +510,77 @@ def corridor_network(plots: pd.DataFrame, terrains: pd.DataFrame, firms: pd.Data
     fr_route = _route_modes(freight, firms)
     kt = freight.set_index("firm_id")["freight_kt"]
 
-    # ---- present flows: existing firms with freight on their present plot
+    # present flows: existing firms with freight on their present plot
     fid = firms["firm_id"].astype(str).reset_index(drop=True)
     cur = (firms["current_plot"].fillna("").astype(str) if "current_plot" in firms
            else pd.Series([""] * len(firms))).reset_index(drop=True)
-    all_plots = set(plots["plot_id"])
+    has = freight["freight_kt"].to_numpy() > 0
+    present = has & cur.isin(set(plots["plot_id"])).to_numpy()
+    rp = cheapest_routes(list(fid[present]), list(cur[present]), fr_route, acc, edges_i)
+    present_load = _edge_load(rp, kt)
+    load = _guard_load(plots, terrains, firms, pairs, fid, cur, has, rp, fr_route, acc, edges_i, kt)
+    caps = _capacities(rng, edges_i, present_load, load, knobs)
+
+    stats: dict[str, Any] = {
+        "nodes": len(nodes_i), "nodes_by_kind": nodes_i["kind"].value_counts().sort_index().to_dict(),
+        "edges_by_mode": edges_i["mode"].value_counts().sort_index().to_dict(),
+        "plot_access_by_mode": acc["mode"].value_counts().sort_index().to_dict(),
+        "firms_with_freight": int(has.sum()), "freight_kt": round(float(freight["freight_kt"].sum()), 1),
+        "modes": freight.loc[has, "modes"].value_counts().sort_index().to_dict(),
+        "destinations": int(freight.loc[has, "destination_node"].nunique()),
+        "present_routes_by_mode": rp["mode"].value_counts().sort_index().to_dict(),
+        "present_kt_by_mode": rp.assign(kt=rp["firm_id"].map(kt)).groupby("mode")["kt"].sum().round(1).to_dict(),
+        **caps,
+    }
+    return CorridorData(
+        nodes=nodes_i[NODE_COLUMNS].reset_index(drop=True),
+        edges=edges_i[EDGE_COLUMNS].reset_index(drop=True),
+        plot_access=acc, freight=freight,
+        node_info=nodes_i.reset_index(drop=True),
+        edge_info=edges_i[["edge_id", "mode", "corridor", "physical_kt", "capacity_kt"]].reset_index(drop=True),
+        stats=stats)
+
+
+def _guard_load(plots: pd.DataFrame, terrains: pd.DataFrame | None, firms: pd.DataFrame,
+                pairs: pd.DataFrame | None, fid: pd.Series, cur: pd.Series, has: np.ndarray,
+                rp: pd.DataFrame, fr_route: pd.DataFrame, acc: pd.DataFrame, edges_i: pd.DataFrame,
+                kt: pd.Series) -> pd.Series:
+    """kt a year per edge that the capacities must carry: the present routes of must-place and
+    locked firms that stay, and for a must-place firm that moves (or is new) every edge of any
+    route to any of its plots (its pairs, else every plot not on a transform park)."""
     on_transform: set[str] = set()
     if terrains is not None and "status" in terrains:
         tr = set(terrains.loc[terrains["status"] == "transform", "terrain_id"].astype(str))
         on_transform = set(plots.loc[plots["terrain_id"].astype(str).isin(tr), "plot_id"])
-    has = freight["freight_kt"].to_numpy() > 0
-    present = has & cur.isin(all_plots).to_numpy()
-    rp = cheapest_routes(list(fid[present]), list(cur[present]), fr_route, acc, edges_i)
-    present_load = _edge_load(rp, kt)
-
-    # ---- guard: must-place and locked firms staying (new ones: on any one of their plots)
     must = firms["must_place"].astype(bool).to_numpy() if "must_place" in firms else np.zeros(len(firms), bool)
     locked = firms["locked"].astype(bool).to_numpy() if "locked" in firms else np.zeros(len(firms), bool)
-    stays = (must | locked) & has & cur.isin(all_plots - on_transform).to_numpy()
+    stays = (must | locked) & has & cur.isin(set(plots["plot_id"]) - on_transform).to_numpy()
     moves = must & has & ~stays
     load = _edge_load(rp[rp["firm_id"].isin(set(fid[stays]))], kt)
-    if moves.any():
-        mf = set(fid[moves])
-        if pairs is not None:
-            pp = pairs[pairs["firm_id"].astype(str).isin(mf)]
-            mq_f, mq_p = pp["firm_id"].astype(str).to_numpy(), pp["plot_id"].astype(str).to_numpy()
-        else:
-            open_plots = plots.loc[~plots["plot_id"].isin(on_transform), "plot_id"].to_numpy()
-            mfl = np.array(sorted(mf), dtype=object)
-            mq_f, mq_p = np.repeat(mfl, len(open_plots)), np.tile(open_plots, len(mfl))
-        if len(mq_f):
-            r = cheapest_routes(mq_f, mq_p, fr_route, acc, edges_i)
-            r = r[r["edges"].astype(bool)]
-            e = r.assign(edge=r["edges"].str.split(";")).explode("edge")[["firm_id", "edge"]].drop_duplicates()
-            e["kt"] = e["firm_id"].map(kt).to_numpy(float)
-            load = load.add(e.groupby("edge")["kt"].sum(), fill_value=0.0)
+    if not moves.any():
+        return load
+    mf = set(fid[moves])
+    if pairs is not None:
+        pp = pairs[pairs["firm_id"].astype(str).isin(mf)]
+        mq_f, mq_p = pp["firm_id"].astype(str).to_numpy(), pp["plot_id"].astype(str).to_numpy()
+    else:
+        open_plots = plots.loc[~plots["plot_id"].isin(on_transform), "plot_id"].to_numpy()
+        mfl = np.array(sorted(mf), dtype=object)
+        mq_f, mq_p = np.repeat(mfl, len(open_plots)), np.tile(open_plots, len(mfl))
+    if not len(mq_f):
+        return load
+    r = cheapest_routes(mq_f, mq_p, fr_route, acc, edges_i)
+    r = r[r["edges"].astype(bool)]
+    e = r.assign(edge=r["edges"].str.split(";")).explode("edge")[["firm_id", "edge"]].drop_duplicates()
+    e["kt"] = e["firm_id"].map(kt).to_numpy(float)
+    return load.add(e.groupby("edge")["kt"].sum(), fill_value=0.0)
 
-    # ---- capacities: free share of the physical capacity, at least the present flow x spare;
-    # a congested share of the used edges gets less than the present flow; never below the guard
+
+def _capacities(rng: np.random.Generator, edges_i: pd.DataFrame, present_load: pd.Series, load: pd.Series,
+                knobs: CorridorKnobs) -> dict[str, int]:
+    """Set ``edges_i["capacity_kt"]``: the free share of the physical capacity, at least the present
+    flow x spare; a congested share of the used edges gets less than the present flow; never below
+    the guard. Returns the counts of congested, raised and over-capacity edges."""
     ids = edges_i["edge_id"]
     base = edges_i["capacity_kt"].to_numpy(float)
     bounded = np.isfinite(base)
@@ -561,27 +594,9 @@ def corridor_network(plots: pd.DataFrame, terrains: pd.DataFrame, firms: pd.Data
     raised = bounded & (guard > capv)
     capv = np.ceil(np.maximum(capv, guard) * 10.0) / 10.0
     edges_i["capacity_kt"] = np.where(bounded, capv, np.nan)
-
-    stats: dict[str, Any] = {
-        "nodes": len(nodes_i), "nodes_by_kind": nodes_i["kind"].value_counts().sort_index().to_dict(),
-        "edges_by_mode": edges_i["mode"].value_counts().sort_index().to_dict(),
-        "plot_access_by_mode": acc["mode"].value_counts().sort_index().to_dict(),
-        "firms_with_freight": int(has.sum()), "freight_kt": round(float(freight["freight_kt"].sum()), 1),
-        "modes": freight.loc[has, "modes"].value_counts().sort_index().to_dict(),
-        "destinations": int(freight.loc[has, "destination_node"].nunique()),
-        "present_routes_by_mode": rp["mode"].value_counts().sort_index().to_dict(),
-        "present_kt_by_mode": rp.assign(kt=rp["firm_id"].map(kt)).groupby("mode")["kt"].sum().round(1).to_dict(),
-        "congested_edges": int((tight & ~raised).sum()),
-        "capacity_raised_for_must_place": int(raised.sum()),
-        "edges_over_capacity_if_all_stay": int((bounded & (pl > edges_i["capacity_kt"].to_numpy(float))).sum()),
-    }
-    return CorridorData(
-        nodes=nodes_i[NODE_COLUMNS].reset_index(drop=True),
-        edges=edges_i[EDGE_COLUMNS].reset_index(drop=True),
-        plot_access=acc, freight=freight,
-        node_info=nodes_i.reset_index(drop=True),
-        edge_info=edges_i[["edge_id", "mode", "corridor", "physical_kt", "capacity_kt"]].reset_index(drop=True),
-        stats=stats)
+    return {"congested_edges": int((tight & ~raised).sum()),
+            "capacity_raised_for_must_place": int(raised.sum()),
+            "edges_over_capacity_if_all_stay": int((bounded & (pl > edges_i["capacity_kt"].to_numpy(float))).sum())}
 
 
 def corridor_rng(seed: int | None) -> np.random.Generator:

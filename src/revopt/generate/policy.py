@@ -109,87 +109,17 @@ def apply(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, comp_cl
     ``lifecycle_targets``, ``restrictions`` (None when empty), a function
     ``pair_ok(fi, pj)`` for pairs.csv and statistics.
     """
-    n_parks = len(parks["terrain_id"])
     park = plots["park"]
-    pstatus = parks["status"]
-    status = pstatus[park]
-    tname = np.array(TYPE_NAMES, dtype=object)[parks["type"]]
-    ind = WM["industrieel"]
-
-    # ---- clusters of national interest, locked industrieel plots
-    near = _nearest_km(parks["x"], parks["y"], _points([q for c in CLUSTERS.values() for q in c]))
-    offers_ind = np.bincount(park, weights=(plots["wm_bits"] >> ind) & 1, minlength=n_parks) > 0
-    cluster = (near <= p.cluster_radius_km) & (pstatus != "transform") & offers_ind
-    national = parks["national_interest"] | cluster
-    lock_plot = (cluster[park] & (status == "existing") & (plots["current"] == ind)
-                 & (((plots["wm_bits"] >> ind) & 1) == 1) & np.isin(comp_cls, [-1, ind]))
-    locked_wm = np.where(lock_plot, WERKMILIEUS[ind], "").astype(object)
-
-    # ---- minimum category on cluster parks without lighter must-place firms
-    cur0 = np.maximum(F["cur"], 0)
-    must = F["must"]
-    light = must & (F["cat"] < NOISE_FROM)
-    light_on = np.bincount(park[F["must_plot"][light]], minlength=n_parks) > 0
-    min_rank = np.where(cluster & ~light_on, RANK["4.1"], 0)
-    min_category = np.where(min_rank > 0, "4.1", "").astype(object)
-
-    # ---- locked firms: heavy must-place firms on their present plot in a cluster park
+    cluster, national, lock_plot = _clusters(p, parks, plots, comp_cls)
+    min_rank = _min_rank(parks, plots, F, cluster)
     sector_name = np.array(SECTOR_NAMES, dtype=object)[F["sector"]]
-    locked = (must & F["staying"] & cluster[park[cur0]] & np.isin(sector_name, HEAVY_SECTORS)
-              & (F["must_plot"] == F["cur"]))
-
-    # ---- noise: zoned industrial parks share their noise room
-    loud = F["cat"] >= NOISE_FROM
-    noise_use = np.where(loud, np.round(F["floor"] / 1000.0 * NOISE_PER_1000M2 * 2.0 ** (F["cat"] - NOISE_FROM), 2), 0.0)
-    zoned = (pstatus != "transform") & (national | np.isin(tname, ["haven", "zwaar"]))
-    stay = F["staying"]
-    present = np.bincount(park[cur0[stay]], weights=noise_use[stay], minlength=n_parks)
-    must_use = np.bincount(park[F["must_plot"][must]], weights=noise_use[must], minlength=n_parks)
-    cap_t = np.bincount(park, weights=plots["cap"], minlength=n_parks)
-    room = np.where(present > 0, present * rng.uniform(*p.noise_slack, n_parks), cap_t / 1000.0 * NOISE_PER_1000M2)
-    room = np.ceil(np.maximum(room, must_use * 1.01) * 10.0) / 10.0
-    noise_budget = np.where(zoned, room, np.nan)
-
-    # ---- claims (C9): keep the present industrieel and productie stock of each region
-    region = parks["region"][park]
-    rows = []
-    for w, keep in (("industrieel", p.claim_keep_industrieel), ("productie", p.claim_keep_productie)):
-        k = WM[w]
-        own = (status == "existing") & (plots["current"] == k) & np.isin(comp_cls, [-1, k])
-        cap = pd.Series(plots["cap"][own]).groupby(region[own]).sum()
-        for r, c in cap.items():
-            if c > 0 and keep > 0:
-                rows.append({"region": r, "werkmilieu": w, "min_floor_m2": float(np.floor(keep * c)),
-                             "max_floor_m2": np.nan})
-    claims = pd.DataFrame(rows, columns=["region", "werkmilieu", "min_floor_m2", "max_floor_m2"]) if rows else None
-
-    # ---- lifecycle targets (C10): room for startups and scale-ups where they are now
-    can_stay = stay & (F["cat"] >= min_rank[park[cur0]]) & ~F["hyper"] & ~F["plot_congested"][cur0]
-    rows = []
-    for s, si in (("startup", 0), ("scaleup", 2)):
-        sel = can_stay & (F["stage"] == si)
-        fl = pd.Series(F["floor"][sel]).groupby(region[cur0[sel]]).sum()
-        for r, v in fl.items():
-            if v > 0 and p.lifecycle_keep > 0:
-                rows.append({"region": r, "lifecycle": s, "min_placed_m2": float(np.floor(p.lifecycle_keep * v))})
-    targets = pd.DataFrame(rows, columns=["region", "lifecycle", "min_placed_m2"]) if rows else None
-
-    # ---- hyperscale data centres only near Eemshaven and Hollands Kroon
-    allowed = np.ones(n_parks, dtype=bool)
-    restrictions = None
+    locked = (F["must"] & F["staying"] & cluster[park[np.maximum(F["cur"], 0)]]
+              & np.isin(sector_name, HEAVY_SECTORS) & (F["must_plot"] == F["cur"]))
+    noise_use, zoned, noise_budget = _noise(p, rng, parks, plots, F, national)
+    claims = _claims(p, parks, plots, comp_cls)
+    targets = _lifecycle_targets(p, parks, plots, F, min_rank)
     hyper = F["hyper"]
-    if hyper.any():
-        ok = pstatus != "transform"
-        allowed = np.zeros(n_parks, dtype=bool)
-        for pt in _points(HYPERSCALE.values()):
-            d = np.hypot(parks["x"] - pt[0], parks["y"] - pt[1]) / 1000.0
-            hit = ok & (d <= p.hyperscale_radius_km)
-            if not hit.any():            # no park in range: the nearest one stands for the area
-                hit = np.zeros(n_parks, dtype=bool)
-                hit[np.flatnonzero(ok)[np.argmin(d[ok])]] = True
-            allowed |= hit
-        restrictions = pd.DataFrame({"sector": [HYPERSCALE_SECTOR],
-                                     "terrain_ids": [";".join(parks["terrain_id"][allowed])]})
+    allowed, restrictions = _hyperscale_parks(p, parks) if hyper.any() else (np.ones(len(national), bool), None)
     sector_out = sector_name.copy()
     sector_out[hyper] = HYPERSCALE_SECTOR
 
@@ -203,7 +133,101 @@ def apply(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, comp_cl
              "noisy_firms": int((noise_use > 0).sum()), "claims": 0 if claims is None else len(claims),
              "lifecycle_targets": 0 if targets is None else len(targets),
              "hyperscale_firms": int(hyper.sum()), "hyperscale_terrains": int(allowed.sum()) if hyper.any() else 0}
-    return {"national_interest": national, "min_category": min_category, "noise_budget": noise_budget,
-            "locked_werkmilieu": locked_wm, "locked": locked, "noise_use": noise_use, "sector": sector_out,
+    return {"national_interest": national, "min_category": np.where(min_rank > 0, "4.1", "").astype(object),
+            "noise_budget": noise_budget,
+            "locked_werkmilieu": np.where(lock_plot, WERKMILIEUS[WM["industrieel"]], "").astype(object),
+            "locked": locked, "noise_use": noise_use, "sector": sector_out,
             "claims": claims, "lifecycle_targets": targets, "restrictions": restrictions,
             "pair_ok": pair_ok, "stats": stats}
+
+
+def _clusters(p: Preset, parks: dict, plots: dict, comp_cls: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per park: in a cluster of national interest (near a cluster, offers industrieel, not
+    transformed), of national interest at all; per plot: industrieel locked (an existing
+    industrieel plot of a cluster park, not reserved for compensating another class)."""
+    park, pstatus = plots["park"], parks["status"]
+    n_parks, ind = len(parks["terrain_id"]), WM["industrieel"]
+    near = _nearest_km(parks["x"], parks["y"], _points([q for c in CLUSTERS.values() for q in c]))
+    offers_ind = np.bincount(park, weights=(plots["wm_bits"] >> ind) & 1, minlength=n_parks) > 0
+    cluster = (near <= p.cluster_radius_km) & (pstatus != "transform") & offers_ind
+    national = parks["national_interest"] | cluster
+    lock_plot = (cluster[park] & (pstatus[park] == "existing") & (plots["current"] == ind)
+                 & (((plots["wm_bits"] >> ind) & 1) == 1) & np.isin(comp_cls, [-1, ind]))
+    return cluster, national, lock_plot
+
+
+def _min_rank(parks: dict, plots: dict, F: dict[str, np.ndarray], cluster: np.ndarray) -> np.ndarray:
+    """Per park: the minimum category's rank (4.1 on cluster parks without a lighter must-place
+    firm, which must keep its plot), 0 for none."""
+    park, n_parks = plots["park"], len(parks["terrain_id"])
+    light = F["must"] & (F["cat"] < NOISE_FROM)
+    light_on = np.bincount(park[F["must_plot"][light]], minlength=n_parks) > 0
+    return np.where(cluster & ~light_on, RANK["4.1"], 0)
+
+
+def _noise(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, F: dict[str, np.ndarray],
+           national: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Noise use per firm (category 4.1 and up, by floor, doubling per step), the zoned parks and
+    their budgets (present use times a factor around 1, never below the must-place firms' use)."""
+    park, pstatus, n_parks = plots["park"], parks["status"], len(parks["terrain_id"])
+    cur0, must, stay = np.maximum(F["cur"], 0), F["must"], F["staying"]
+    tname = np.array(TYPE_NAMES, dtype=object)[parks["type"]]
+    loud = F["cat"] >= NOISE_FROM
+    noise_use = np.where(loud, np.round(F["floor"] / 1000.0 * NOISE_PER_1000M2 * 2.0 ** (F["cat"] - NOISE_FROM), 2), 0.0)
+    zoned = (pstatus != "transform") & (national | np.isin(tname, ["haven", "zwaar"]))
+    present = np.bincount(park[cur0[stay]], weights=noise_use[stay], minlength=n_parks)
+    must_use = np.bincount(park[F["must_plot"][must]], weights=noise_use[must], minlength=n_parks)
+    cap_t = np.bincount(park, weights=plots["cap"], minlength=n_parks)
+    room = np.where(present > 0, present * rng.uniform(*p.noise_slack, n_parks), cap_t / 1000.0 * NOISE_PER_1000M2)
+    room = np.ceil(np.maximum(room, must_use * 1.01) * 10.0) / 10.0
+    return noise_use, zoned, np.where(zoned, room, np.nan)
+
+
+def _claims(p: Preset, parks: dict, plots: dict, comp_cls: np.ndarray) -> pd.DataFrame | None:
+    """Claims (C9): keep a share of the present industrieel and productie stock of each region."""
+    park = plots["park"]
+    status, region = parks["status"][park], parks["region"][park]
+    rows = []
+    for w, keep in (("industrieel", p.claim_keep_industrieel), ("productie", p.claim_keep_productie)):
+        k = WM[w]
+        own = (status == "existing") & (plots["current"] == k) & np.isin(comp_cls, [-1, k])
+        cap = pd.Series(plots["cap"][own]).groupby(region[own]).sum()
+        for r, c in cap.items():
+            if c > 0 and keep > 0:
+                rows.append({"region": r, "werkmilieu": w, "min_floor_m2": float(np.floor(keep * c)),
+                             "max_floor_m2": np.nan})
+    return pd.DataFrame(rows, columns=["region", "werkmilieu", "min_floor_m2", "max_floor_m2"]) if rows else None
+
+
+def _lifecycle_targets(p: Preset, parks: dict, plots: dict, F: dict[str, np.ndarray],
+                       min_rank: np.ndarray) -> pd.DataFrame | None:
+    """Lifecycle targets (C10): room for a share of the startups and scale-ups where they are now
+    (and may stay: the minimum category allows them, their substation is not congested)."""
+    park, cur0 = plots["park"], np.maximum(F["cur"], 0)
+    region = parks["region"][park]
+    can_stay = F["staying"] & (F["cat"] >= min_rank[park[cur0]]) & ~F["hyper"] & ~F["plot_congested"][cur0]
+    rows = []
+    for s, si in (("startup", 0), ("scaleup", 2)):
+        sel = can_stay & (F["stage"] == si)
+        fl = pd.Series(F["floor"][sel]).groupby(region[cur0[sel]]).sum()
+        for r, v in fl.items():
+            if v > 0 and p.lifecycle_keep > 0:
+                rows.append({"region": r, "lifecycle": s, "min_placed_m2": float(np.floor(p.lifecycle_keep * v))})
+    return pd.DataFrame(rows, columns=["region", "lifecycle", "min_placed_m2"]) if rows else None
+
+
+def _hyperscale_parks(p: Preset, parks: dict) -> tuple[np.ndarray, pd.DataFrame]:
+    """The parks within ``hyperscale_radius_km`` of Eemshaven and Hollands Kroon (the nearest park
+    stands for an area with none in range), and the restriction of the hyperscale sector to them."""
+    n_parks = len(parks["terrain_id"])
+    ok = parks["status"] != "transform"
+    allowed = np.zeros(n_parks, dtype=bool)
+    for pt in _points(HYPERSCALE.values()):
+        d = np.hypot(parks["x"] - pt[0], parks["y"] - pt[1]) / 1000.0
+        hit = ok & (d <= p.hyperscale_radius_km)
+        if not hit.any():
+            hit = np.zeros(n_parks, dtype=bool)
+            hit[np.flatnonzero(ok)[np.argmin(d[ok])]] = True
+        allowed |= hit
+    return allowed, pd.DataFrame({"sector": [HYPERSCALE_SECTOR],
+                                  "terrain_ids": [";".join(parks["terrain_id"][allowed])]})

@@ -19,13 +19,13 @@ transformed terrains show ``status`` ``transform`` and their firms as moved or d
 from __future__ import annotations
 
 import math
-import os
-import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ..data.atomic import atomic_file
 from ..data.instance import Instance
 from ..results.solution import Solution
 from ._deps import geopandas
@@ -82,63 +82,98 @@ def plot_polygons(instance: Instance, geometry: Any = None):
 def solution_layers(instance: Instance, result: Any, *, geometry: Any = None) -> dict[str, Any]:
     """The four layers of :func:`write_gpkg` as GeoDataFrames (RD New), by name."""
     gpd = geopandas()
-    import shapely  # noqa: PLC0415
-
     sol = as_solution(result)
-    plots, firms, terrains = instance.plots, instance.firms, instance.terrains
-    pid = plots["plot_id"].astype(str).tolist()
-    xy = dict(zip(pid, zip(plots["x"].astype(float), plots["y"].astype(float))))
-    t_of = dict(zip(pid, plots["terrain_id"].astype(str)))
-    status_of = dict(zip(terrains["terrain_id"].astype(str), terrains["status"].astype(str)))
-    fid = firms["firm_id"].astype(str).tolist()
-    firm = {f: r for f, r in zip(fid, firms.to_dict("records"))}
+    ix = _Index.of(instance, sol)
+    shapes, kinds = _plot_shapes(instance, ix, geometry)
+    plot_layer = _plot_layer(gpd, instance, sol, ix, shapes, kinds)
+    move_layer, disp_layer = _move_layers(gpd, ix)
+    return {"plots": plot_layer, "moves": move_layer,
+            "terrains": _terrain_layer(gpd, instance, sol, ix, plot_layer, shapes, kinds),
+            "displaced": disp_layer}
 
-    assigned = {str(f): str(p) for f, p in zip(sol.assignments["firm_id"], sol.assignments["plot_id"])}
-    unknown = sorted({p for p in assigned.values() if p and p not in xy})
-    unknown_f = sorted(f for f in assigned if f not in firm)
-    if unknown or unknown_f:
-        raise ValueError("the solution does not belong to this instance: "
-                         + "; ".join(x for x in (f"unknown plot(s) {', '.join(unknown[:5])}" if unknown else "",
-                                                 f"unknown firm(s) {', '.join(unknown_f[:5])}" if unknown_f else "")
-                                     if x))
+
+@dataclass(frozen=True)
+class _Index:
+    """The instance's plots and firms by id, and the solution's plot of each firm."""
+
+    pid: list[str]                             # plot ids in the order of plots.csv
+    xy: dict[str, tuple[float, float]]
+    t_of: dict[str, str]                       # plot -> terrain
+    status_of: dict[str, str]                  # terrain -> status
+    fid: list[str]                             # firm ids in the order of firms.csv
+    firm: dict[str, dict[str, Any]]
+    assigned: dict[str, str]                   # firm -> plot ("" unplaced)
+
+    @classmethod
+    def of(cls, instance: Instance, sol: Solution) -> "_Index":
+        """Refused (ValueError) when the solution names plots or firms the instance does not have."""
+        plots, firms, terrains = instance.plots, instance.firms, instance.terrains
+        pid = plots["plot_id"].astype(str).tolist()
+        fid = firms["firm_id"].astype(str).tolist()
+        ix = cls(pid=pid, xy=dict(zip(pid, zip(plots["x"].astype(float), plots["y"].astype(float)))),
+                 t_of=dict(zip(pid, plots["terrain_id"].astype(str))),
+                 status_of=dict(zip(terrains["terrain_id"].astype(str), terrains["status"].astype(str))),
+                 fid=fid, firm={f: r for f, r in zip(fid, firms.to_dict("records"))},
+                 assigned={str(f): str(p) for f, p in zip(sol.assignments["firm_id"], sol.assignments["plot_id"])})
+        unknown = sorted({p for p in ix.assigned.values() if p and p not in ix.xy})
+        unknown_f = sorted(f for f in ix.assigned if f not in ix.firm)
+        if unknown or unknown_f:
+            raise ValueError("the solution does not belong to this instance: "
+                             + "; ".join(x for x in (f"unknown plot(s) {', '.join(unknown[:5])}" if unknown else "",
+                                                     f"unknown firm(s) {', '.join(unknown_f[:5])}" if unknown_f
+                                                     else "") if x))
+        return ix
+
+
+def _floor_use(instance: Instance, ix: _Index) -> tuple[dict[str, list[str]], dict[str, float]]:
+    """The firms on each plot and the floor space they use (a pair's own floor_space_m2 first)."""
     override: dict[tuple[str, str], float] = {}
     if instance.pairs is not None and "floor_space_m2" in instance.pairs.columns:
         for f, p, v in zip(instance.pairs["firm_id"], instance.pairs["plot_id"], instance.pairs["floor_space_m2"]):
             if v is not None and not (isinstance(v, float) and math.isnan(v)):
                 override[(str(f), str(p))] = float(v)
-
-    def floor(f: str, p: str) -> float:
-        return override.get((f, p), float(firm[f]["floor_space_m2"]))
-
-    occupants: dict[str, list[str]] = {p: [] for p in pid}
-    used: dict[str, float] = dict.fromkeys(pid, 0.0)
-    for f in fid:
-        p = assigned.get(f, "")
+    occupants: dict[str, list[str]] = {p: [] for p in ix.pid}
+    used: dict[str, float] = dict.fromkeys(ix.pid, 0.0)
+    for f in ix.fid:
+        p = ix.assigned.get(f, "")
         if p:
             occupants[p].append(f)
-            used[p] += floor(f, p)
-    desig = dict(zip(sol.plots["plot_id"].astype(str), sol.plots["werkmilieu"].astype(str)))
-    inten = dict(zip(sol.plots["plot_id"].astype(str), sol.plots["intensified"].astype(bool)))
+            used[p] += override.get((f, p), float(ix.firm[f]["floor_space_m2"]))
+    return occupants, used
+
+
+def _plot_shapes(instance: Instance, ix: _Index, geometry: Any) -> tuple[list[Any], list[str]]:
+    """Each plot's polygon (``polygon``), else a square of its area around (x, y) (``square``)."""
+    import shapely  # noqa: PLC0415 - the optional extra
 
     polys = plot_polygons(instance, geometry)
     shapes, kinds = [], []
-    for p, a in zip(pid, plots["area_m2"].astype(float)):
+    for p, a in zip(ix.pid, instance.plots["area_m2"].astype(float)):
         if polys is not None and p in polys.index:
             shapes.append(polys.loc[p])
             kinds.append("polygon")
         else:
             h = math.sqrt(a) / 2.0
-            x, y = xy[p]
+            x, y = ix.xy[p]
             shapes.append(shapely.box(x - h, y - h, x + h, y + h))
             kinds.append("square")
+    return shapes, kinds
+
+
+def _plot_layer(gpd: Any, instance: Instance, sol: Solution, ix: _Index, shapes: list[Any], kinds: list[str]):
+    """Layer ``plots``: designation, intensification, occupants, floor used, capacity and free."""
+    plots, pid = instance.plots, ix.pid
+    occupants, used = _floor_use(instance, ix)
+    desig = dict(zip(sol.plots["plot_id"].astype(str), sol.plots["werkmilieu"].astype(str)))
+    inten = dict(zip(sol.plots["plot_id"].astype(str), sol.plots["intensified"].astype(bool)))
     cap = plots["floor_capacity_m2"].astype(float).to_numpy()
     extra = plots["intensify_extra_m2"].astype(float).to_numpy()
     is_int = [inten.get(p, False) for p in pid]
     added = [e if i else 0.0 for e, i in zip(extra, is_int)]
-    plot_layer = gpd.GeoDataFrame({
+    return gpd.GeoDataFrame({
         "plot_id": pid,
-        "terrain_id": [t_of[p] for p in pid],
-        "terrain_status": [status_of.get(t_of[p], "") for p in pid],
+        "terrain_id": [ix.t_of[p] for p in pid],
+        "terrain_status": [ix.status_of.get(ix.t_of[p], "") for p in pid],
         "designation": [desig.get(p, "") for p in pid],
         "intensified": is_int,
         "occupants": [";".join(occupants[p]) for p in pid],
@@ -154,37 +189,56 @@ def solution_layers(instance: Instance, result: Any, *, geometry: Any = None) ->
         "shape": kinds,
     }, geometry=shapes, crs=RD_NEW)
 
+
+_MOVE_COLUMNS = ["firm_id", "sector", "floor_space_m2", "from_plot", "to_plot", "from_terrain", "to_terrain",
+                 "distance_km", "status"]
+_DISPLACED_COLUMNS = ["firm_id", "sector", "floor_space_m2", "current_plot", "terrain_id", "terrain_status",
+                      "must_place"]
+
+
+def _move_layers(gpd: Any, ix: _Index):
+    """Layers ``moves`` (a line from each placed firm's current plot to its plot) and ``displaced``
+    (a point on the current plot of each firm that has none now)."""
+    import shapely  # noqa: PLC0415 - the optional extra
+
     moves, displaced = [], []
-    for f in fid:
-        cur = str(firm[f].get("current_plot") or "")
+    for f in ix.fid:
+        firm = ix.firm[f]
+        cur = str(firm.get("current_plot") or "")
         if not cur:
             continue
-        p = assigned.get(f, "")
-        row = {"firm_id": f, "sector": str(firm[f].get("sector") or ""),
-               "floor_space_m2": float(firm[f]["floor_space_m2"])}
+        p = ix.assigned.get(f, "")
+        row = {"firm_id": f, "sector": str(firm.get("sector") or ""), "floor_space_m2": float(firm["floor_space_m2"])}
         if p:
-            (x0, y0), (x1, y1) = xy[cur], xy[p]
-            moves.append({**row, "from_plot": cur, "to_plot": p, "from_terrain": t_of[cur], "to_terrain": t_of[p],
-                          "distance_km": math.hypot(x1 - x0, y1 - y0) / 1000.0,
+            (x0, y0), (x1, y1) = ix.xy[cur], ix.xy[p]
+            moves.append({**row, "from_plot": cur, "to_plot": p, "from_terrain": ix.t_of[cur],
+                          "to_terrain": ix.t_of[p], "distance_km": math.hypot(x1 - x0, y1 - y0) / 1000.0,
                           "status": "kept" if p == cur else "moved",
                           "geometry": shapely.LineString([(x0, y0), (x1, y1)])})
         else:
-            displaced.append({**row, "current_plot": cur, "terrain_id": t_of[cur],
-                              "terrain_status": status_of.get(t_of[cur], ""),
-                              "must_place": bool(firm[f].get("must_place", False)),
-                              "geometry": shapely.Point(*xy[cur])})
-    move_cols = ["firm_id", "sector", "floor_space_m2", "from_plot", "to_plot", "from_terrain", "to_terrain",
-                 "distance_km", "status"]
-    disp_cols = ["firm_id", "sector", "floor_space_m2", "current_plot", "terrain_id", "terrain_status", "must_place"]
-    move_layer = _frame(gpd, moves, move_cols)
-    disp_layer = _frame(gpd, displaced, disp_cols)
+            displaced.append({**row, "current_plot": cur, "terrain_id": ix.t_of[cur],
+                              "terrain_status": ix.status_of.get(ix.t_of[cur], ""),
+                              "must_place": bool(firm.get("must_place", False)),
+                              "geometry": shapely.Point(*ix.xy[cur])})
+    return _frame(gpd, moves, _MOVE_COLUMNS), _frame(gpd, displaced, _DISPLACED_COLUMNS)
+
+
+_TERRAIN_COLUMNS = ["terrain_id", "name", "region", "status", "developed", "plots", "firms", "floor_used_m2",
+                    "floor_capacity_m2", "floor_added_m2", "shape"]
+
+
+def _terrain_layer(gpd: Any, instance: Instance, sol: Solution, ix: _Index, plot_layer: Any,
+                   shapes: list[Any], kinds: list[str]):
+    """Layer ``terrains``: the union of each park's plot polygons (the convex hull when some plot
+    is only a square), its status, whether it is developed, and its plots' totals."""
+    import shapely  # noqa: PLC0415 - the optional extra
 
     developed = dict(zip(sol.terrains["terrain_id"].astype(str), sol.terrains["developed"].astype(bool)))
     by_t: dict[str, list[int]] = {}
-    for i, p in enumerate(pid):
-        by_t.setdefault(t_of[p], []).append(i)
+    for i, p in enumerate(ix.pid):
+        by_t.setdefault(ix.t_of[p], []).append(i)
     trows = []
-    for r in terrains.to_dict("records"):
+    for r in instance.terrains.to_dict("records"):
         t, st = str(r["terrain_id"]), str(r["status"])
         idx = by_t.get(t, [])
         geoms = [shapes[i] for i in idx]
@@ -202,10 +256,7 @@ def solution_layers(instance: Instance, result: Any, *, geometry: Any = None) ->
             "floor_capacity_m2": float(sum(plot_layer["floor_capacity_m2"].iloc[i] for i in idx)),
             "floor_added_m2": float(sum(plot_layer["floor_added_m2"].iloc[i] for i in idx)),
             "shape": kind, "geometry": g})
-    ter_cols = ["terrain_id", "name", "region", "status", "developed", "plots", "firms", "floor_used_m2",
-                "floor_capacity_m2", "floor_added_m2", "shape"]
-    return {"plots": plot_layer, "moves": move_layer, "terrains": _frame(gpd, trows, ter_cols),
-            "displaced": disp_layer}
+    return _frame(gpd, trows, _TERRAIN_COLUMNS)
 
 
 def _frame(gpd: Any, rows: list[dict], cols: list[str]):
@@ -228,16 +279,8 @@ def write_gpkg(path: str | Path, instance: Instance, result: Any, *, geometry: A
     """
     layers = solution_layers(instance, result, geometry=geometry)
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", suffix=".gpkg", dir=path.parent)
-    os.close(fd)
-    os.unlink(tmp)                                 # GDAL creates the file itself
-    try:
+    with atomic_file(path, suffix=".gpkg") as tmp:
         for name in LAYERS:
             layers[name].to_file(tmp, layer=name, driver="GPKG", engine="pyogrio",
                                  geometry_type=_GEOMETRY_TYPE[name], promote_to_multi=name in ("plots", "terrains"))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

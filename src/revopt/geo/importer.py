@@ -152,10 +152,43 @@ def read_layer(path: str | Path, *, layer: str | None = None, id_column: str | N
       net area = attribute ``net_area_m2``/``OPPNETTO`` when present, else the polygon area).
     """
     gpd = geopandas()
-    import shapely  # noqa: PLC0415
-
     path = Path(path)
     source = path.name + (f" (layer {layer})" if layer else "")
+    gdf = _open(gpd, path, layer, source, crs, coverage)
+    lay = _Layer(gdf, source, dict(columns or {}))
+    id_attr, ter_attr = _id_attributes(lay, id_column, terrain_column)
+    ids, tids = _feature_ids(lay, id_attr, ter_attr)
+    lay.problems += _geometry_problems(gdf, source)
+    lay.raise_problems()
+    rd, crs_name = _to_rd(gdf, source)
+    members = _group(ids)
+    defaults = {**DEFAULTS, **(defaults or {})}
+    plots_rows, geo_rows, plot_feature = _plot_rows(lay, rd, members, tids, crs_name, coverage, defaults)
+    terrains_rows, terrain_feature = _terrain_rows(lay, _group(tids), defaults)
+    lay.raise_problems()
+
+    plots = pd.DataFrame(plots_rows, columns=["plot_id", "terrain_id", *_GEOMETRY_COLUMNS, *_PLOT_COLUMNS])
+    plots = plots.drop(columns=[c for c in _PLOT_COLUMNS if plots[c].eq("").all()])
+    terrains = pd.DataFrame(terrains_rows, columns=["terrain_id", *_TERRAIN_COLUMNS])
+    terrains = terrains.drop(columns=[c for c in _TERRAIN_COLUMNS if terrains[c].eq("").all()
+                                      and c not in ("name",)])
+    geometry = gpd.GeoDataFrame({"plot_id": [g[0] for g in geo_rows], "terrain_id": [g[1] for g in geo_rows]},
+                                geometry=[g[2] for g in geo_rows], crs=RD_NEW)
+    used = lay.used
+    used.update({"plots.csv:plot_id": id_attr, "plots.csv:terrain_id": ter_attr or id_attr,
+                 "terrains.csv:terrain_id": ter_attr or id_attr})
+    for c in _GEOMETRY_COLUMNS:
+        used[f"plots.csv:{c}"] = "geometry"
+    imp = GeoImport(terrains=terrains, plots=plots, geometry=geometry, mode="plots" if ter_attr else "parks",
+                    source=source, crs=crs_name, attributes=used, plot_feature=plot_feature,
+                    terrain_feature=terrain_feature,
+                    notes=_notes(members, used, defaults, coverage, lay.find("net_area_m2")))
+    imp.instance()              # validate now: problems name the feature and attribute
+    return imp
+
+
+def _open(gpd: Any, path: Path, layer: str | None, source: str, crs: str | None, coverage: float):
+    """The layer's features (numbered from 0), with a CRS; refused when it has none or no features."""
     gdf = _read(gpd, path, layer, source)
     if not (0 < coverage <= 1):
         raise GeoInputError(Problem("coverage", None, None, f"must lie in (0, 1], not {coverage}"), source)
@@ -167,191 +200,227 @@ def read_layer(path: str | Path, *, layer: str | None = None, id_column: str | N
         gdf = gdf.set_crs(crs)
     if len(gdf) == 0:
         raise GeoInputError(FeatureProblem(source, None, None, "the layer has no features"), source)
-    gdf = gdf.reset_index(drop=True)
-    attrs = {str(c).lower(): str(c) for c in gdf.columns if c != gdf.geometry.name}
-    columns = dict(columns or {})
-    for col, a in columns.items():
-        if a.lower() not in attrs:
-            raise GeoInputError(FeatureProblem(source, None, a, f"no such attribute (named for column {col}); "
-                                               f"attributes: {', '.join(sorted(attrs.values())) or 'none'}"), source)
+    return gdf.reset_index(drop=True)
 
-    def find(col: str) -> str | None:
-        if col in columns:
-            return attrs[columns[col].lower()]
+
+class _Layer:
+    """A layer being read: its attributes (found by name in any case, by alias or by the user's
+    mapping ``columns``), each attribute's cells as text, which attribute filled which column
+    (``used``), and the problems found so far."""
+
+    def __init__(self, gdf: Any, source: str, columns: dict[str, str]) -> None:
+        self.gdf, self.source, self.columns = gdf, source, columns
+        self.attrs = {str(c).lower(): str(c) for c in gdf.columns if c != gdf.geometry.name}
+        self.problems: list[Problem] = []
+        self.used: dict[str, str | None] = {}
+        self._cells: dict[str, list[str]] = {}
+        for col, a in columns.items():
+            if a.lower() not in self.attrs:
+                raise GeoInputError(FeatureProblem(source, None, a, f"no such attribute (named for column {col}); "
+                                                   f"attributes: {self._listed()}"), source)
+
+    def _listed(self) -> str:
+        return ", ".join(sorted(self.attrs.values())) or "none"
+
+    def find(self, col: str) -> str | None:
+        """The attribute that holds column ``col``, or None."""
+        if col in self.columns:
+            return self.attrs[self.columns[col].lower()]
         for name in (col, *ALIASES.get(col, ())):
-            if name.lower() in attrs:
-                return attrs[name.lower()]
+            if name.lower() in self.attrs:
+                return self.attrs[name.lower()]
         return None
 
-    def named(a: str | None, what: str) -> str | None:
+    def named(self, a: str | None, what: str) -> str | None:
+        """The attribute ``a`` the user named as the ``what`` (refused when the layer lacks it)."""
         if a is None:
             return None
-        if a.lower() not in attrs:
-            raise GeoInputError(FeatureProblem(source, None, a, f"no such attribute (given as the {what}); "
-                                               f"attributes: {', '.join(sorted(attrs.values())) or 'none'}"), source)
-        return attrs[a.lower()]
+        if a.lower() not in self.attrs:
+            raise GeoInputError(FeatureProblem(self.source, None, a, f"no such attribute (given as the {what}); "
+                                               f"attributes: {self._listed()}"), self.source)
+        return self.attrs[a.lower()]
 
-    id_attr = named(id_column, "id column") or find("plot_id") or find("terrain_id")
+    def text(self, a: str | None) -> list[str]:
+        """The cells of attribute ``a`` as text, one per feature (empty ones as "")."""
+        if a is None:
+            return [""] * len(self.gdf)
+        if a not in self._cells:
+            self._cells[a] = [cell_text(v if not _missing(v) else None) for v in self.gdf[a].tolist()]
+        return self._cells[a]
+
+    def agree(self, rows: list[int], a: str | None, what: str) -> str:
+        """The value of attribute ``a`` over features ``rows`` (one park or one plot): the non-empty
+        values must agree."""
+        if a is None:
+            return ""
+        vals = [(r, self.text(a)[r].strip()) for r in rows]
+        vals = [(r, v) for r, v in vals if v != ""]
+        for r, v in vals[1:]:
+            if v != vals[0][1]:
+                self.problems.append(FeatureProblem(self.source, r + 1, a, f"{what}: {v!r} here but "
+                                                    f"{vals[0][1]!r} on feature {vals[0][0] + 1}"))
+        return vals[0][1] if vals else ""
+
+    def fill(self, row: dict[str, Any], file: str, cols: list[str], rows: list[int], what: str,
+             defaults: dict[str, str]) -> None:
+        """Set ``row[col]`` for each of ``cols`` from the attributes of features ``rows`` (the
+        default where they are empty) and note the attribute used."""
+        for col in cols:
+            a = self.find(col)
+            v = self.agree(rows, a, f"{what} {col}")
+            if v == "" and col in defaults:
+                v = defaults[col]
+            elif v != "":
+                self.used[f"{file}:{col}"] = a
+            row[col] = v
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise GeoInputError(self.problems, self.source)
+
+
+def _id_attributes(lay: _Layer, id_column: str | None, terrain_column: str | None) -> tuple[str, str | None]:
+    """The id attribute and the park attribute (None: the features are whole parks)."""
+    source = lay.source
+    id_attr = lay.named(id_column, "id column") or lay.find("plot_id") or lay.find("terrain_id")
     if id_attr is None:
         raise GeoInputError(FeatureProblem(source, None, None, "no id attribute: expected plot_id (a layer of "
                                            "plots, with terrain_id) or terrain_id / RINNUMMER (a layer of parks); "
                                            "name another with --id-column"), source)
-    ter_attr = named(terrain_column, "terrain column") or find("terrain_id")
+    ter_attr = lay.named(terrain_column, "terrain column") or lay.find("terrain_id")
     if ter_attr == id_attr:
         ter_attr = None
-    mode = "plots" if ter_attr is not None else "parks"
-    if mode == "parks" and find("plot_id") is not None and id_attr == find("plot_id"):
+    if ter_attr is None and lay.find("plot_id") is not None and id_attr == lay.find("plot_id"):
         raise GeoInputError(FeatureProblem(source, None, "terrain_id", "a layer of plots needs the park of each "
                                            "plot: add a terrain_id attribute or name it with --terrain-column"),
                             source)
+    return id_attr, ter_attr
 
-    problems: list[Problem] = []
 
-    def text(a: str | None) -> list[str]:
-        if a is None:
-            return [""] * len(gdf)
-        return [cell_text(v if not _missing(v) else None) for v in gdf[a].tolist()]
-
-    ids = [s.strip() for s in text(id_attr)]
+def _feature_ids(lay: _Layer, id_attr: str, ter_attr: str | None) -> tuple[list[str], list[str]]:
+    """Each feature's id and park (its own id in a layer of parks); empty ones, and a plot id used
+    twice, are problems."""
+    source = lay.source
+    ids = [s.strip() for s in lay.text(id_attr)]
     for i, v in enumerate(ids):
         if v == "":
-            problems.append(FeatureProblem(source, i + 1, id_attr, "the id is empty"))
-    tids = [s.strip() for s in text(ter_attr)] if ter_attr else ids
-    if ter_attr:
-        problems += [FeatureProblem(source, i + 1, ter_attr, "the park (terrain id) is empty")
+            lay.problems.append(FeatureProblem(source, i + 1, id_attr, "the id is empty"))
+    if not ter_attr:
+        return ids, ids
+    tids = [s.strip() for s in lay.text(ter_attr)]
+    lay.problems += [FeatureProblem(source, i + 1, ter_attr, "the park (terrain id) is empty")
                      for i, v in enumerate(tids) if v == ""]
-    if mode == "plots":
-        first: dict[str, int] = {}
-        for i, v in enumerate(ids):
-            if v and v in first:
-                problems.append(FeatureProblem(source, i + 1, id_attr, f"duplicate plot id {v!r} "
+    first: dict[str, int] = {}
+    for i, v in enumerate(ids):
+        if v and v in first:
+            lay.problems.append(FeatureProblem(source, i + 1, id_attr, f"duplicate plot id {v!r} "
                                                f"(also feature {first[v] + 1})"))
-            first.setdefault(v, i)
+        first.setdefault(v, i)
+    return ids, tids
 
-    # geometry: polygons only, valid, non-empty; then RD New
-    geoms = gdf.geometry
-    for i, g in enumerate(geoms):
+
+def _geometry_problems(gdf: Any, source: str) -> list[Problem]:
+    """Polygons only, valid and non-empty."""
+    import shapely  # noqa: PLC0415 - the optional extra
+
+    out: list[Problem] = []
+    for i, g in enumerate(gdf.geometry):
         if g is None or g.is_empty:
-            problems.append(FeatureProblem(source, i + 1, "geometry", "the feature has no geometry"))
+            out.append(FeatureProblem(source, i + 1, "geometry", "the feature has no geometry"))
         elif g.geom_type not in ("Polygon", "MultiPolygon"):
-            problems.append(FeatureProblem(source, i + 1, "geometry", f"is a {g.geom_type}, not a polygon: "
-                                           "revopt imports areas (plots or parks), not points or lines"))
+            out.append(FeatureProblem(source, i + 1, "geometry", f"is a {g.geom_type}, not a polygon: "
+                                      "revopt imports areas (plots or parks), not points or lines"))
         elif not g.is_valid:
-            problems.append(FeatureProblem(source, i + 1, "geometry", f"invalid polygon "
-                                           f"({shapely.is_valid_reason(g)}); repair it, e.g. with "
-                                           "QGIS's Fix geometries"))
-    if problems:
-        raise GeoInputError(problems, source)
+            out.append(FeatureProblem(source, i + 1, "geometry", f"invalid polygon "
+                                      f"({shapely.is_valid_reason(g)}); repair it, e.g. with "
+                                      "QGIS's Fix geometries"))
+    return out
+
+
+def _to_rd(gdf: Any, source: str) -> tuple[Any, str]:
+    """The geometries in RD New, and the name of the CRS they came in."""
     try:
         rd = gdf.geometry.to_crs(RD_NEW)
     except Exception as e:  # noqa: BLE001 - pyproj raises several types
         raise GeoInputError(FeatureProblem(source, None, "geometry", f"cannot reproject from {gdf.crs} to "
                                            f"RD New ({e})"), source) from None
-    crs_name = gdf.crs.to_string()
+    return rd, gdf.crs.to_string()
 
-    # features -> groups (a plot each; or the parts of one park)
-    order: list[str] = []
+
+def _group(keys: list[str]) -> dict[str, list[int]]:
+    """The features of each key (a plot, or the parts of one park), keys in order of first appearance."""
     members: dict[str, list[int]] = {}
-    for i, v in enumerate(ids):
-        if v not in members:
-            order.append(v)
-            members[v] = []
-        members[v].append(i)
+    for i, v in enumerate(keys):
+        members.setdefault(v, []).append(i)
+    return members
 
-    used: dict[str, str | None] = {}
-    plot_cols = {c: find(c) for c in _PLOT_COLUMNS}
-    ter_cols = {c: find(c) for c in _TERRAIN_COLUMNS}
-    net_attr = find("net_area_m2")
-    cells = {a: text(a) for a in {*plot_cols.values(), *ter_cols.values(), net_attr} if a is not None}
 
-    def agree(rows: list[int], a: str | None, what: str) -> str:
-        """The value of attribute a over features ``rows`` (one park or one plot): the non-empty
-        values must agree."""
-        if a is None:
-            return ""
-        vals = [(r, cells[a][r].strip()) for r in rows]
-        vals = [(r, v) for r, v in vals if v != ""]
-        for r, v in vals[1:]:
-            if v != vals[0][1]:
-                problems.append(FeatureProblem(source, r + 1, a, f"{what}: {v!r} here but {vals[0][1]!r} on "
-                                               f"feature {vals[0][0] + 1}"))
-        return vals[0][1] if vals else ""
+def _plot_rows(lay: _Layer, rd: Any, members: dict[str, list[int]], tids: list[str], crs_name: str,
+               coverage: float, defaults: dict[str, str]) -> tuple[list[dict], list[tuple], dict[str, int]]:
+    """One plots.csv row per plot (the parts of one id merged): centroid and area from the polygon,
+    the other columns from the attributes; the (plot, terrain, polygon) rows of the geometry; and
+    each plot's first feature."""
+    import shapely  # noqa: PLC0415 - the optional extra
 
-    defaults = {**DEFAULTS, **(defaults or {})}
+    source = lay.source
     plots_rows, geo_rows, plot_feature = [], [], {}
-    for gid in order:
-        rows = members[gid]
+    for pid, rows in members.items():
         shape = shapely.union_all([rd.iloc[r] for r in rows]) if len(rows) > 1 else rd.iloc[rows[0]]
         area = float(shape.area)
         c = shape.centroid
-        pid, tid = gid, (tids[rows[0]] if ter_attr else gid)
+        tid = tids[rows[0]]
         plot_feature[pid] = rows[0] + 1
         cx, cy = (c.x, c.y) if not c.is_empty else (math.nan, math.nan)
         if not (RD_BOUNDS[0] <= cx <= RD_BOUNDS[2] and RD_BOUNDS[1] <= cy <= RD_BOUNDS[3]):
-            problems.append(FeatureProblem(source, rows[0] + 1, "geometry", f"lies outside the Netherlands "
-                                           f"after reprojection from {crs_name} (RD x = {cx:.0f}, y = {cy:.0f}): "
-                                           "is the layer's CRS right?"))
+            lay.problems.append(FeatureProblem(source, rows[0] + 1, "geometry", f"lies outside the Netherlands "
+                                               f"after reprojection from {crs_name} (RD x = {cx:.0f}, "
+                                               f"y = {cy:.0f}): is the layer's CRS right?"))
             continue
         if not (math.isfinite(area) and area > 0):
-            problems.append(FeatureProblem(source, rows[0] + 1, "geometry", "the polygon has no area"))
+            lay.problems.append(FeatureProblem(source, rows[0] + 1, "geometry", "the polygon has no area"))
             continue
         row = {"plot_id": pid, "terrain_id": tid, "x": round(c.x, 3), "y": round(c.y, 3), "area_m2": area}
-        for col, a in plot_cols.items():
-            v = agree(rows, a, f"the parts of {pid} disagree on {col}")
-            if v == "" and col in defaults:
-                v = defaults[col]
-            elif v != "":
-                used[f"plots.csv:{col}"] = a
-            row[col] = v
-        if row["floor_capacity_m2"] == "":
-            net = agree(rows, net_attr, f"the parts of {pid} disagree on the net area") if net_attr else ""
-            try:
-                base = float(net) if net != "" else area
-            except ValueError:
-                problems.append(FeatureProblem(source, rows[0] + 1, net_attr, f"net area must be a number "
-                                               f"(got {net!r})"))
-                continue
-            if not (math.isfinite(base) and base > 0):
-                base = area
-            row["floor_capacity_m2"] = cell_text(round(coverage * base, 1))
+        lay.fill(row, "plots.csv", _PLOT_COLUMNS, rows, f"the parts of {pid} disagree on", defaults)
+        if row["floor_capacity_m2"] == "" and not _default_floor(lay, row, rows, area, coverage):
+            continue
         plots_rows.append(row)
         geo_rows.append((pid, tid, shape))
+    return plots_rows, geo_rows, plot_feature
 
-    # terrains: first feature of each park; its plots must agree on the park's attributes
-    t_order: list[str] = []
-    t_members: dict[str, list[int]] = {}
-    for i, t in enumerate(tids):
-        if t not in t_members:
-            t_order.append(t)
-            t_members[t] = []
-        t_members[t].append(i)
+
+def _default_floor(lay: _Layer, row: dict[str, Any], rows: list[int], area: float, coverage: float) -> bool:
+    """Set the floor capacity to ``coverage`` x the net area (else the polygon's area); False after
+    noting a net area that is not a number."""
+    net_attr = lay.find("net_area_m2")
+    net = lay.agree(rows, net_attr, f"the parts of {row['plot_id']} disagree on the net area") if net_attr else ""
+    try:
+        base = float(net) if net != "" else area
+    except ValueError:
+        lay.problems.append(FeatureProblem(lay.source, rows[0] + 1, net_attr, f"net area must be a number "
+                                           f"(got {net!r})"))
+        return False
+    if not (math.isfinite(base) and base > 0):
+        base = area
+    row["floor_capacity_m2"] = cell_text(round(coverage * base, 1))
+    return True
+
+
+def _terrain_rows(lay: _Layer, t_members: dict[str, list[int]],
+                  defaults: dict[str, str]) -> tuple[list[dict], dict[str, int]]:
+    """One terrains.csv row per park, from the first feature of the park; its features must agree on
+    the park's attributes; and each park's first feature."""
     terrains_rows, terrain_feature = [], {}
-    for tid in t_order:
-        rows = t_members[tid]
+    for tid, rows in t_members.items():
         terrain_feature[tid] = rows[0] + 1
         row = {"terrain_id": tid}
-        for col, a in ter_cols.items():
-            v = agree(rows, a, f"the features of park {tid} disagree on {col}")
-            if v == "" and col in defaults:
-                v = defaults[col]
-            elif v != "":
-                used[f"terrains.csv:{col}"] = a
-            row[col] = v
+        lay.fill(row, "terrains.csv", _TERRAIN_COLUMNS, rows, f"the features of park {tid} disagree on", defaults)
         terrains_rows.append(row)
-    if problems:
-        raise GeoInputError(problems, source)
+    return terrains_rows, terrain_feature
 
-    plots = pd.DataFrame(plots_rows, columns=["plot_id", "terrain_id", *_GEOMETRY_COLUMNS, *_PLOT_COLUMNS])
-    plots = plots.drop(columns=[c for c in _PLOT_COLUMNS if plots[c].eq("").all()])
-    terrains = pd.DataFrame(terrains_rows, columns=["terrain_id", *_TERRAIN_COLUMNS])
-    terrains = terrains.drop(columns=[c for c in _TERRAIN_COLUMNS if terrains[c].eq("").all()
-                                      and c not in ("name",)])
-    geometry = gpd.GeoDataFrame({"plot_id": [g[0] for g in geo_rows], "terrain_id": [g[1] for g in geo_rows]},
-                                geometry=[g[2] for g in geo_rows], crs=RD_NEW)
-    used.update({"plots.csv:plot_id": id_attr, "plots.csv:terrain_id": ter_attr or id_attr,
-                 "terrains.csv:terrain_id": ter_attr or id_attr})
-    for c in _GEOMETRY_COLUMNS:
-        used[f"plots.csv:{c}"] = "geometry"
+
+def _notes(members: dict[str, list[int]], used: dict[str, str | None], defaults: dict[str, str],
+           coverage: float, net_attr: str | None) -> list[str]:
+    """What a planner should know: merged features, defaults used, how the floor capacity was set."""
     notes = []
     merged = {g: m for g, m in members.items() if len(m) > 1}
     if merged:
@@ -363,10 +432,7 @@ def read_layer(path: str | Path, *, layer: str | None = None, id_column: str | N
         notes.append("defaults used for " + ", ".join(f"{c} = {defaults[c]}" for c in missing))
     if "plots.csv:floor_capacity_m2" not in used:
         notes.append(f"floor_capacity_m2 = {coverage:g} x " + (f"net area ({net_attr})" if net_attr else "area"))
-    imp = GeoImport(terrains=terrains, plots=plots, geometry=geometry, mode=mode, source=source, crs=crs_name,
-                    attributes=used, plot_feature=plot_feature, terrain_feature=terrain_feature, notes=notes)
-    imp.instance()              # validate now: problems name the feature and attribute
-    return imp
+    return notes
 
 
 def _missing(v: Any) -> bool:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..data.atomic import write_text_atomically
 from ..results.maps import network_edges, plot_map
 from .evaluation import PlanEvaluation
 
@@ -194,65 +193,98 @@ def _headline_value(ev: PlanEvaluation, metric: str) -> tuple[float | None, floa
 def verdict(ev: PlanEvaluation) -> tuple[str, str]:
     """("ok" | "warn" | "fail", one paragraph in plain words). "warn": the plan has a solution
     and :attr:`PlanEvaluation.works`, but firms it concerns are displaced."""
-    res = ev.result
     lacks = _t(ev, "elastic")
-    if not res.status.has_solution:
-        out = [f"The plan fails: with the plan applied there is no feasible solution (solve status "
-               f"{res.status.value})."]
-        if res.reasons:
-            out.append("Why: " + "; ".join(r.rstrip(".") for r in res.reasons[:3])
-                       + (f" (and {len(res.reasons) - 3} more)" if len(res.reasons) > 3 else "") + ".")
-        if lacks is not None:
-            out.append("It would work with: " + "; ".join(str(t) for t in lacks["text"].head(4)) + ".")
-        return "fail", " ".join(out)
+    if not ev.result.status.has_solution:
+        return "fail", _no_solution(ev, lacks)
+    firms_part, n_lost = _firms_concerned(ev)
+    parts = [x for x in (firms_part, *_compensation_parts(ev), _schuifruimte_part(ev)) if x]
+    parts += _headline_parts(ev)
+    kind = ("ok" if n_lost == 0 else "warn") if ev.works else "fail"
+    head = {"ok": "The plan works", "warn": "The plan works, with losses", "fail": "The plan falls short"}[kind]
+    text = head + (": " + "; ".join(parts) + "." if parts else ".")
+    if lacks is not None:
+        text += " What it lacks: " + "; ".join(str(t) for t in lacks["text"].head(4)) + "."
+    return kind, text
 
-    parts: list[str] = []
-    n_lost = 0
+
+def _no_solution(ev: PlanEvaluation, lacks: pd.DataFrame | None) -> str:
+    """The verdict of a plan without a feasible solution: why, and what would make it work."""
+    res = ev.result
+    out = [f"The plan fails: with the plan applied there is no feasible solution (solve status "
+           f"{res.status.value})."]
+    if res.reasons:
+        out.append("Why: " + "; ".join(r.rstrip(".") for r in res.reasons[:3])
+                   + (f" (and {len(res.reasons) - 3} more)" if len(res.reasons) > 3 else "") + ".")
+    if lacks is not None:
+        out.append("It would work with: " + "; ".join(str(t) for t in lacks["text"].head(4)) + ".")
+    return " ".join(out)
+
+
+def _firms_concerned(ev: PlanEvaluation) -> tuple[str | None, int]:
+    """Where the firms the plan concerns (on its transformed terrains, or named to relocate) land,
+    and how many of them are displaced."""
     firms = _t(ev, "firms")
     transform = set(ev.plan.transform)
-    if firms is not None:
-        terr = ev.planned.plots.set_index("plot_id")["terrain_id"]
-        on_t = firms["current_plot"].fillna("").map(lambda p: terr.get(p, "") in transform) if transform \
-            else pd.Series(False, index=firms.index)
-        named = firms["relocate"].fillna(False).astype(bool) if "relocate" in firms else on_t & False
-        hit = firms[on_t | named]
-        if len(hit):
-            landed = hit[hit["plan_state"].isin(["moved", "kept"])]
-            gone = hit[hit["plan_state"].isin(["displaced", "unplaced"])]
-            d = pd.to_numeric(landed["distance_km"], errors="coerce").dropna()
-            where = "on the transformed terrain" + ("s" if len(transform) > 1 else "") if transform else \
-                "named in the plan"
-            far = f" within {d.max():.1f} km (median {d.median():.1f} km)" if len(d) else ""
-            n_lost = len(gone)
-            if gone.empty:
-                parts.append(f"all {_plural(len(hit), 'firm')} {where} land{far}")
-            else:
-                parts.append(f"{len(landed):,} of the {_plural(len(hit), 'firm')} {where} land{far}, "
-                             f"{len(gone):,} {'is' if len(gone) == 1 else 'are'} displaced "
-                             f"(reasons under Firms below)")
+    if firms is None:
+        return None, 0
+    terr = ev.planned.plots.set_index("plot_id")["terrain_id"]
+    on_t = firms["current_plot"].fillna("").map(lambda p: terr.get(p, "") in transform) if transform \
+        else pd.Series(False, index=firms.index)
+    named = firms["relocate"].fillna(False).astype(bool) if "relocate" in firms else on_t & False
+    hit = firms[on_t | named]
+    if not len(hit):
+        return None, 0
+    landed = hit[hit["plan_state"].isin(["moved", "kept"])]
+    gone = hit[hit["plan_state"].isin(["displaced", "unplaced"])]
+    d = pd.to_numeric(landed["distance_km"], errors="coerce").dropna()
+    where = "on the transformed terrain" + ("s" if len(transform) > 1 else "") if transform else \
+        "named in the plan"
+    far = f" within {d.max():.1f} km (median {d.median():.1f} km)" if len(d) else ""
+    if gone.empty:
+        return f"all {_plural(len(hit), 'firm')} {where} land{far}", 0
+    return (f"{len(landed):,} of the {_plural(len(hit), 'firm')} {where} land{far}, "
+            f"{len(gone):,} {'is' if len(gone) == 1 else 'are'} displaced (reasons under Firms below)"), len(gone)
+
+
+def _compensation_parts(ev: PlanEvaluation) -> list[str]:
+    """Whether the space lost on each transformed terrain is replaced nearby (C7)."""
     comp = _t(ev, "compensation")
-    if comp is not None and transform:
-        c = comp[comp["terrain_id"].isin(transform)]
-        for _, r in c.iterrows():
-            k = "" if r["class"] in ("all", "") else f"{r['class']} "
-            if bool(r["met"]):
-                parts.append(f"{fmt(r['required_m2'], 'm2')} of {k}space is replaced nearby "
-                             f"({fmt(r['provided_m2'], 'm2')} provided)")
-            else:
-                parts.append(f"only {fmt(r['provided_m2'], 'm2')} of the {fmt(r['required_m2'], 'm2')} of {k}space "
-                             f"lost on {r['name']} is replaced")
+    transform = set(ev.plan.transform)
+    if comp is None or not transform:
+        return []
+    parts = []
+    for _, r in comp[comp["terrain_id"].isin(transform)].iterrows():
+        k = "" if r["class"] in ("all", "") else f"{r['class']} "
+        if bool(r["met"]):
+            parts.append(f"{fmt(r['required_m2'], 'm2')} of {k}space is replaced nearby "
+                         f"({fmt(r['provided_m2'], 'm2')} provided)")
+        else:
+            parts.append(f"only {fmt(r['provided_m2'], 'm2')} of the {fmt(r['required_m2'], 'm2')} of {k}space "
+                         f"lost on {r['name']} is replaced")
+    return parts
+
+
+def _schuifruimte_part(ev: PlanEvaluation) -> str | None:
+    """The regions that fall below the schuifruimte norm, else the lowest share."""
     sch = _t(ev, "schuifruimte")
-    if sch is not None:
-        share = pd.to_numeric(sch["plan_share"], errors="coerce")
-        below = sch[share < ev.norm]
-        norm = fmt(ev.norm, "share")
-        if len(below):
-            parts.append(_join([f"region {r.region} falls below the {norm} schuifruimte norm "
-                                f"({fmt(r.plan_share, 'share')})" for r in below.itertuples()]))
-        elif share.notna().any():
-            i = share.idxmin()
-            parts.append(f"every region keeps at least {norm} free floor space (lowest: "
-                         f"{sch.loc[i, 'region']}, {fmt(share[i], 'share')})")
+    if sch is None:
+        return None
+    share = pd.to_numeric(sch["plan_share"], errors="coerce")
+    below = sch[share < ev.norm]
+    norm = fmt(ev.norm, "share")
+    if len(below):
+        return _join([f"region {r.region} falls below the {norm} schuifruimte norm "
+                      f"({fmt(r.plan_share, 'share')})" for r in below.itertuples()])
+    if share.notna().any():
+        i = share.idxmin()
+        return (f"every region keeps at least {norm} free floor space (lowest: "
+                f"{sch.loc[i, 'region']}, {fmt(share[i], 'share')})")
+    return None
+
+
+def _headline_parts(ev: PlanEvaluation) -> list[str]:
+    """The change in value added of placed firms, and in displaced firms in the whole region."""
+    parts = []
     b, p = _headline_value(ev, "value_added_placed")
     if b is not None and p is not None:
         rel = f" ({(p - b) / b * 100:+.1f} %)".replace("-", MINUS) if b else ""
@@ -261,12 +293,7 @@ def verdict(ev: PlanEvaluation) -> tuple[str, str]:
     if bd is not None and pd_ is not None and pd_ != bd:
         parts.append(f"{_plural(int(pd_), 'firm')} in the region {'is' if pd_ == 1 else 'are'} displaced "
                      f"against {int(bd):,} without the plan")
-    kind = ("ok" if n_lost == 0 else "warn") if ev.works else "fail"
-    head = {"ok": "The plan works", "warn": "The plan works, with losses", "fail": "The plan falls short"}[kind]
-    text = head + (": " + "; ".join(parts) + "." if parts else ".")
-    if lacks is not None:
-        text += " What it lacks: " + "; ".join(str(t) for t in lacks["text"].head(4)) + "."
-    return kind, text
+    return parts
 
 
 # --------------------------------------------------------------------------- sections
@@ -749,17 +776,6 @@ def render_markdown(ev: PlanEvaluation, *, generated: _dt.date | None = None,
 # --------------------------------------------------------------------------- files
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_report(ev: PlanEvaluation, directory: str | Path, *, generated: _dt.date | None = None) -> dict[str, Path]:
     """Write report.html, report.md and the map (report-map.svg) into ``directory``, each atomically;
     everything is rendered before the first file is written."""
@@ -771,8 +787,7 @@ def write_report(ev: PlanEvaluation, directory: str | Path, *, generated: _dt.da
              MAP_FILE: '<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n"}
     paths = {}
     for name, text in texts.items():
-        _atomic_write(d / name, text)
-        paths[name] = d / name
+        paths[name] = write_text_atomically(d / name, text)
     return paths
 
 

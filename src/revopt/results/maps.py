@@ -177,6 +177,52 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
       frame), unless ``fit_network``, which fits the whole network.
     - ``width`` x ``height`` pixels, legend included; the map keeps its aspect ratio.
     """
+    has_network = network is not None and not network.empty
+    plots = _designated_plots(instance, solution, baseline_solution)
+    cv = _canvas(instance, plots, network if has_network else None, fit_network, title, width, height)
+    as_dots = len(plots) > max_plot_squares
+    px = [cv.frame(x, y) for x, y in zip(plots["x"], plots["y"])]
+    half = _half_sides(plots, cv.frame.scale) if not as_dots else pd.Series(1.2, index=plots.index)
+    out = _svg_head(cv, title)
+    if has_network:
+        out += _network_layer(cv.frame, network, network_nodes)
+    terrains, labels = _terrain_layer(cv, plots, px, half, _developed(solution, baseline_solution),
+                                      set(highlight_terrains), max_labels)
+    out += terrains
+    out += _plot_layer(plots, px, half, as_dots)
+    if moves is None and solution is not None:
+        moves = derive_moves(instance, solution)
+    n_arrows = 0
+    if moves is not None and not moves.empty:
+        same_as = baseline_solution if solution is not None else None
+        arrows, n_arrows = _move_layers(cv.frame, plots, moves, same_as, max_moves)
+        out += arrows
+    out.append('<g class="labels">' + "".join(labels) + "</g>")
+    out += _nature_layer(cv.frame, instance.nature_areas)
+    out += _scale_and_north(cv)
+    out.append(_legend(width, height - cv.legend_h, has_network))
+    out.append(f"<!-- plots: {len(plots)}, arrows: {n_arrows} -->")
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+@dataclass(frozen=True)
+class _Canvas:
+    """The drawing's size, its bands (title above, legend below) and the map frame between."""
+
+    width: int
+    height: int
+    title_h: float
+    legend_h: float
+    frame: _Frame
+    margin: float = 28
+
+
+def _designated_plots(instance: Instance, solution: Solution | None,
+                      baseline_solution: Solution | None) -> pd.DataFrame:
+    """The plots with their terrain's name, status (and develop), the werkmilieu to colour them by
+    (``w``), whether they lie on a transform terrain and whether their designation differs from
+    ``baseline_solution`` (``changed``)."""
     plots = instance.plots.merge(instance.terrains[["terrain_id", "name", "status"]
                                                    + [c for c in ("develop",) if c in instance.terrains]],
                                  on="terrain_id", how="left")
@@ -192,32 +238,51 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
     if solution is not None and baseline_solution is not None and not baseline_solution.plots.empty:
         b = plots["plot_id"].map(baseline_solution.plots.set_index("plot_id")["werkmilieu"]).fillna("")
         changed = (b != plots["w"]) & ~transform
-    developed: set[str] = set()
-    if design_src is not None and not design_src.terrains.empty:
-        t = design_src.terrains
-        developed = set(t.loc[t["developed"].astype(bool), "terrain_id"])
+    plots["transform"] = transform
+    plots["changed"] = changed
+    return plots
 
-    legend_h = (64 if network is None or network.empty else 84) + (40 if width < 860 else 0)
+
+def _developed(solution: Solution | None, baseline_solution: Solution | None) -> set[str]:
+    """The terrains developed in ``solution`` (else in ``baseline_solution``)."""
+    design_src = solution if solution is not None else baseline_solution
+    if design_src is None or design_src.terrains.empty:
+        return set()
+    t = design_src.terrains
+    return set(t.loc[t["developed"].astype(bool), "terrain_id"])
+
+
+def _canvas(instance: Instance, plots: pd.DataFrame, network: pd.DataFrame | None, fit_network: bool,
+            title: str | None, width: int, height: int) -> _Canvas:
+    """Fit the plots and nature areas (and the network when asked, or when there is nothing else)
+    between the title and the legend."""
+    legend_h = (64 if network is None else 84) + (40 if width < 860 else 0)
     title_h = 26 if title else 0
-    margin = 28
+    margin = _Canvas.margin
     xs = list(plots["x"]) + list(instance.nature_areas["x"])
     ys = list(plots["y"]) + list(instance.nature_areas["y"])
-    if network is not None and not network.empty and (fit_network or not xs):
+    if network is not None and (fit_network or not xs):
         xs += list(network["x1"]) + list(network["x2"])
         ys += list(network["y1"]) + list(network["y2"])
     if not xs:
         xs, ys = [0.0], [0.0]
     fr = _fit(xs, ys, margin, title_h + margin, width - 2 * margin, height - legend_h - title_h - 2 * margin)
-    px = [fr(x, y) for x, y in zip(plots["x"], plots["y"])]
-    as_dots = len(plots) > max_plot_squares
+    return _Canvas(width, height, title_h, legend_h, fr)
 
-    # plot square half-sizes: sqrt(area) in pixels, exaggerated so that the median plot is visible
-    side = plots["area_m2"].clip(lower=1.0).pow(0.5) * fr.scale
+
+def _half_sides(plots: pd.DataFrame, scale: float) -> pd.Series:
+    """Half the side of each plot's square in pixels: sqrt(area), exaggerated so that the median
+    plot is visible, between 1.25 and 5.5."""
+    side = plots["area_m2"].clip(lower=1.0).pow(0.5) * scale
     med = float(side.median()) if len(side) else 1.0
     k = max(1.0, 8.0 / med) if med > 0 else 1.0
-    half = (side * k).clip(lower=2.5, upper=11.0) / 2 if not as_dots else pd.Series(1.2, index=plots.index)
+    return (side * k).clip(lower=2.5, upper=11.0) / 2
 
-    out: list[str] = [
+
+def _svg_head(cv: _Canvas, title: str | None) -> list[str]:
+    """The svg element, the shared definitions (hatch, arrow head, clip frame), the background, the title."""
+    width, height, margin, title_h = cv.width, cv.height, cv.margin, cv.title_h
+    out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" font-family="{FONT}" role="img" aria-label="{escape(title or "map")}">',
         "<defs>",
@@ -227,45 +292,66 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
         '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" '
         'orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" fill="#222"/></marker>',
         f'<clipPath id="frame"><rect x="{margin / 2}" y="{title_h + margin / 2}" width="{width - margin}" '
-        f'height="{height - legend_h - title_h - margin}"/></clipPath>',
+        f'height="{height - cv.legend_h - title_h - margin}"/></clipPath>',
         "</defs>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#FFFFFF"/>',
     ]
     if title:
         out.append(f'<text x="{margin}" y="{margin - 6 + title_h / 2}" font-size="15" font-weight="bold" '
                    f'fill="#222">{escape(title)}</text>')
+    return out
 
-    # ---- network underneath
-    if network is not None and not network.empty:
-        out.append('<g class="network" stroke-linecap="round" clip-path="url(#frame)">')
-        peak = max(float(pd.to_numeric(network.get("load_kt"), errors="coerce").fillna(0).max()), 1e-9)
-        for e in network.itertuples(index=False):
-            (a, b), (c, d) = fr(e.x1, e.y1), fr(e.x2, e.y2)
-            load = float(getattr(e, "load_kt", 0) or 0)
-            cap = getattr(e, "capacity_kt", None)
-            full = cap is not None and not pd.isna(cap) and float(cap) > 0 and load >= 0.999 * float(cap)
-            w = 0.8 + 6.0 * math.sqrt(max(load, 0.0) / peak if not math.isnan(load) else 0.0)  # area ~ load
-            opacity = 0.9 if full else (0.7 if load > 0 else 0.35)
-            colour = MODE_COLOURS.get(str(e.mode), "#9E9E9E")
-            dash = ' stroke-dasharray="6 3"' if str(e.mode) == "rail" else ""
-            out.append(f'<line class="edge" x1="{_f(a)}" y1="{_f(b)}" x2="{_f(c)}" y2="{_f(d)}" stroke="{colour}" '
-                       f'stroke-width="{w:.1f}" stroke-opacity="{opacity}"{dash}>'
-                       f'<title>{escape(str(e.mode))}: {load:,.0f} kt'
-                       + (f" of {float(cap):,.0f} kt" if cap is not None and not pd.isna(cap) else "")
-                       + "</title></line>")
-        if network_nodes is not None and not network_nodes.empty:
-            for n in network_nodes.itertuples(index=False):
-                a, b = fr(n.x, n.y)
-                out.append(f'<circle cx="{_f(a)}" cy="{_f(b)}" r="3" fill="#FFF" stroke="#333" stroke-width="1">'
-                           f'<title>{escape(str(getattr(n, "name", "")))} ({escape(str(n.kind))})</title></circle>')
-        out.append("</g>")
 
-    # ---- terrains
-    highlight = set(highlight_terrains)
+def _network_layer(fr: _Frame, network: pd.DataFrame, network_nodes: pd.DataFrame | None) -> list[str]:
+    """The transport network underneath: edges coloured by mode, width by load (area ~ load), full
+    edges darker; the named nodes as small circles."""
+    out = ['<g class="network" stroke-linecap="round" clip-path="url(#frame)">']
+    peak = max(float(pd.to_numeric(network.get("load_kt"), errors="coerce").fillna(0).max()), 1e-9)
+    for e in network.itertuples(index=False):
+        (a, b), (c, d) = fr(e.x1, e.y1), fr(e.x2, e.y2)
+        load = float(getattr(e, "load_kt", 0) or 0)
+        cap = getattr(e, "capacity_kt", None)
+        full = cap is not None and not pd.isna(cap) and float(cap) > 0 and load >= 0.999 * float(cap)
+        w = 0.8 + 6.0 * math.sqrt(max(load, 0.0) / peak if not math.isnan(load) else 0.0)  # area ~ load
+        opacity = 0.9 if full else (0.7 if load > 0 else 0.35)
+        colour = MODE_COLOURS.get(str(e.mode), "#9E9E9E")
+        dash = ' stroke-dasharray="6 3"' if str(e.mode) == "rail" else ""
+        out.append(f'<line class="edge" x1="{_f(a)}" y1="{_f(b)}" x2="{_f(c)}" y2="{_f(d)}" stroke="{colour}" '
+                   f'stroke-width="{w:.1f}" stroke-opacity="{opacity}"{dash}>'
+                   f'<title>{escape(str(e.mode))}: {load:,.0f} kt'
+                   + (f" of {float(cap):,.0f} kt" if cap is not None and not pd.isna(cap) else "")
+                   + "</title></line>")
+    if network_nodes is not None and not network_nodes.empty:
+        for n in network_nodes.itertuples(index=False):
+            a, b = fr(n.x, n.y)
+            out.append(f'<circle cx="{_f(a)}" cy="{_f(b)}" r="3" fill="#FFF" stroke="#333" stroke-width="1">'
+                       f'<title>{escape(str(getattr(n, "name", "")))} ({escape(str(n.kind))})</title></circle>')
+    out.append("</g>")
+    return out
+
+
+def _terrain_style(status: str, developed: bool, sw: float) -> tuple[str, str]:
+    """The outline style of a terrain and the tag after its name, by status."""
+    if status == "transform":
+        return f'fill="url(#hatch)" stroke="{TRANSFORM_RED}" stroke-width="{sw}"', " → housing"
+    if status == "planned" and developed:
+        return (f'fill="#E8F5E9" fill-opacity="0.6" stroke="{NEW_GREEN}" stroke-width="{sw}" '
+                f'stroke-dasharray="5 3"'), " (new)"
+    if status == "planned":
+        return (f'fill="#EEEEEE" stroke="#9E9E9E" stroke-width="{sw}" stroke-dasharray="2 3"',
+                " (not developed)")
+    return f'fill="#F5F5F5" stroke="#616161" stroke-width="{sw}"', ""
+
+
+def _terrain_layer(cv: _Canvas, plots: pd.DataFrame, px: list[tuple[float, float]], half: pd.Series,
+                   developed: set[str], highlight: set[str], max_labels: int) -> tuple[list[str], list[str]]:
+    """Each terrain as the padded hull of its plots, styled by status; and the labels (drawn later,
+    above the moves), placed clear of each other: all of them up to ``max_labels`` terrains, else
+    only the highlighted ones."""
     n_terrains = plots["terrain_id"].nunique()
     labels: list[str] = []
-    placer = _LabelPlacer(margin / 2, width - margin / 2, title_h + 4, height - legend_h - 4)
-    out.append('<g class="terrains">')
+    placer = _LabelPlacer(cv.margin / 2, cv.width - cv.margin / 2, cv.title_h + 4, cv.height - cv.legend_h - 4)
+    out = ['<g class="terrains">']
     for tid, g in plots.groupby("terrain_id", sort=True):
         status = g["status"].iloc[0]
         name = str(g["name"].iloc[0]) if not pd.isna(g["name"].iloc[0]) else str(tid)
@@ -276,17 +362,7 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
         hull = _hull(corners)
         pts = " ".join(f"{_f(a)},{_f(b)}" for a, b in hull)
         hl = tid in highlight
-        sw = 2.4 if hl else 1.1
-        if status == "transform":
-            style, tag = f'fill="url(#hatch)" stroke="{TRANSFORM_RED}" stroke-width="{sw}"', " → housing"
-        elif status == "planned" and tid in developed and not forbidden:
-            style, tag = (f'fill="#E8F5E9" fill-opacity="0.6" stroke="{NEW_GREEN}" stroke-width="{sw}" '
-                          f'stroke-dasharray="5 3"'), " (new)"
-        elif status == "planned":
-            style, tag = (f'fill="#EEEEEE" stroke="#9E9E9E" stroke-width="{sw}" stroke-dasharray="2 3"',
-                          " (not developed)")
-        else:
-            style, tag = f'fill="#F5F5F5" stroke="#616161" stroke-width="{sw}"', ""
+        style, tag = _terrain_style(status, tid in developed and not forbidden, 2.4 if hl else 1.1)
         out.append(f'<polygon class="terrain" data-id="{escape(str(tid))}" points="{pts}" {style} '
                    f'stroke-linejoin="round"><title>{escape(name + tag)}</title></polygon>')
         if hl or n_terrains <= max_labels:
@@ -296,9 +372,13 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
                           f'font-weight="{"bold" if hl else "normal"}" fill="{colour}" stroke="#FFF" '
                           f'stroke-width="3" paint-order="stroke">{escape(name + tag)}</text>')
     out.append("</g>")
+    return out, labels
 
-    # ---- plots
-    out.append('<g class="plots">')
+
+def _plot_layer(plots: pd.DataFrame, px: list[tuple[float, float]], half: pd.Series, as_dots: bool) -> list[str]:
+    """Plots as squares filled by designation (faded on transform terrains, ringed where the
+    designation changed); above ``max_plot_squares`` as dots, one path per colour."""
+    out = ['<g class="plots">']
     colour = plots["w"].map(WERKMILIEU_COLOURS).fillna(UNDESIGNATED)
     if as_dots:
         for c, g in plots.groupby(colour):
@@ -309,65 +389,78 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
         for i, p in enumerate(plots.itertuples(index=False)):
             x, y = px[i]
             h = half[i]
-            faded = ' fill-opacity="0.35"' if transform[i] else ""
-            ring = ' stroke="#111" stroke-width="1.6"' if changed[i] else ' stroke="#FFF" stroke-width="0.6"'
+            faded = ' fill-opacity="0.35"' if p.transform else ""
+            ring = ' stroke="#111" stroke-width="1.6"' if p.changed else ' stroke="#FFF" stroke-width="0.6"'
             tip = f"{p.plot_id}: {p.w or 'not designated'}, {p.floor_capacity_m2:,.0f} m2"
             out.append(f'<rect class="plot" data-id="{escape(str(p.plot_id))}" x="{_f(x - h)}" y="{_f(y - h)}" '
                        f'width="{_f(2 * h)}" height="{_f(2 * h)}" fill="{colour[i]}"{faded}{ring}>'
                        f"<title>{escape(tip)}</title></rect>")
     out.append("</g>")
+    return out
 
-    # ---- moves and displaced firms
-    if moves is None and solution is not None:
-        moves = derive_moves(instance, solution)
+
+def _arrows_to_draw(moves: pd.DataFrame, max_moves: int) -> pd.DataFrame:
+    """The moves to a new plot, at most ``max_moves`` of them (the largest firms by floor space)."""
+    go = moves[(moves["to_plot"] != "") & (moves["to_plot"] != moves["from_plot"])]
+    if len(go) > max_moves and "floor_space_m2" in go:
+        return go.sort_values("floor_space_m2", ascending=False).head(max_moves)
+    if len(go) > max_moves:
+        return go.head(max_moves)
+    return go
+
+
+def _arrow(a: float, b: float, c: float, d: float, faint: bool, tip: str) -> str | None:
+    """A move from (a, b) to (c, d): it stops short of the target square and bends slightly so that
+    opposite moves do not overlap; None for a move shorter than a pixel."""
+    ln = math.hypot(c - a, d - b)
+    if ln < 1.0:
+        return None
+    sh = min(6.0, ln / 3) / ln
+    c2, d2 = c - (c - a) * sh, d - (d - b) * sh
+    mx, my = (a + c2) / 2 + (d2 - b) * 0.12, (b + d2) / 2 - (c2 - a) * 0.12
+    look = 'stroke-width="0.8" stroke-opacity="0.28"' if faint else 'stroke-width="1.1" stroke-opacity="0.75"'
+    return (f'<path class="move" d="M{_f(a)} {_f(b)}Q{_f(mx)} {_f(my)} {_f(c2)} {_f(d2)}" {look} '
+            f'marker-end="url(#arrow)"><title>{tip}</title></path>')
+
+
+def _move_layers(fr: _Frame, plots: pd.DataFrame, moves: pd.DataFrame, baseline_solution: Solution | None,
+                 max_moves: int) -> tuple[list[str], int]:
+    """Moves as arrows (faint when ``baseline_solution`` makes the same move) and displaced firms as
+    red crosses at their old plot; and the number of arrows drawn."""
+    xy = {p: fr(x, y) for p, x, y in plots[["plot_id", "x", "y"]].itertuples(index=False)}
+    mv = moves.copy()
+    mv["to_plot"] = mv["to_plot"].fillna("")
+    go = _arrows_to_draw(mv, max_moves)
+    same: set[str] = set()
+    if baseline_solution is not None and not baseline_solution.assignments.empty:
+        ba = baseline_solution.assignments.set_index("firm_id")["plot_id"]
+        same = {f for f, t in zip(go["firm_id"], go["to_plot"]) if ba.get(f, None) == t}
+    out = ['<g class="moves" stroke="#222" fill="none">']
     n_arrows = 0
-    if moves is not None and not moves.empty:
-        xy = {p: fr(x, y) for p, x, y in plots[["plot_id", "x", "y"]].itertuples(index=False)}
-        mv = moves.copy()
-        mv["to_plot"] = mv["to_plot"].fillna("")
-        go = mv[(mv["to_plot"] != "") & (mv["to_plot"] != mv["from_plot"])]
-        if len(go) > max_moves and "floor_space_m2" in go:
-            go = go.sort_values("floor_space_m2", ascending=False).head(max_moves)
-        elif len(go) > max_moves:
-            go = go.head(max_moves)
-        same: set[str] = set()
-        if baseline_solution is not None and solution is not None and not baseline_solution.assignments.empty:
-            ba = baseline_solution.assignments.set_index("firm_id")["plot_id"]
-            same = {f for f, t in zip(go["firm_id"], go["to_plot"]) if ba.get(f, None) == t}
-        out.append('<g class="moves" stroke="#222" fill="none">')
-        for m in go.itertuples(index=False):
-            if m.from_plot not in xy or m.to_plot not in xy:
-                continue
-            (a, b), (c, d) = xy[m.from_plot], xy[m.to_plot]
-            ln = math.hypot(c - a, d - b)
-            if ln < 1.0:
-                continue
-            # stop short of the target square and bend slightly so that opposite moves do not overlap
-            sh = min(6.0, ln / 3) / ln
-            c2, d2 = c - (c - a) * sh, d - (d - b) * sh
-            mx, my = (a + c2) / 2 + (d2 - b) * 0.12, (b + d2) / 2 - (c2 - a) * 0.12
-            look = ('stroke-width="0.8" stroke-opacity="0.28"' if m.firm_id in same
-                    else 'stroke-width="1.1" stroke-opacity="0.75"')
-            out.append(f'<path class="move" d="M{_f(a)} {_f(b)}Q{_f(mx)} {_f(my)} {_f(c2)} {_f(d2)}" {look} '
-                       f'marker-end="url(#arrow)"><title>{escape(str(m.firm_id))}: {escape(str(m.from_plot))} → '
-                       f'{escape(str(m.to_plot))}</title></path>')
+    for m in go.itertuples(index=False):
+        if m.from_plot not in xy or m.to_plot not in xy:
+            continue
+        tip = f"{escape(str(m.firm_id))}: {escape(str(m.from_plot))} → {escape(str(m.to_plot))}"
+        arrow = _arrow(*xy[m.from_plot], *xy[m.to_plot], m.firm_id in same, tip)
+        if arrow is not None:
+            out.append(arrow)
             n_arrows += 1
-        out.append("</g>")
-        gone = mv[mv["to_plot"] == ""]
-        out.append(f'<g class="displaced" stroke="{TRANSFORM_RED}" stroke-width="2" stroke-linecap="round">')
-        for m in gone.itertuples(index=False):
-            if m.from_plot not in xy:
-                continue
-            a, b = xy[m.from_plot]
-            out.append(f'<path class="displaced-firm" d="M{_f(a - 4)} {_f(b - 4)}l8 8m0 -8l-8 8">'
-                       f"<title>{escape(str(m.firm_id))} displaced from {escape(str(m.from_plot))}</title></path>")
-        out.append("</g>")
+    out.append("</g>")
+    out.append(f'<g class="displaced" stroke="{TRANSFORM_RED}" stroke-width="2" stroke-linecap="round">')
+    for m in mv[mv["to_plot"] == ""].itertuples(index=False):
+        if m.from_plot not in xy:
+            continue
+        a, b = xy[m.from_plot]
+        out.append(f'<path class="displaced-firm" d="M{_f(a - 4)} {_f(b - 4)}l8 8m0 -8l-8 8">'
+                   f"<title>{escape(str(m.firm_id))} displaced from {escape(str(m.from_plot))}</title></path>")
+    out.append("</g>")
+    return out, n_arrows
 
-    out.append('<g class="labels">' + "".join(labels) + "</g>")
 
-    # ---- nature areas
-    out.append('<g class="nature">')
-    for n in instance.nature_areas.itertuples(index=False):
+def _nature_layer(fr: _Frame, nature_areas: pd.DataFrame) -> list[str]:
+    """Natura 2000 areas as labelled triangles at their centroid."""
+    out = ['<g class="nature">']
+    for n in nature_areas.itertuples(index=False):
         a, b = fr(n.x, n.y)
         out.append(f'<path d="M{_f(a)} {_f(b - 7)}l6.5 11h-13z" fill="{NATURE_GREEN}" fill-opacity="0.85" '
                    f'stroke="#FFF" stroke-width="1"><title>Natura 2000: {escape(str(n.name))}</title></path>')
@@ -375,26 +468,24 @@ def plot_map(instance: Instance, solution: Solution | None = None, *,
                    f'fill="{NATURE_GREEN}" stroke="#FFF" stroke-width="3" paint-order="stroke">'
                    f"{escape(str(n.name))}</text>")
     out.append("</g>")
+    return out
 
-    # ---- scale bar and north arrow
-    map_bottom = height - legend_h - 8
-    km = _nice_km((width - 2 * margin) / 5 / fr.scale / 1000.0)
+
+def _scale_and_north(cv: _Canvas) -> list[str]:
+    """A scale bar of a round number of km (about a fifth of the width) and a north arrow."""
+    margin, fr = cv.margin, cv.frame
+    map_bottom = cv.height - cv.legend_h - 8
+    km = _nice_km((cv.width - 2 * margin) / 5 / fr.scale / 1000.0)
     bar = km * 1000.0 * fr.scale
     sx, sy = margin, map_bottom - 6
-    out.append(f'<g class="scale" font-size="10" fill="#333"><rect x="{_f(sx)}" y="{_f(sy - 4)}" width="{_f(bar / 2)}" '
-               f'height="4" fill="#333"/><rect x="{_f(sx + bar / 2)}" y="{_f(sy - 4)}" width="{_f(bar / 2)}" height="4" '
-               f'fill="#FFF" stroke="#333" stroke-width="0.8"/><text x="{_f(sx)}" y="{_f(sy - 8)}">0</text>'
-               f'<text x="{_f(sx + bar)}" y="{_f(sy - 8)}" text-anchor="middle">{_f(km)} km</text></g>')
-    nx, ny = width - margin - 8, title_h + margin + 4
-    out.append(f'<g class="north"><path d="M{_f(nx)} {_f(ny)}l7 20l-7 -5l-7 5z" fill="#333"/>'
-               f'<text x="{_f(nx)}" y="{_f(ny + 33)}" text-anchor="middle" font-size="11" font-weight="bold" '
-               f'fill="#333">N</text></g>')
-
-    out.append(_legend(width, height - legend_h, network is not None and not network.empty))
-    out.append(f"<!-- plots: {len(plots)}, arrows: {n_arrows} -->")
-    out.append("</svg>")
-    return "\n".join(out)
-
+    nx, ny = cv.width - margin - 8, cv.title_h + margin + 4
+    return [f'<g class="scale" font-size="10" fill="#333"><rect x="{_f(sx)}" y="{_f(sy - 4)}" width="{_f(bar / 2)}" '
+            f'height="4" fill="#333"/><rect x="{_f(sx + bar / 2)}" y="{_f(sy - 4)}" width="{_f(bar / 2)}" height="4" '
+            f'fill="#FFF" stroke="#333" stroke-width="0.8"/><text x="{_f(sx)}" y="{_f(sy - 8)}">0</text>'
+            f'<text x="{_f(sx + bar)}" y="{_f(sy - 8)}" text-anchor="middle">{_f(km)} km</text></g>',
+            f'<g class="north"><path d="M{_f(nx)} {_f(ny)}l7 20l-7 -5l-7 5z" fill="#333"/>'
+            f'<text x="{_f(nx)}" y="{_f(ny + 33)}" text-anchor="middle" font-size="11" font-weight="bold" '
+            f'fill="#333">N</text></g>']
 
 
 def network_edges(instance: Instance, solution: Solution | None) -> pd.DataFrame | None:

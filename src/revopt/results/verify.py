@@ -236,38 +236,9 @@ class _Tables:
 
 def _build_tables(instance) -> _Tables:
     params = instance.params
-    terrains = {}
-    for r in _records(instance.terrains):
-        r = dict(r)
-        r["region"] = _text(r.get("region"))
-        r["min_category"] = _text(r.get("min_category"))
-        r["noise_budget"] = _f(r["noise_budget"]) if _is_set(r.get("noise_budget")) else None
-        r["develop"] = _text(r.get("develop"))
-        terrains[str(r["terrain_id"])] = r
-    plots = {}
-    for r in _records(instance.plots):
-        r = dict(r)
-        r["werkmilieus"] = tuple(r["werkmilieus"])
-        r["current_werkmilieu"] = r.get("current_werkmilieu") or ""
-        r["locked_werkmilieu"] = _text(r.get("locked_werkmilieu"))
-        plots[str(r["plot_id"])] = r
-    firms = {}
-    for r in _records(instance.firms):
-        r = dict(r)
-        r["werkmilieus"] = tuple(r["werkmilieus"])
-        r["current_plot"] = r.get("current_plot") or ""
-        r["water_bound"] = bool(r["water_bound"])
-        r["must_place"] = bool(r["must_place"])
-        r["locked"] = bool(r.get("locked", False))
-        r["relocate"] = bool(r.get("relocate", False))
-        r["noise_use"] = _f(r["noise_use"]) if _is_set(r.get("noise_use")) else 0.0
-        r["sector"] = _text(r.get("sector"))
-        r["freight_kt"] = _f(r["freight_kt"]) if _is_set(r.get("freight_kt")) else 0.0
-        r["destination_node"] = _text(r.get("destination_node"))
-        ms = r.get("modes")
-        r["modes"] = tuple(ms) if isinstance(ms, (tuple, list)) else tuple(
-            x.strip() for x in _text(ms or "road").split(";") if x.strip())
-        firms[str(r["firm_id"])] = r
+    terrains = {str(r["terrain_id"]): _terrain_record(r) for r in _records(instance.terrains)}
+    plots = {str(r["plot_id"]): _plot_record(r) for r in _records(instance.plots)}
+    firms = {str(r["firm_id"]): _firm_record(r) for r in _records(instance.firms)}
     substations = {str(r["substation_id"]): _f(r["available_mw"]) for r in _records(instance.substations)}
     areas = {str(r["area_id"]): _f(r["headroom_mol"]) for r in _records(instance.nature_areas)}
     deposition: dict[str, dict[str, float]] = {}
@@ -277,6 +248,49 @@ def _build_tables(instance) -> _Tables:
     if instance.pairs is not None:
         pairs = {(str(r["firm_id"]), str(r["plot_id"])): r for r in _records(instance.pairs)}
     tb = _Tables(params, terrains, plots, firms, substations, areas, deposition, pairs)
+    _add_policy_tables(tb, instance)
+    _add_corridors(tb, instance)
+    _add_compensation_sets(tb)
+    return tb
+
+
+def _terrain_record(r: dict) -> dict:
+    r = dict(r)
+    r["region"] = _text(r.get("region"))
+    r["min_category"] = _text(r.get("min_category"))
+    r["noise_budget"] = _f(r["noise_budget"]) if _is_set(r.get("noise_budget")) else None
+    r["develop"] = _text(r.get("develop"))
+    return r
+
+
+def _plot_record(r: dict) -> dict:
+    r = dict(r)
+    r["werkmilieus"] = tuple(r["werkmilieus"])
+    r["current_werkmilieu"] = r.get("current_werkmilieu") or ""
+    r["locked_werkmilieu"] = _text(r.get("locked_werkmilieu"))
+    return r
+
+
+def _firm_record(r: dict) -> dict:
+    r = dict(r)
+    r["werkmilieus"] = tuple(r["werkmilieus"])
+    r["current_plot"] = r.get("current_plot") or ""
+    r["water_bound"] = bool(r["water_bound"])
+    r["must_place"] = bool(r["must_place"])
+    r["locked"] = bool(r.get("locked", False))
+    r["relocate"] = bool(r.get("relocate", False))
+    r["noise_use"] = _f(r["noise_use"]) if _is_set(r.get("noise_use")) else 0.0
+    r["sector"] = _text(r.get("sector"))
+    r["freight_kt"] = _f(r["freight_kt"]) if _is_set(r.get("freight_kt")) else 0.0
+    r["destination_node"] = _text(r.get("destination_node"))
+    ms = r.get("modes")
+    r["modes"] = tuple(ms) if isinstance(ms, (tuple, list)) else tuple(
+        x.strip() for x in _text(ms or "road").split(";") if x.strip())
+    return r
+
+
+def _add_policy_tables(tb: _Tables, instance) -> None:
+    """Claims (C9), lifecycle targets (C10) and sector restrictions (rule 9)."""
     for r in _records(getattr(instance, "claims", None)):
         tb.claims.append({"region": _text(r["region"]), "werkmilieu": _text(r["werkmilieu"]),
                           "min": _f(r["min_floor_m2"]) if _is_set(r.get("min_floor_m2")) else None,
@@ -286,7 +300,11 @@ def _build_tables(instance) -> _Tables:
                            "min": _f(r["min_placed_m2"])})
     for r in _records(getattr(instance, "restrictions", None)):
         tb.restrictions[_text(r["sector"])] = {str(x) for x in r["terrain_ids"]}
-    transport = params.get("transport", {})
+
+
+def _add_corridors(tb: _Tables, instance) -> None:
+    """Tariffs, the edges with an adjacency list per mode, and each plot's access rows (section 7)."""
+    transport = tb.params.get("transport", {})
     tb.tariff = {m: _f(transport.get(f"{m}_eur_per_tkm", d)) for m, d in TARIFF_DEFAULTS.items()}
     for r in _records(getattr(instance, "corridor_edges", None)):
         e = {"u": str(r["u"]), "v": str(r["v"]), "mode": str(r["mode"]), "length": _f(r["length_km"]),
@@ -298,7 +316,10 @@ def _build_tables(instance) -> _Tables:
     for r in _records(getattr(instance, "plot_access", None)):
         tb.access.setdefault(str(r["plot_id"]), []).append((str(r["node_id"]), str(r["mode"]), _f(r["access_km"])))
 
-    # C7: lost[t, k] and N(t) for every transform terrain.
+
+def _add_compensation_sets(tb: _Tables) -> None:
+    """C7: lost[t, k] and N(t) for every transform terrain."""
+    terrains, plots, params = tb.terrains, tb.plots, tb.params
     radius = _f(params["compensation"]["radius_km"])
     pooled = not params["compensation"]["per_werkmilieu"]
     for t, trow in terrains.items():
@@ -326,7 +347,6 @@ def _build_tables(instance) -> _Tables:
             if not k:
                 continue
             tb.lost[(t, k)] = tb.lost.get((t, k), 0.0) + _f(plots[p]["floor_capacity_m2"])
-    return tb
 
 
 _CACHE: dict[int, tuple[Any, _Tables]] = {}
@@ -429,7 +449,15 @@ def _read_decisions(tb: _Tables, sol: Solution, out: list[str], tol: float = 1e-
     plot, terrain rows only deciding planned terrains, compensation rows on
     transform terrains, known plots and classes, with floor_m2 >= 0.
     """
-    # assignments.csv -------------------------------------------------------
+    placements = _read_assignments(tb, sol, out)
+    z, u = _read_plot_rows(tb, sol, out)
+    d = _read_terrain_rows(tb, sol, out)
+    c = _read_compensation(tb, sol, out, tol)
+    return _Decisions(placements, z, u, d, c)
+
+
+def _read_assignments(tb: _Tables, sol: Solution, out: list[str]) -> list[tuple[str, str]]:
+    """assignments.csv: the (firm, plot) placements; one row per known firm."""
     seen_firms: dict[str, int] = {}
     placements = []
     for i, r in enumerate(_records(sol.assignments)):
@@ -450,8 +478,11 @@ def _read_decisions(tb: _Tables, sol: Solution, out: list[str], tol: float = 1e-
     for f in tb.firms:
         if f not in seen_firms:
             out.append(f"assignments.csv: missing row for firm {f}")
+    return placements
 
-    # plots.csv -------------------------------------------------------------
+
+def _read_plot_rows(tb: _Tables, sol: Solution, out: list[str]) -> tuple[dict[str, str], dict[str, bool]]:
+    """plots.csv: each plot's designation and intensification, allowed by the plot; one row per plot."""
     z: dict[str, str] = {}
     u: dict[str, bool] = {}
     for i, r in enumerate(_records(sol.plots)):
@@ -479,8 +510,11 @@ def _read_decisions(tb: _Tables, sol: Solution, out: list[str], tol: float = 1e-
             out.append(f"plots.csv: missing row for plot {p}")
             z[p] = ""
             u[p] = False
+    return z, u
 
-    # terrains.csv ----------------------------------------------------------
+
+def _read_terrain_rows(tb: _Tables, sol: Solution, out: list[str]) -> dict[str, bool]:
+    """terrains.csv: developed, for planned terrains only."""
     d: dict[str, bool] = {}
     for i, r in enumerate(_records(sol.terrains)):
         t = _text(r.get("terrain_id"))
@@ -500,8 +534,12 @@ def _read_decisions(tb: _Tables, sol: Solution, out: list[str], tol: float = 1e-
                        "only planned terrains can be developed")
             flag = False
         d[t] = flag
+    return d
 
-    # compensation.csv ------------------------------------------------------
+
+def _read_compensation(tb: _Tables, sol: Solution, out: list[str],
+                       tol: float) -> list[tuple[str, str, str, float]]:
+    """compensation.csv: (transform terrain, plot, class, floor_m2 >= 0) rows."""
     classes = tb.classes()
     c = []
     for i, r in enumerate(_records(sol.compensation)):
@@ -515,25 +553,21 @@ def _read_decisions(tb: _Tables, sol: Solution, out: list[str], tol: float = 1e-
         if math.isnan(amount):
             out.append(f"compensation.csv row {row}: floor_m2 is not a number")
             continue
-        ok = True
+        problems = []
         if t not in tb.terrains:
-            out.append(f"compensation.csv row {row}: unknown terrain {t!r}")
-            ok = False
+            problems.append(f"unknown terrain {t!r}")
         elif tb.terrains[t]["status"] != "transform":
-            out.append(f"compensation.csv row {row}: terrain {t} is not a transform terrain")
-            ok = False
+            problems.append(f"terrain {t} is not a transform terrain")
         if p not in tb.plots:
-            out.append(f"compensation.csv row {row}: unknown plot {p!r}")
-            ok = False
+            problems.append(f"unknown plot {p!r}")
         if k not in classes:
-            out.append(f"compensation.csv row {row}: class {k!r} is not one of {classes}")
-            ok = False
+            problems.append(f"class {k!r} is not one of {classes}")
         if amount < -tol:
-            out.append(f"compensation.csv row {row}: floor_m2 {amount:g} < 0")
-            ok = False
-        if ok:
+            problems.append(f"floor_m2 {amount:g} < 0")
+        out += [f"compensation.csv row {row}: {x}" for x in problems]
+        if not problems:
             c.append((t, p, k, amount))
-    return _Decisions(placements, z, u, d, c)
+    return c
 
 
 def _developed(tb: _Tables, dec: _Decisions, t: str) -> bool:
