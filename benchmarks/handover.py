@@ -20,8 +20,8 @@ import highspy
 import numpy as np
 
 import revopt
-from revopt.generate import generate
 from revopt.benchmark import peak_mb
+from revopt.generate import generate
 from revopt.model.build import build_model
 from revopt.model.candidates import candidate_pairs
 from revopt.solve.highs_backend import highs_for

@@ -85,9 +85,8 @@ def run_revopt(work: Path, budget: float, log: ProgressLog, t0: float) -> dict:
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent))
-    from registry import load
-
     import revopt
+    from registry import load
 
     inst = load(json.loads((work / "spec.json").read_text())["spec"])
     (work / "revopt.started").touch()  # its budget starts now, not with the instance's generation

@@ -40,9 +40,21 @@ import pandas as pd
 
 from revopt.generate.corridor_data import RAIL_LINES, WATERWAYS
 from revopt.generate.corridors import (
-    ACCESS_COLUMNS, EDGE_COLUMNS, FREIGHT_COLUMNS, GUARD, NODE_COLUMNS, CorridorKnobs, _route_modes,
-    assemble_edges, backbone_nodes, cheapest_routes, firm_freight, plot_access, rail_capacity_kt,
-    water_capacity_kt)
+    ACCESS_COLUMNS,
+    EDGE_COLUMNS,
+    FREIGHT_COLUMNS,
+    GUARD,
+    NODE_COLUMNS,
+    CorridorKnobs,
+    _route_modes,
+    assemble_edges,
+    backbone_nodes,
+    cheapest_routes,
+    firm_freight,
+    plot_access,
+    rail_capacity_kt,
+    water_capacity_kt,
+)
 from revopt.generate.geo import wgs84_to_rd
 
 HERE = Path(__file__).resolve().parent

@@ -13,7 +13,7 @@ job is to show whatever tables it is given). Solves are cached per process.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +28,7 @@ DEMO = Path(__file__).resolve().parents[1] / "instances" / "demo"
 W = ("industrieel", "productie", "innovatie", "stedelijk")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _base() -> tuple[revopt.Instance, Result]:
     inst = revopt.load_instance(DEMO)
     lt = inst.lifecycle_targets.copy()
@@ -45,7 +45,7 @@ def _transformed(inst: revopt.Instance, terrain_ids: tuple[str, ...]) -> revopt.
     return inst.replace_tables(terrains=t)
 
 
-@lru_cache(maxsize=None)
+@cache
 def working_plan() -> PlanEvaluation:
     inst, base = _base()
     plan = Plan(name="De Esch to housing", description="transform Bedrijvenpark De Esch (T04) into housing",
@@ -56,7 +56,7 @@ def working_plan() -> PlanEvaluation:
     return _evaluation(plan, inst, planned, base, res)
 
 
-@lru_cache(maxsize=None)
+@cache
 def failing_plan() -> PlanEvaluation:
     inst, base = _base()
     plan = Plan(name="Stationskwartier <wonen> & more", description="transform Stationskwartier (T02)",

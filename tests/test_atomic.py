@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from revopt.cli import main
 from revopt.data.atomic import DirectoryNotEmpty, atomic_dir, atomic_file, write_text_atomically
-from conftest import ROOT
 
 
 def leftovers(parent: Path) -> list[str]:

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import revopt
-from revopt.cli import main
 from conftest import INSTANCES
+from revopt.cli import main
 
 
 def edit_csv(d: Path, file: str, row: int | None = None, column: str | None = None, value=None,

@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 import revopt
-from revopt.cli import main
 from conftest import INSTANCES
 from gap_orlib import gap_dir, write_gap_instance
+from revopt.cli import main
 
 SOLUTION_FILES = {"assignments.csv", "plots.csv", "terrains.csv", "compensation.csv", "summary.json"}
 

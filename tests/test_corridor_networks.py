@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import os
 import math
+import os
 import shutil
 
 import networkx as nx
@@ -17,8 +17,16 @@ from conftest import INSTANCES, ROOT
 from revopt.generate import generate, generate_corridors, generate_with_corridors
 from revopt.generate.corridor_data import NODES, RAIL_LINES, SHIP_LOAD_T, WATERWAYS
 from revopt.generate.corridors import (
-    DETOUR, GUARD, TARIFF, CorridorKnobs, _route_modes, build_network, cheapest_routes, rail_capacity_kt,
-    water_capacity_kt)
+    DETOUR,
+    GUARD,
+    TARIFF,
+    CorridorKnobs,
+    _route_modes,
+    build_network,
+    cheapest_routes,
+    rail_capacity_kt,
+    water_capacity_kt,
+)
 
 SHARED = ROOT.parent / "shared" / "data"
 KINDS = {"junction", "seaport", "inland_port", "rail_terminal", "hub"}
@@ -226,7 +234,7 @@ def test_embedded_tables_match_the_data_files():
     if not (uf.is_file() and cf.is_file()):
         pytest.skip("shared/data not present")
     rows = {r["locode"]: r for r in csv.DictReader(uf.open(encoding="utf-8"))}
-    for node_id, name, locode, kind, lat, lon, rail, water, source in NODES:
+    for node_id, _name, locode, _kind, lat, lon, _rail, _water, source in NODES:
         if locode:
             assert locode in rows, locode
             assert node_id == locode.replace(" ", "")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from revopt.data.schema import ROW_KEYS, TABLE_FILES, columns_of, references, row_key, schema, to_markdown
 from conftest import ROOT
+from revopt.data.schema import ROW_KEYS, TABLE_FILES, columns_of, references, row_key, schema, to_markdown
 
 
 def test_instance_format_doc_is_generated_from_schema():

@@ -20,10 +20,10 @@ import pytest
 import shapely
 
 import revopt
+from conftest import ROOT, solve_verified
 from revopt.cli import main
 from revopt.generate.geo import wgs84_to_rd
 from revopt.geo import GeoInputError, GeoUnavailable, read_layer, read_polygons, solution_layers, write_gpkg
-from conftest import ROOT, solve_verified
 
 IBIS = ROOT.parent / "shared" / "data" / "ibis_rijssen_holten.geojson"
 needs_ibis = pytest.mark.skipif(not IBIS.is_file(), reason="shared/data not present")

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import revopt
+from matrix import matrix_violations
 from revopt.heuristics import GreedyResult, greedy
 from revopt.model.build import build_model
 from revopt.results.verify import objective_value
-from matrix import matrix_violations
 from strategies import tiny_instances
 
 SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -121,6 +121,7 @@ def test_gap_orlib(tmp_path):
     """OR-Library GAPs (every job must be placed, capacities tight): the greedy finds a
     feasible assignment or says honestly that it found none; never above the optimum."""
     import pandas as pd
+
     from gap_orlib import gap_dir, write_gap_instance
 
     d = gap_dir()

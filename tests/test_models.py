@@ -6,9 +6,9 @@ import highspy
 import pytest
 
 import revopt
+from conftest import INSTANCES, ROOT
 from revopt.solve.export import write_model
 from revopt.solve.highs_backend import highs_for
-from conftest import INSTANCES, ROOT
 
 
 def _solve_file(path) -> float:

@@ -17,9 +17,9 @@ import revopt
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
-import gap_large
-import peer_solvers
-import peers
+import gap_large  # noqa: E402 - after the sys.path line above
+import peer_solvers  # noqa: E402 - after the sys.path line above
+import peers  # noqa: E402 - after the sys.path line above
 
 TINY_OPTIMUM = 43_015_000  # tests/test_tiny.py, derived by hand
 

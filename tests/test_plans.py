@@ -10,13 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import revopt
-from revopt.cli import main
-from revopt.model.candidates import candidate_pairs
-from revopt.plans import PlanError, apply_plan, evaluate, firm_reasons, load_plan, plan_from_dict, read_plan
-
 from builders import make
 from conftest import solve_verified
 from oracle import brute_force
+from revopt.cli import main
+from revopt.model.candidates import candidate_pairs
+from revopt.plans import PlanError, apply_plan, evaluate, firm_reasons, load_plan, plan_from_dict, read_plan
 from strategies import tiny_instances
 
 ROOT = Path(__file__).resolve().parents[1]

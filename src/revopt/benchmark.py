@@ -12,7 +12,6 @@ import sys
 import time
 from typing import Any
 
-
 from .data.instance import Instance
 from .model.build import build_model
 from .model.candidates import candidate_pairs

@@ -22,7 +22,6 @@ import numpy as np
 from ..data.instance import Instance
 from ..data.vocab import MODE_CODE, MODE_PRIORITY, MODES
 
-
 __all__ = ["MODES", "MODE_CODE", "MODE_PRIORITY", "mode_graphs"]
 
 

@@ -73,7 +73,7 @@ class Paths:
         return self.edges[self.ptr[i]:self.ptr[i + 1]]
 
     @classmethod
-    def empty(cls) -> "Paths":
+    def empty(cls) -> Paths:
         z, zi = np.zeros(0), np.zeros(0, np.int64)
         return cls(np.zeros(1, np.int64), zi, zi, zi, zi, zi, z, z, z)
 

@@ -98,7 +98,7 @@ class Instance:
                     restrictions: pd.DataFrame | None = None,
                     corridor_nodes: pd.DataFrame | None = None, corridor_edges: pd.DataFrame | None = None,
                     plot_access: pd.DataFrame | None = None,
-                    params: dict[str, Any] | None = None, name: str = "in-memory") -> "Instance":
+                    params: dict[str, Any] | None = None, name: str = "in-memory") -> Instance:
         """Build and validate an instance from DataFrames (columns as in the files).
 
         Cells may be typed (numbers, bools, lists of werkmilieus) or text; they
@@ -118,7 +118,7 @@ class Instance:
         return cls._from_validated(validate(raw, params or {}, default_name=name), None)
 
     @classmethod
-    def _from_validated(cls, v: dict[str, Any], source: Path | None) -> "Instance":
+    def _from_validated(cls, v: dict[str, Any], source: Path | None) -> Instance:
         return cls(name=v["params"]["instance"]["name"], params=v["params"], terrains=v["terrains"],
                    plots=v["plots"], firms=v["firms"], substations=v["substations"],
                    nature_areas=v["nature_areas"], deposition=v["deposition"], pairs=v["pairs"],
@@ -126,7 +126,7 @@ class Instance:
                    restrictions=v["restrictions"], corridor_nodes=v["corridor_nodes"],
                    corridor_edges=v["corridor_edges"], plot_access=v["plot_access"], source=source)
 
-    def with_params(self, **sections: dict[str, Any]) -> "Instance":
+    def with_params(self, **sections: dict[str, Any]) -> Instance:
         """A copy with some manifest parameters replaced, re-validated.
 
         ``inst.with_params(objective={"value_years": 5})``.
@@ -136,7 +136,7 @@ class Instance:
             manifest.setdefault(sec, {}).update(body)
         return Instance.from_frames(**{k: getattr(self, k) for k in TABLES}, params=manifest, name=self.name)
 
-    def replace_tables(self, **tables: pd.DataFrame | None) -> "Instance":
+    def replace_tables(self, **tables: pd.DataFrame | None) -> Instance:
         """A copy with some tables replaced, re-validated (e.g. ``firms=...``)."""
         unknown = sorted(set(tables) - set(TABLES))
         if unknown:

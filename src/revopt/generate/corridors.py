@@ -50,6 +50,7 @@ from ..data.vocab import MODE_CODE, MODE_PRIORITY, MODES
 from ..data.vocab import TARIFF_DEFAULTS as TARIFF  # the manifest's defaults: the generator writes no [transport]
 from .corridor_data import NODES, RAIL_LINES, SHIP_LOAD_T, WATERWAYS
 from .geo import PLACES, wgs84_to_rd
+
 #: route length / straight distance per mode: the Dutch motorway network runs about 1.2-1.3 x the
 #: straight line between towns; rail lines follow the old corridors (1.2); rivers meander (1.3)
 DETOUR = {"road": 1.25, "rail": 1.2, "water": 1.3}

@@ -68,7 +68,7 @@ class _Grid:
     code: np.ndarray
 
     @classmethod
-    def of(cls, elig, px, py, prank, pquay, pcap, pmask, cell_m: float) -> "_Grid":
+    def of(cls, elig, px, py, prank, pquay, pcap, pmask, cell_m: float) -> _Grid:
         x0, y0 = px[elig].min() - 1.0, py[elig].min() - 1.0
         nx = int((px[elig].max() - x0) // cell_m) + 1
         ny = int((py[elig].max() - y0) // cell_m) + 1

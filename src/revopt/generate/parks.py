@@ -196,7 +196,7 @@ def finish_plots(p: Preset, parks: dict, park: np.ndarray, area: np.ndarray, x: 
     primary = np.full(m, -1, dtype=np.int64)
     for ti, t in enumerate(tab):
         sel = ttype == ti
-        for j, w_name in enumerate(t[6]):
+        for w_name in t[6]:
             lo, hi = WM_PLOT_RANK[w_name]
             ok = sel & (rank >= lo) & (rank <= hi)
             first = ok & (primary < 0)

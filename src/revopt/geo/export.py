@@ -105,7 +105,7 @@ class _Index:
     assigned: dict[str, str]                   # firm -> plot ("" unplaced)
 
     @classmethod
-    def of(cls, instance: Instance, sol: Solution) -> "_Index":
+    def of(cls, instance: Instance, sol: Solution) -> _Index:
         """Refused (ValueError) when the solution names plots or firms the instance does not have."""
         plots, firms, terrains = instance.plots, instance.firms, instance.terrains
         pid = plots["plot_id"].astype(str).tolist()

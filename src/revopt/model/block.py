@@ -32,7 +32,7 @@ class Block:
         return len(self.lower)
 
     @classmethod
-    def empty(cls, name: str) -> "Block":
+    def empty(cls, name: str) -> Block:
         z = np.zeros(0)
         return cls(name, pd.DataFrame(), z.astype(np.int64), z.astype(np.int64), z, z, z)
 

@@ -194,7 +194,7 @@ class _RuleInputs:
     reach: np.ndarray
 
     @classmethod
-    def of(cls, inst: Instance) -> "_RuleInputs":
+    def of(cls, inst: Instance) -> _RuleInputs:
         F, P = _firm_arrays(inst), _plot_arrays(inst)
         allowed = restriction_arrays(inst)[1]
         rf = _route_finder(inst)

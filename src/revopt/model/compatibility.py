@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..data.vocab import WERKMILIEUS
 from ..data.instance import Instance
+from ..data.vocab import WERKMILIEUS
 from .block import Block, coo
 from .layout import Layout
 

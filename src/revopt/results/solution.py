@@ -56,7 +56,7 @@ class Solution:
     accessibility: pd.DataFrame | None = None
 
     @classmethod
-    def empty(cls, summary: dict[str, Any] | None = None) -> "Solution":
+    def empty(cls, summary: dict[str, Any] | None = None) -> Solution:
         return cls(*(pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS[f]})
                      for f in ("assignments.csv", "plots.csv", "terrains.csv", "compensation.csv")),
                    summary=dict(summary or {}))
@@ -82,7 +82,7 @@ class Solution:
         (d / "summary.json").write_text(json.dumps(jsonable(self.summary), indent=2) + "\n", encoding="utf-8")
 
     @classmethod
-    def read(cls, directory: str | Path) -> "Solution":
+    def read(cls, directory: str | Path) -> Solution:
         """Read a solution directory; raises SolutionFormatError naming the file."""
         d = Path(directory)
         if not d.is_dir():

@@ -70,7 +70,7 @@ def build_pyomo(inst: Instance, lay: Layout, lm: LinearModel) -> pyo.ConcreteMod
         first, stop = lm.block_rows[b.name]
         keys = [_key(r) if len(r) > 1 else r[0] for r in b.keys.itertuples(index=False, name=None)]
 
-        def rule(_m, *k, _first=first, _keys={k: i for i, k in enumerate(keys)}):
+        def rule(_m, *k, _first=first, _keys={k: i for i, k in enumerate(keys)}):  # noqa: B006, B008 - bound per block
             r = _first + _keys[k if len(k) > 1 else k[0]]
             a, z = lm.start[r], lm.start[r + 1]
             expr = sum(float(val) * cols[j] for j, val in zip(lm.index[a:z], lm.value[a:z]))

@@ -10,8 +10,8 @@ neighbourhood search stops after ``options.lns_default_s`` seconds or when it co
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
