@@ -5,8 +5,9 @@ preset its MIP presolve and root ran for minutes past a 30 s limit without calli
 (docs/benchmarks.md#watchdog). A time limit that must hold therefore cannot rely on HiGHS
 stopping itself. Here HiGHS runs :func:`~revopt.solve.highs_backend.solve_highs` in a child
 process (``python -m revopt.solve.highs_child``, started with :mod:`subprocess` so that the
-caller's own script is never imported again, as multiprocessing's spawn would do); the child sends every progress snapshot (incumbent, bound) and every improving
-solution to the parent through a pipe, and the parent kills the child when the deadline (plus
+caller's own script is never imported again, as multiprocessing's spawn would do); the child
+sends every progress snapshot (incumbent, bound) and every improving solution to the parent
+through a pipe, and the parent kills the child when the deadline (plus
 a small grace for HiGHS to stop by itself and send its answer) has passed. What the parent
 returns is then built from the last messages: the best solution HiGHS sent (or the heuristic
 start, whichever is better) and the last dual bound HiGHS reported, which is valid at any

@@ -30,7 +30,7 @@ class SolveOptions:
     default_threads: int = 1
     #: HiGHS gets at least this many seconds on the whole model (or the whole limit): docs/benchmarks.md#time-shares
     mip_min_s: float = 1.0
-    #: large models under a time limit: HiGHS runs in a child process killed at the deadline: docs/benchmarks.md#watchdog
+    #: large models under a limit: HiGHS in a child process killed at the deadline: docs/benchmarks.md#watchdog
     isolate_highs: bool = True
 
     def is_large(self, n_pairs: int) -> bool:
