@@ -119,6 +119,30 @@ def test_empty_plan_changes_nothing():
     assert ev.works and ev.tables["firms"]["affected"].sum() == 0
 
 
+def test_objective_change_has_its_certified_interval():
+    """plan incumbent - baseline bound <= true change <= plan bound - baseline incumbent; the
+    verdict says when the interval contains 0 (cannot tell) and when it does not."""
+    from revopt.plans.compare import objective_table
+    from revopt.plans.report import _certainty
+
+    def res(obj, bound):
+        return revopt.Result("x", revopt.Status.FEASIBLE, obj, bound, None, {}, "highs", None)
+
+    t = objective_table(res(100.0, 110.0), res(104.0, 112.0)).iloc[0]
+    assert (t["change"], t["change_low"], t["change_high"], t["decided"]) == (4.0, -6.0, 12.0, False)
+    t = objective_table(res(100.0, 101.0), res(104.0, 105.0)).iloc[0]
+    assert (t["change_low"], t["change_high"], t["decided"]) == (3.0, 5.0, True)
+    t = objective_table(res(100.0, None), res(104.0, 105.0)).iloc[0]
+    assert t["change"] == 4.0 and t["decided"] is None
+    ev = evaluate(town(), plan_from_dict({"name": "nothing"}), gap=0)
+    o = ev.tables["objective"].iloc[0]
+    assert o["change_low"] <= o["change"] <= o["change_high"] and o["change"] == pytest.approx(0.0)
+    ev.tables["objective"] = objective_table(res(100.0, 110.0), res(104.0, 112.0))
+    assert "cannot tell these apart" in _certainty(ev)
+    ev.tables["objective"] = objective_table(res(100.0, 101.0), res(104.0, 105.0))
+    assert "certainly raises" in _certainty(ev)
+
+
 def test_added_firms_get_every_plot_when_the_instance_lists_pairs():
     inst = town(pairs=[dict(firm_id="F1", plot_id="A1"), dict(firm_id="F2", plot_id="B1"),
                        dict(firm_id="F3", plot_id="N1")])
@@ -261,6 +285,8 @@ def test_demo_plans_end_to_end(tmp_path, capsys):
     demo = ROOT / "instances" / "demo"
     expected = {
         "headline.csv": ["metric", "unit", "baseline", "plan", "change"],
+        "objective.csv": ["baseline_objective", "baseline_bound", "plan_objective", "plan_bound", "change",
+                          "change_low", "change_high", "decided"],
         "firms.csv": ["firm_id", "sector", "floor_space_m2", "current_plot", "baseline_plot", "plan_plot",
                       "baseline_state", "plan_state", "distance_km", "reason", "relocate", "affected"],
         "compensation.csv": ["terrain_id", "name", "class", "lost_m2", "ratio", "required_m2", "provided_m2",

@@ -177,6 +177,27 @@ def headline(base: dict[str, Any], plan: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def objective_table(base: Result, res: Result) -> pd.DataFrame:
+    """The change of the objective with its certified interval (one row).
+
+    Neither solve need be optimal: each has an incumbent (``objective``) and a proven upper
+    bound. The true change (plan optimum minus baseline optimum) then lies in
+    [plan objective - baseline bound, plan bound - baseline objective]. ``decided`` is False
+    when that interval contains 0: at this time limit the solver cannot tell the plan from the
+    baseline.
+    """
+    row: dict[str, Any] = {"baseline_objective": base.objective, "baseline_bound": base.bound,
+                           "plan_objective": res.objective, "plan_bound": res.bound,
+                           "change": None, "change_low": None, "change_high": None, "decided": None}
+    if base.objective is not None and res.objective is not None:
+        row["change"] = res.objective - base.objective
+        if base.bound is not None and res.bound is not None:
+            low, high = res.objective - base.bound, res.bound - base.objective
+            row.update(change_low=min(low, row["change"]), change_high=max(high, row["change"]),
+                       decided=bool(low > 0 or high < 0))
+    return pd.DataFrame([row])
+
+
 def firms_table(base_inst: Instance, base: Result, inst: Instance, res: Result, reasons: dict[str, str],
                 transformed: set[str], relocate: set[str], added: set[str]) -> pd.DataFrame:
     fb = _placed(base_inst, base).set_index("firm_id")

@@ -39,6 +39,7 @@ def evaluate(instance: Instance, plan: Plan, *, time_limit: float | None = None,
     added = set(planned.firms["firm_id"]) - set(instance.firms["firm_id"])
     tables = {
         "headline": compare.headline(compare.side_figures(instance, baseline), compare.side_figures(planned, result)),
+        "objective": compare.objective_table(baseline, result),
         "firms": compare.firms_table(instance, baseline, planned, result, reasons, transformed,
                                      set(plan.relocate), added),
         "compensation": compare.compensation_table(planned, result, transformed),

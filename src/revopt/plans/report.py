@@ -204,7 +204,26 @@ def verdict(ev: PlanEvaluation) -> tuple[str, str]:
     text = head + (": " + "; ".join(parts) + "." if parts else ".")
     if lacks is not None:
         text += " What it lacks: " + "; ".join(str(t) for t in lacks["text"].head(4)) + "."
+    certainty = _certainty(ev)
+    if certainty:
+        text += " " + certainty
     return kind, text
+
+
+def _certainty(ev: PlanEvaluation) -> str | None:
+    """What the two solves prove about the change of the objective (comparison/objective.csv)."""
+    o = _t(ev, "objective")
+    if o is None or o.empty or pd.isna(o["decided"].iloc[0]):
+        return None
+    r = o.iloc[0]
+    span = f"between {fmt(r['change_low'], 'EUR', sign=True)} and {fmt(r['change_high'], 'EUR', sign=True)}"
+    if r["change_low"] == r["change_high"]:
+        return None  # both proved optimal: the change is exact and the headline says it
+    if not r["decided"]:
+        return (f"The solver cannot tell these apart at this time limit: the true change of the "
+                f"objective lies {span}, an interval that contains 0.")
+    word = "raises" if r["change_low"] > 0 else "lowers"
+    return f"The plan certainly {word} the objective: the true change lies {span}."
 
 
 def _no_solution(ev: PlanEvaluation, lacks: pd.DataFrame | None) -> str:
