@@ -138,7 +138,8 @@ def main(argv=None) -> int:
     p.add_argument("--agents", type=int, default=20)
     p.add_argument("--jobs", type=int, default=JOBS)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--all", action="store_true", help="write the registry's nine (types C/D/E x 20/40/80 agents, seed 0)")
+    p.add_argument("--all", action="store_true",
+                   help="write the registry's nine (types C/D/E x 20/40/80 agents, seed 0)")
     p.add_argument("--out", default=None, help="instance directory (with --all: the folder for all of them)")
     a = p.parse_args(argv)
     if a.all:

@@ -207,7 +207,8 @@ def check(rec: dict, work: Path, arrays: dict) -> None:
     rows = np.repeat(np.arange(len(arrays["row_lower"])), np.diff(arrays["start"]))
     act = np.bincount(rows, arrays["value"] * x[arrays["index"]], len(arrays["row_lower"]))
     lo, up = arrays["row_lower"], arrays["row_upper"]
-    scale = np.maximum(1.0, np.maximum(np.where(np.isfinite(lo), np.abs(lo), 0), np.where(np.isfinite(up), np.abs(up), 0)))
+    finite_abs = lambda b: np.where(np.isfinite(b), np.abs(b), 0)
+    scale = np.maximum(1.0, np.maximum(finite_abs(lo), finite_abs(up)))
     row_v = float(np.max(np.maximum(0, np.maximum(lo - act, act - up)) / scale, initial=0.0))
     col_v = float(np.max(np.maximum(0, np.maximum(arrays["col_lower"] - x, x - arrays["col_upper"])), initial=0.0))
     integ = arrays["integrality"] == 1

@@ -168,11 +168,13 @@ def _region_space(inst, res: Result) -> pd.DataFrame:
     dev = set(sol.terrains.loc[sol.terrains["developed"], "terrain_id"]) if sol is not None else set()
     ints = set(sol.plots.loc[sol.plots["intensified"], "plot_id"]) if sol is not None else set()
     usable = (plots["status"] == "existing") | ((plots["status"] == "planned") & plots["terrain_id"].isin(dev))
-    cap = plots["floor_capacity_m2"].where(usable, 0.0) + plots["intensify_extra_m2"].where(plots["plot_id"].isin(ints), 0.0)
+    cap = (plots["floor_capacity_m2"].where(usable, 0.0)
+           + plots["intensify_extra_m2"].where(plots["plot_id"].isin(ints), 0.0))
     total = cap.groupby(plots["region"]).sum()
     used = pd.Series(0.0, index=total.index)
     if sol is not None:
-        a = sol.assignments[sol.assignments["plot_id"] != ""].merge(inst.firms[["firm_id", "floor_space_m2"]], on="firm_id")
+        placed = sol.assignments[sol.assignments["plot_id"] != ""]
+        a = placed.merge(inst.firms[["firm_id", "floor_space_m2"]], on="firm_id")
         a = a.merge(plots[["plot_id", "region"]], on="plot_id")
         used = a.groupby("region")["floor_space_m2"].sum().reindex(total.index, fill_value=0.0)
     return pd.DataFrame({"total": total, "used": used})

@@ -214,5 +214,6 @@ def draw_policy(draw, inst: Instance) -> Instance:
             targets.append(dict(region=r, lifecycle=s, min_placed_m2=lo))
     return base.replace_tables(
         firms=fir,
-        claims=pd.DataFrame(claims, columns=["region", "werkmilieu", "min_floor_m2", "max_floor_m2"]) if claims else None,
+        claims=(pd.DataFrame(claims, columns=["region", "werkmilieu", "min_floor_m2", "max_floor_m2"])
+                if claims else None),
         lifecycle_targets=pd.DataFrame(targets, columns=["region", "lifecycle", "min_placed_m2"]) if targets else None)

@@ -105,13 +105,15 @@ def test_missing_required_file(inst_dir, capsys):
 
 
 def test_duplicate_pair_and_unknown_pair_ids(inst_dir, capsys):
-    pd.DataFrame({"firm_id": ["F1", "F1", "F7"], "plot_id": ["P1", "P1", "P1"]}).to_csv(inst_dir / "pairs.csv", index=False)
+    pairs = pd.DataFrame({"firm_id": ["F1", "F1", "F7"], "plot_id": ["P1", "P1", "P1"]})
+    pairs.to_csv(inst_dir / "pairs.csv", index=False)
     run_bad(inst_dir, capsys, "pairs.csv, row 3, column firm_id,plot_id", "appears more than once",
             "pairs.csv, row 4, column firm_id: refers to an unknown id in firms.csv")
 
 
 def test_bad_pair_override(inst_dir, capsys):
-    pd.DataFrame({"firm_id": ["F1"], "plot_id": ["P1"], "floor_space_m2": ["0"]}).to_csv(inst_dir / "pairs.csv", index=False)
+    pairs = pd.DataFrame({"firm_id": ["F1"], "plot_id": ["P1"], "floor_space_m2": ["0"]})
+    pairs.to_csv(inst_dir / "pairs.csv", index=False)
     run_bad(inst_dir, capsys, "pairs.csv, row 2, column floor_space_m2: must be > 0")
 
 
@@ -128,7 +130,8 @@ def test_duplicate_header_column(inst_dir, capsys):
 
 
 def test_not_utf8(inst_dir, capsys):
-    (inst_dir / "firms.csv").write_bytes((inst_dir / "firms.csv").read_bytes().replace(b"machinebouw", b"m\xe4chinebouw"))
+    firms = inst_dir / "firms.csv"
+    firms.write_bytes(firms.read_bytes().replace(b"machinebouw", b"m\xe4chinebouw"))
     run_bad(inst_dir, capsys, "firms.csv", "not UTF-8")
 
 

@@ -211,8 +211,9 @@ def test_cheapest_routes_match_a_brute_force(small):
                            * TARIFF[m])
         assert r.loc[fid, "cost_eur_per_t"] == pytest.approx(best, rel=1e-9)
         used = r.loc[fid, "edges"]
-        acc_km = cor.plot_access[(cor.plot_access["plot_id"] == p) & (cor.plot_access["node_id"] == r.loc[fid, "node_id"])
-                                 & (cor.plot_access["mode"] == r.loc[fid, "mode"])]["access_km"].min()
+        acc = cor.plot_access
+        acc_km = acc[(acc["plot_id"] == p) & (acc["node_id"] == r.loc[fid, "node_id"])
+                     & (acc["mode"] == r.loc[fid, "mode"])]["access_km"].min()
         path_km = sum(elen[e] for e in used.split(";")) if used else 0.0
         assert acc_km * TARIFF["road"] + path_km * TARIFF[r.loc[fid, "mode"]] == pytest.approx(best, rel=1e-9)
 

@@ -373,7 +373,8 @@ def test_instance_write_round_trip(tmp_path):
     back = revopt.load_instance(d)
     for t in ("corridor_nodes", "corridor_edges", "plot_access"):
         assert getattr(back, t).equals(getattr(inst, t)), t
-    assert back.firms[["freight_kt", "destination_node", "modes"]].equals(inst.firms[["freight_kt", "destination_node", "modes"]])
+    freight_cols = ["freight_kt", "destination_node", "modes"]
+    assert back.firms[freight_cols].equals(inst.firms[freight_cols])
     assert math.isclose(solve_verified(back).objective, solve_verified(inst).objective)
     # without freight the optional firm columns are left out of firms.csv
     plain = make([dict(firm_id="F1")], [dict(plot_id="P1")])

@@ -9,8 +9,9 @@ from revopt.data.schema import ROW_KEYS, TABLE_FILES, columns_of, references, ro
 
 
 def test_instance_format_doc_is_generated_from_schema():
-    assert (ROOT / "docs" / "instance-format.md").read_text() == to_markdown() + "\n", \
-        "regenerate: python -c 'from revopt.data.schema import to_markdown; print(to_markdown())' > docs/instance-format.md"
+    assert (ROOT / "docs" / "instance-format.md").read_text() == to_markdown() + "\n", (
+        "regenerate: python -c 'from revopt.data.schema import to_markdown; print(to_markdown())'"
+        " > docs/instance-format.md")
 
 
 def test_schema_rows_are_well_formed():

@@ -232,7 +232,8 @@ def test_province_has_the_rotterdam_moerdijk_and_zeeland_west_brabant_clusters(p
     assert t.loc[near, "national_interest"].any()
     locked = inst.plots[inst.plots["locked_werkmilieu"].ne("")]
     assert set(locked["locked_werkmilieu"]) == {"industrieel"}
-    assert t.loc[locked["terrain_id"], "national_interest"].all() and t.loc[locked["terrain_id"], "status"].eq("existing").all()
+    assert t.loc[locked["terrain_id"], "national_interest"].all()
+    assert t.loc[locked["terrain_id"], "status"].eq("existing").all()
     assert (locked["current_werkmilieu"] == "industrieel").all()
     mc = t[t["min_category"].ne("")]
     assert set(mc["min_category"]) == {"4.1"} and mc["national_interest"].all()

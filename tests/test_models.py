@@ -21,5 +21,6 @@ def _solve_file(path) -> float:
 
 def test_committed_tiny_lp_is_current(tmp_path):
     fresh = write_model(revopt.load_instance(INSTANCES / "tiny"), tmp_path / "tiny.lp")
-    assert (ROOT / "models" / "tiny.lp").read_text() == fresh.read_text(), "regenerate models/tiny.lp (models/README.md)"
+    assert (ROOT / "models" / "tiny.lp").read_text() == fresh.read_text(), \
+        "regenerate models/tiny.lp (models/README.md)"
     assert _solve_file(ROOT / "models" / "tiny.lp") == pytest.approx(43_015_000.0)

@@ -231,7 +231,8 @@ def test_bad_plan_is_refused_naming_file_and_key(tmp_path, text, key, words):
 
 
 def test_national_interest_and_locked_firms_cannot_be_transformed():
-    inst = make([dict(firm_id="L", current_plot="P1", locked=True)], [dict(plot_id="P1", current_werkmilieu="productie")],
+    inst = make([dict(firm_id="L", current_plot="P1", locked=True)],
+                [dict(plot_id="P1", current_werkmilieu="productie")],
                 terrains=[dict(terrain_id="T", status="existing", national_interest=True)])
     with pytest.raises(PlanError) as e:
         apply_plan(inst, plan_from_dict({"name": "x", "transform": ["T"], "relocate": ["L"]}))

@@ -107,7 +107,8 @@ def _add_generate(sub) -> None:
     g.add_argument("out", metavar="OUT", help="instance directory to write")
     g.add_argument("--preset", choices=("tiny", "small", "province", "national"), default="small",
                    help="size and region (default small)")
-    g.add_argument("--seed", type=_whole("seed", 0), default=0, metavar="N", help="random seed, a whole number >= 0 (default 0)")
+    g.add_argument("--seed", type=_whole("seed", 0), default=0, metavar="N",
+                   help="random seed, a whole number >= 0 (default 0)")
     g.add_argument("--force", action="store_true", help="replace a non-empty OUT")
     g.add_argument("--quiet", action="store_true", help="print nothing on success")
 

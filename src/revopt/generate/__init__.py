@@ -26,17 +26,18 @@ from .geo import wgs84_to_rd
 from .presets import PRESETS, Preset, preset
 
 
-def generate(preset: str = "small", seed: int = 0, **overrides) -> Instance:
+def generate(preset: str = "small", seed: int = 0, **overrides: Any) -> Instance:
     """A validated instance of the named preset; ``overrides`` replace :class:`Preset` knobs."""
     return generate_with_stats(preset, seed, **overrides)[0]
 
 
-def generate_with_stats(preset_name: str = "small", seed: int = 0, **overrides) -> tuple[Instance, dict[str, Any]]:
+def generate_with_stats(preset_name: str = "small", seed: int = 0,
+                        **overrides: Any) -> tuple[Instance, dict[str, Any]]:
     """Like :func:`generate`, also returning the statistics of the run."""
     return _generate(preset_name, seed, **overrides)[::2]
 
 
-def _generate(preset_name: str, seed: int, **overrides) -> tuple[Instance, CorridorData | None, dict[str, Any]]:
+def _generate(preset_name: str, seed: int, **overrides: Any) -> tuple[Instance, CorridorData | None, dict[str, Any]]:
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be a whole number >= 0, not {seed!r}")
     p = preset(preset_name, **overrides)
@@ -51,7 +52,7 @@ def _generate(preset_name: str, seed: int, **overrides) -> tuple[Instance, Corri
     return inst, cor, stats
 
 
-def generate_corridors(instance: Instance, seed: int = 0, **knobs) -> CorridorData:
+def generate_corridors(instance: Instance, seed: int = 0, **knobs: Any) -> CorridorData:
     """The multimodal corridor tables (spec section 7) for a generated or hand-made instance.
 
     Deterministic per seed (its own random stream); ``knobs`` replace fields of
@@ -64,7 +65,7 @@ def generate_corridors(instance: Instance, seed: int = 0, **knobs) -> CorridorDa
                             pairs=instance.pairs, knobs=CorridorKnobs(**knobs))
 
 
-def generate_with_corridors(preset_name: str = "small", seed: int = 0, **overrides
+def generate_with_corridors(preset_name: str = "small", seed: int = 0, **overrides: Any
                             ) -> tuple[Instance, CorridorData | None, dict[str, Any]]:
     """Like :func:`generate_with_stats`, also returning the corridor tables when the preset's
     ``corridors`` knob is on (None otherwise; the instance then holds them already); their

@@ -326,9 +326,10 @@ def plot_access(plots: pd.DataFrame, nodes: pd.DataFrame, edges: pd.DataFrame,
         d = np.hypot(px[s:s + step, None] - nx_[None, :], py[s:s + step, None] - ny_[None, :])
         nn = np.argsort(d, axis=1, kind="stable")[:, :k]
         dd = np.take_along_axis(d, nn, axis=1)
-        out.append(pd.DataFrame({"plot_id": np.repeat(pid[s:s + step], k), "node_id": road_nodes["node_id"].to_numpy()[nn.ravel()],
-                                 "mode": "road", "access_km": np.ceil(dd.ravel() / 1000.0 * DETOUR["road"] * 100.0
-                                                                      - 1e-9) / 100.0}))
+        access_km = np.ceil(dd.ravel() / 1000.0 * DETOUR["road"] * 100.0 - 1e-9) / 100.0
+        out.append(pd.DataFrame({"plot_id": np.repeat(pid[s:s + step], k),
+                                 "node_id": road_nodes["node_id"].to_numpy()[nn.ravel()],
+                                 "mode": "road", "access_km": access_km}))
     quay = plots["quay"].astype(bool).to_numpy() if "quay" in plots else np.zeros(len(plots), bool)
     for mode, flag, limit, mask in (("rail", "rail_access", knobs.rail_access_km, np.ones(len(plots), bool)),
                                     ("water", "water_access", knobs.water_access_km, quay)):
@@ -444,8 +445,8 @@ def cheapest_routes(firm_ids, plot_ids, freight: pd.DataFrame, access: pd.DataFr
             if dnode in G:
                 dd, pp = nx.single_source_dijkstra(G, dnode, weight="length")
                 dist[(m, dnode)], paths[(m, dnode)] = dd, pp
-    net = np.array([dist.get((m, d), {}).get(v, np.nan) for m, d, v in zip(rows["mode"], rows["dest"], rows["node_id"])],
-                   dtype=float)
+    net = np.array([dist.get((m, d), {}).get(v, np.nan)
+                    for m, d, v in zip(rows["mode"], rows["dest"], rows["node_id"])], dtype=float)
     rows = rows.assign(cost=rows["access_km"].to_numpy(float) * tariff["road"]
                        + net * rows["mode"].map(tariff).to_numpy(float),
                        _rank=-rows["mode"].map(MODE_PRIORITY).to_numpy())

@@ -173,7 +173,8 @@ def _noise(p: Preset, rng: np.random.Generator, parks: dict, plots: dict, F: dic
     cur0, must, stay = np.maximum(F["cur"], 0), F["must"], F["staying"]
     tname = np.array(TYPE_NAMES, dtype=object)[parks["type"]]
     loud = F["cat"] >= NOISE_FROM
-    noise_use = np.where(loud, np.round(F["floor"] / 1000.0 * NOISE_PER_1000M2 * 2.0 ** (F["cat"] - NOISE_FROM), 2), 0.0)
+    noise_use = np.where(loud, np.round(F["floor"] / 1000.0 * NOISE_PER_1000M2 * 2.0 ** (F["cat"] - NOISE_FROM), 2),
+                         0.0)
     zoned = (pstatus != "transform") & (national | np.isin(tname, ["haven", "zwaar"]))
     present = np.bincount(park[cur0[stay]], weights=noise_use[stay], minlength=n_parks)
     must_use = np.bincount(park[F["must_plot"][must]], weights=noise_use[must], minlength=n_parks)

@@ -19,9 +19,10 @@ transformed terrains show ``status`` ``transform`` and their firms as moved or d
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -30,6 +31,9 @@ from ..data.instance import Instance
 from ..results.solution import Solution
 from ._deps import geopandas
 from .importer import RD_NEW
+
+if TYPE_CHECKING:  # the optional extra: imported when a function runs, named here for the signatures
+    from geopandas import GeoDataFrame, GeoSeries
 
 GEOMETRY_FILE = "geometry.gpkg"
 LAYERS = ("plots", "moves", "terrains", "displaced")
@@ -53,7 +57,7 @@ def as_solution(result: Any) -> Solution:
     raise TypeError(f"expected a Solution, a Result or a solution directory, not {type(result).__name__}")
 
 
-def plot_polygons(instance: Instance, geometry: Any = None):
+def plot_polygons(instance: Instance, geometry: GeoDataFrame | str | Path | None = None) -> GeoSeries | None:
     """The plot polygons to draw: ``geometry`` (a GeoDataFrame with ``plot_id``, or the path of
     a file with such a layer ``plots``), else ``geometry.gpkg`` beside the instance's files,
     else None. Returned as a GeoSeries indexed by plot_id, in RD New."""
@@ -67,19 +71,22 @@ def plot_polygons(instance: Instance, geometry: Any = None):
 
         try:
             layers = [str(x[0]) for x in pyogrio.list_layers(geometry)]
-            geometry = gpd.read_file(geometry, layer="plots" if "plots" in layers else layers[0])
+            frame = gpd.read_file(geometry, layer="plots" if "plots" in layers else layers[0])
         except Exception as e:  # noqa: BLE001 - GDAL's errors come in several types
             raise ValueError(f"{geometry}: cannot read the plot polygons ({e})") from None
-    if "plot_id" not in geometry.columns:
+    else:
+        frame = geometry
+    if "plot_id" not in frame.columns:
         raise ValueError("the plot geometry needs a plot_id column")
-    if geometry.crs is None:
+    if frame.crs is None:
         raise ValueError("the plot geometry has no CRS")
-    g = geometry.to_crs(RD_NEW)
+    g = frame.to_crs(RD_NEW)
     g = g[~g.geometry.isna() & ~g.geometry.is_empty].drop_duplicates("plot_id")
     return gpd.GeoSeries(g.geometry.to_numpy(), index=g["plot_id"].astype(str).to_numpy(), crs=RD_NEW)
 
 
-def solution_layers(instance: Instance, result: Any, *, geometry: Any = None) -> dict[str, Any]:
+def solution_layers(instance: Instance, result: Any, *,
+                    geometry: GeoDataFrame | str | Path | None = None) -> dict[str, GeoDataFrame]:
     """The four layers of :func:`write_gpkg` as GeoDataFrames (RD New), by name."""
     gpd = geopandas()
     sol = as_solution(result)
@@ -101,7 +108,7 @@ class _Index:
     t_of: dict[str, str]                       # plot -> terrain
     status_of: dict[str, str]                  # terrain -> status
     fid: list[str]                             # firm ids in the order of firms.csv
-    firm: dict[str, dict[str, Any]]
+    firm: dict[str, dict[Hashable, Any]]       # firm -> its row of firms.csv by column
     assigned: dict[str, str]                   # firm -> plot ("" unplaced)
 
     @classmethod
@@ -142,7 +149,8 @@ def _floor_use(instance: Instance, ix: _Index) -> tuple[dict[str, list[str]], di
     return occupants, used
 
 
-def _plot_shapes(instance: Instance, ix: _Index, geometry: Any) -> tuple[list[Any], list[str]]:
+def _plot_shapes(instance: Instance, ix: _Index,
+                 geometry: GeoDataFrame | str | Path | None) -> tuple[list[Any], list[str]]:
     """Each plot's polygon (``polygon``), else a square of its area around (x, y) (``square``)."""
     import shapely  # noqa: PLC0415 - the optional extra
 
@@ -160,7 +168,8 @@ def _plot_shapes(instance: Instance, ix: _Index, geometry: Any) -> tuple[list[An
     return shapes, kinds
 
 
-def _plot_layer(gpd: Any, instance: Instance, sol: Solution, ix: _Index, shapes: list[Any], kinds: list[str]):
+def _plot_layer(gpd: Any, instance: Instance, sol: Solution, ix: _Index, shapes: list[Any],
+                kinds: list[str]) -> GeoDataFrame:
     """Layer ``plots``: designation, intensification, occupants, floor used, capacity and free."""
     plots, pid = instance.plots, ix.pid
     occupants, used = _floor_use(instance, ix)
@@ -196,7 +205,7 @@ _DISPLACED_COLUMNS = ["firm_id", "sector", "floor_space_m2", "current_plot", "te
                       "must_place"]
 
 
-def _move_layers(gpd: Any, ix: _Index):
+def _move_layers(gpd: Any, ix: _Index) -> tuple[GeoDataFrame, GeoDataFrame]:
     """Layers ``moves`` (a line from each placed firm's current plot to its plot) and ``displaced``
     (a point on the current plot of each firm that has none now)."""
     import shapely  # noqa: PLC0415 - the optional extra
@@ -227,8 +236,8 @@ _TERRAIN_COLUMNS = ["terrain_id", "name", "region", "status", "developed", "plot
                     "floor_capacity_m2", "floor_added_m2", "shape"]
 
 
-def _terrain_layer(gpd: Any, instance: Instance, sol: Solution, ix: _Index, plot_layer: Any,
-                   shapes: list[Any], kinds: list[str]):
+def _terrain_layer(gpd: Any, instance: Instance, sol: Solution, ix: _Index, plot_layer: GeoDataFrame,
+                   shapes: list[Any], kinds: list[str]) -> GeoDataFrame:
     """Layer ``terrains``: the union of each park's plot polygons (the convex hull when some plot
     is only a square), its status, whether it is developed, and its plots' totals."""
     import shapely  # noqa: PLC0415 - the optional extra
@@ -259,7 +268,7 @@ def _terrain_layer(gpd: Any, instance: Instance, sol: Solution, ix: _Index, plot
     return _frame(gpd, trows, _TERRAIN_COLUMNS)
 
 
-def _frame(gpd: Any, rows: list[dict], cols: list[str]):
+def _frame(gpd: Any, rows: list[dict[str, Any]], cols: list[str]) -> GeoDataFrame:
     df = pd.DataFrame(rows, columns=[*cols, "geometry"])
     return gpd.GeoDataFrame(df[cols], geometry=gpd.GeoSeries(df["geometry"].tolist(), crs=RD_NEW), crs=RD_NEW)
 
@@ -267,7 +276,8 @@ def _frame(gpd: Any, rows: list[dict], cols: list[str]):
 _GEOMETRY_TYPE = {"plots": "MultiPolygon", "moves": "LineString", "terrains": "MultiPolygon", "displaced": "Point"}
 
 
-def write_gpkg(path: str | Path, instance: Instance, result: Any, *, geometry: Any = None) -> Path:
+def write_gpkg(path: str | Path, instance: Instance, result: Any, *,
+               geometry: GeoDataFrame | str | Path | None = None) -> Path:
     """Write a solution as a GeoPackage (EPSG:28992) with the layers plots, moves, terrains
     and displaced (module doc); atomically: a temporary file beside ``path``, then a rename
     (an existing file is replaced).

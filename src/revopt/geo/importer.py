@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -34,6 +34,9 @@ from ..data.instance import Instance, cell_text
 from ..data.schema import columns_of
 from ._deps import geopandas
 from .errors import FeatureProblem, GeoInputError
+
+if TYPE_CHECKING:  # the optional extra: imported when a function runs, named here for the signatures
+    from geopandas import GeoDataFrame
 
 RD_NEW = "EPSG:28992"
 #: RD New's area of use (EPSG:28992 projected bounds, m): a centroid outside lies outside the
@@ -187,7 +190,8 @@ def read_layer(path: str | Path, *, layer: str | None = None, id_column: str | N
     return imp
 
 
-def _open(gpd: Any, path: Path, layer: str | None, source: str, crs: str | None, coverage: float):
+def _open(gpd: Any, path: Path, layer: str | None, source: str, crs: str | None,
+          coverage: float) -> GeoDataFrame:
     """The layer's features (numbered from 0), with a CRS; refused when it has none or no features."""
     gdf = _read(gpd, path, layer, source)
     if not (0 < coverage <= 1):
@@ -356,7 +360,8 @@ def _group(keys: list[str]) -> dict[str, list[int]]:
 
 
 def _plot_rows(lay: _Layer, rd: Any, members: dict[str, list[int]], tids: list[str], crs_name: str,
-               coverage: float, defaults: dict[str, str]) -> tuple[list[dict], list[tuple], dict[str, int]]:
+               coverage: float, defaults: dict[str, str],
+               ) -> tuple[list[dict[str, Any]], list[tuple[str, str, Any]], dict[str, int]]:
     """One plots.csv row per plot (the parts of one id merged): centroid and area from the polygon,
     the other columns from the attributes; the (plot, terrain, polygon) rows of the geometry; and
     each plot's first feature."""
@@ -406,7 +411,7 @@ def _default_floor(lay: _Layer, row: dict[str, Any], rows: list[int], area: floa
 
 
 def _terrain_rows(lay: _Layer, t_members: dict[str, list[int]],
-                  defaults: dict[str, str]) -> tuple[list[dict], dict[str, int]]:
+                  defaults: dict[str, str]) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """One terrains.csv row per park, from the first feature of the park; its features must agree on
     the park's attributes; and each park's first feature."""
     terrains_rows, terrain_feature = [], {}
@@ -444,7 +449,7 @@ def _missing(v: Any) -> bool:
         return False
 
 
-def _read(gpd: Any, path: Path, layer: str | None, source: str):
+def _read(gpd: Any, path: Path, layer: str | None, source: str) -> GeoDataFrame:
     if not path.exists():
         raise GeoInputError(FeatureProblem(source, None, None, "file not found"), source)
     try:

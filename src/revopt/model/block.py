@@ -38,7 +38,8 @@ class Block:
 
 
 def row_positions(n: int, members: np.ndarray) -> np.ndarray:
-    """Row of each of ``n`` entities (plots, firms, ...) in a block whose rows are ``members``, in order; -1 elsewhere."""
+    """Row of each of ``n`` entities (plots, firms, ...) in a block whose rows are ``members``, in order;
+    -1 elsewhere."""
     pos = np.full(n, -1, dtype=np.int64)
     pos[members] = np.arange(len(members))
     return pos

@@ -4,9 +4,10 @@
     locked_werkmilieu:  z[p, locked_werkmilieu_p] = 1         for plots with a locked werkmilieu
 
 Validation guarantees both columns exist: a locked firm's current plot is a
-candidate pair (:func:`revopt.model.validate.check_locked_firms`), a locked werkmilieu is one of the plot's werkmilieus on a plot
-that is not on a transform terrain. A locked designation on a planned terrain
-forces its development (C2).
+candidate pair (:func:`revopt.model.validate.check_locked_firms`), a locked
+werkmilieu is one of the plot's werkmilieus on a plot that is not on a
+transform terrain. A locked designation on a planned terrain forces its
+development (C2).
 """
 
 from __future__ import annotations

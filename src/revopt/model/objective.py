@@ -48,8 +48,8 @@ def cost_vector(inst: Instance, lay: Layout) -> np.ndarray:
     cost = np.zeros(lay.n_cols)
     if lay.n_x:
         cost[: lay.n_x] = sum(objective_terms(inst, lay).values())
-    dt = lay.d["terrain"].to_numpy(np.int64)
-    cost[lay.d["col"].to_numpy(np.int64)] = -o["development_weight"] * inst.terrains["development_cost_eur"].to_numpy(float)[dt]
-    up = lay.u["plot"].to_numpy(np.int64)
-    cost[lay.u["col"].to_numpy(np.int64)] = -o["intensify_weight"] * inst.plots["intensify_cost_eur"].to_numpy(float)[up]
+    development_cost = inst.terrains["development_cost_eur"].to_numpy(float)[lay.d["terrain"].to_numpy(np.int64)]
+    cost[lay.d["col"].to_numpy(np.int64)] = -o["development_weight"] * development_cost
+    intensify_cost = inst.plots["intensify_cost_eur"].to_numpy(float)[lay.u["plot"].to_numpy(np.int64)]
+    cost[lay.u["col"].to_numpy(np.int64)] = -o["intensify_weight"] * intensify_cost
     return cost

@@ -47,6 +47,7 @@ from ..model.build import build_blocks
 from ..model.candidates import Candidates, candidate_pairs
 from ..model.layout import build_layout, plot_regions
 from ..model.objective import cost_vector
+from ..results.solution import Solution
 from ..solve.bounds import assignment_bound
 from ..solve.extract import extract_solution, round_columns
 from ..solve.highs_backend import solve_highs
@@ -75,7 +76,7 @@ class ElasticResult:
     status: Status
     additions: pd.DataFrame
     forced: list[str]
-    solution: object | None
+    solution: Solution | None
     message: str = ""
 
 

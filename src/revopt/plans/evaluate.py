@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from ..data.instance import Instance
 from ..model.candidates import candidate_pairs
-from ..results.result import Result, Status
+from ..results.result import Result
 from ..results.solution import Solution
 from ..solve import solve
+from ..status import Progress, Status
 from . import compare
 from .elastic import COLUMNS, elastic_solve
 from .evaluation import PlanEvaluation
@@ -19,7 +22,7 @@ from .reasons import firm_reasons
 
 def evaluate(instance: Instance, plan: Plan, *, time_limit: float | None = None, gap: float = 1e-4,
              threads: int | None = None, backend: str = "highs", elastic: bool = True,
-             progress: Callable | bool | None = None) -> PlanEvaluation:
+             progress: Callable[[Progress], None] | bool | None = None) -> PlanEvaluation:
     """Solve ``instance`` as it is and with ``plan`` applied, both as :func:`revopt.solve` would
     (same time limit, gap, threads, backend), and build the comparison of docs/plans.md.
 
@@ -30,9 +33,11 @@ def evaluate(instance: Instance, plan: Plan, *, time_limit: float | None = None,
     raises :class:`~revopt.plans.plan.PlanError`.
     """
     planned = apply_plan(instance, plan)
-    kw = dict(time_limit=time_limit, gap=gap, threads=threads, backend=backend, progress=progress)
-    baseline = solve(instance, **kw)
-    result = solve(planned, **kw)
+
+    def solve_as_asked(inst: Instance) -> Result:
+        return solve(inst, time_limit=time_limit, gap=gap, threads=threads, backend=backend, progress=progress)
+
+    baseline, result = solve_as_asked(instance), solve_as_asked(planned)
     cand = candidate_pairs(planned)
     reasons = firm_reasons(planned, result, cand)
     transformed = set(plan.transform)
@@ -77,9 +82,7 @@ def evaluate(instance: Instance, plan: Plan, *, time_limit: float | None = None,
     return ev
 
 
-def _empty_elastic():
-    import pandas as pd
-
+def _empty_elastic() -> pd.DataFrame:
     return pd.DataFrame(columns=COLUMNS)
 
 

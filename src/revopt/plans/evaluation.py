@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..data.instance import Instance
 from ..results.result import Result
+from .elastic import ElasticResult
 from .plan import Plan
 
 
@@ -32,7 +33,7 @@ class PlanEvaluation:
     baseline: Result
     result: Result
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    elastic: Result | None = None
+    elastic: ElasticResult | None = None
     norm: float = 0.05
     notes: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)

@@ -45,6 +45,7 @@ def _rule_words(rules: tuple[str, ...], inst: Instance, f: int) -> str:
         return f"no plot within {fr.max_move_km:g} km is large enough for {_fmt(fr.floor_space_m2)} m2"
     if rs == {"werkmilieu", "distance"}:
         return f"no plot within {fr.max_move_km:g} km offers {' or '.join(fr.werkmilieus)}"
+    modes = " or ".join(fr.modes) if isinstance(fr.modes, tuple) else fr.modes
     parts = []
     for r in rules:
         parts.append({
@@ -54,11 +55,12 @@ def _rule_words(rules: tuple[str, ...], inst: Instance, f: int) -> str:
             "floor": f"no plot{within} is large enough for {_fmt(fr.floor_space_m2)} m2",
             "distance": f"no suitable plot within {fr.max_move_km:g} km of its current plot",
             "werkmilieu": f"no plot{within} offers {' or '.join(fr.werkmilieus)} for category {fr.category}",
-            "min_category": f"category {fr.category} is below the minimum category of the heavy-industry parks that fit",
+            "min_category": (f"category {fr.category} is below the minimum category of the heavy-industry parks "
+                             "that fit"),
             "restriction": f"sector {fr.sector} may settle only on the terrains of restrictions.csv",
             "relocate": "the plan moves it off its plot and no other plot fits",
             "closed": "the plots that fit are on a planned terrain the plan keeps closed",
-            "route": f"no plot{within} has a corridor route by {' or '.join(fr.modes) if isinstance(fr.modes, tuple) else fr.modes} to {fr.destination_node}",
+            "route": f"no plot{within} has a corridor route by {modes} to {fr.destination_node}",
             "pairs": "no listed pair (pairs.csv) fits",
         }[r])
     return "; ".join(parts)

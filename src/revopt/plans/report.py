@@ -491,10 +491,11 @@ def _corridor_table(ev: PlanEvaluation, top: int = 15) -> Table | None:
                           cls="full" if pu is not None and pu >= 0.999 else ""),
                      Cell(fmt(r["change_kt"], "kt", sign=True), True)])
     more = len(c) - min(top, len(c))
+    caption = "Freight of the placed firms on each corridor edge, kt per year, busiest first; highlighted: full (C8)."
+    if more:
+        caption += f" {more} more edges in comparison/corridors.csv."
     return Table("corridors", ["Corridor edge", "Mode", "Capacity", "Load (baseline)", "Load (plan)",
-                               "Use (baseline)", "Use (plan)", "Change"], rows, {2, 3, 4, 5, 6, 7},
-                 caption="Freight of the placed firms on each corridor edge, kt per year, busiest first; "
-                         "highlighted: full (C8)." + (f" {more} more edges in comparison/corridors.csv." if more else ""))
+                               "Use (baseline)", "Use (plan)", "Change"], rows, {2, 3, 4, 5, 6, 7}, caption=caption)
 
 
 _STATE_ORDER = {"displaced": 0, "unplaced": 1, "moved": 2, "new_placed": 3, "kept": 4, "": 5}

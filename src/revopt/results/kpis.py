@@ -107,7 +107,8 @@ def compute_kpis(inst: Instance, sol: Solution, pairs: pd.DataFrame) -> dict[str
         "nitrogen": nitrogen,
         "terrains_developed": int(sol.terrains["developed"].astype(bool).sum()) if len(sol.terrains) else 0,
         "plots_intensified": int(sol.plots["intensified"].astype(bool).sum()) if len(sol.plots) else 0,
-        "compensation_m2": float(np.asarray(sol.compensation["floor_m2"], float).sum()) if len(sol.compensation) else 0.0,
+        "compensation_m2": (float(np.asarray(sol.compensation["floor_m2"], float).sum())
+                            if len(sol.compensation) else 0.0),
         **policy_kpis(inst, sol, placed),
         **transport_kpis(sol.routes, inst),
     }
@@ -143,7 +144,8 @@ def policy_kpis(inst: Instance, sol: Solution, placed: pd.DataFrame) -> dict[str
     tol = 1e-6
     claims: dict[str, dict[str, Any]] = {}
     if inst.claims is not None:
-        for r, w, lo, hi in inst.claims[["region", "werkmilieu", "min_floor_m2", "max_floor_m2"]].itertuples(index=False):
+        claim_rows = inst.claims[["region", "werkmilieu", "min_floor_m2", "max_floor_m2"]]
+        for r, w, lo, hi in claim_rows.itertuples(index=False):
             have = float(designated.get((r, w), 0.0))
             lo, hi = _num(lo), _num(hi)
             s_lo = None if lo is None else have - lo
@@ -165,6 +167,7 @@ def policy_kpis(inst: Instance, sol: Solution, placed: pd.DataFrame) -> dict[str
     budget = t.set_index("terrain_id")["noise_budget"].dropna()
     if len(budget):
         pl = placed.merge(inst.firms[["firm_id", "noise_use"]], on="firm_id", how="left")
-        used = pl.groupby(pl["plot_id"].map(dict(zip(inst.plots["plot_id"], inst.plots["terrain_id"]))))["noise_use"].sum()
+        terrain_of_plot = dict(zip(inst.plots["plot_id"], inst.plots["terrain_id"]))
+        used = pl.groupby(pl["plot_id"].map(terrain_of_plot))["noise_use"].sum()
         noise = {tid: {"used": float(used.get(tid, 0.0)), "budget": float(b)} for tid, b in budget.items()}
     return {"claims": claims, "lifecycle_targets": targets, "noise": noise}

@@ -57,8 +57,10 @@ class Solution:
 
     @classmethod
     def empty(cls, summary: dict[str, Any] | None = None) -> Solution:
-        return cls(*(pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS[f]})
-                     for f in ("assignments.csv", "plots.csv", "terrains.csv", "compensation.csv")),
+        def table(f: str) -> pd.DataFrame:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS[f]})
+
+        return cls(table("assignments.csv"), table("plots.csv"), table("terrains.csv"), table("compensation.csv"),
                    summary=dict(summary or {}))
 
     def write(self, directory: str | Path) -> None:
@@ -66,19 +68,11 @@ class Solution:
         d = Path(directory)
         for f, df in (("assignments.csv", self.assignments), ("plots.csv", self.plots),
                       ("terrains.csv", self.terrains), ("compensation.csv", self.compensation)):
-            out = df[COLUMNS[f]].copy()
-            for c in out.columns:
-                if out[c].dtype == bool:
-                    out[c] = out[c].map({True: "true", False: "false"})
-            out.to_csv(d / f, index=False, float_format="%.10g")
-        for f, df in (("routes.csv", self.routes), ("corridor_loads.csv", self.corridor_loads),
-                      ("accessibility.csv", self.accessibility)):
-            if df is not None:
-                out = df.copy()
-                for c in out.columns:
-                    if out[c].dtype == bool:
-                        out[c] = out[c].map({True: "true", False: "false"})
-                out.to_csv(d / f, index=False, float_format="%.10g")
+            _write_csv(df[COLUMNS[f]], d / f)
+        for f, optional in (("routes.csv", self.routes), ("corridor_loads.csv", self.corridor_loads),
+                            ("accessibility.csv", self.accessibility)):
+            if optional is not None:
+                _write_csv(optional, d / f)
         (d / "summary.json").write_text(json.dumps(jsonable(self.summary), indent=2) + "\n", encoding="utf-8")
 
     @classmethod
@@ -133,6 +127,15 @@ class Solution:
             routes = routes.apply(lambda s: s.str.strip())
         return cls(tables["assignments.csv"], tables["plots.csv"], tables["terrains.csv"],
                    tables["compensation.csv"], summary, routes=routes)
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> None:
+    """One solution table as CSV: booleans as true/false, floats to 10 significant digits."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == bool:
+            out[c] = out[c].map({True: "true", False: "false"})
+    out.to_csv(path, index=False, float_format="%.10g")
 
 
 def jsonable(v: Any) -> Any:

@@ -33,10 +33,26 @@ import math
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from revopt.data.vocab import POOLED, RANK, TARIFF_DEFAULTS, WERKMILIEUS
 from revopt.results.solution import Solution, SolutionFormatError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from revopt.data.instance import Instance
+
+
+class _Solved(Protocol):
+    """Anything that carries a solution (a :class:`~revopt.results.Result`, a plan's elastic solve)."""
+
+    @property
+    def solution(self) -> Solution | None: ...
+
+
+#: What :func:`verify` and :func:`objective_value` read a solution from.
+SolutionLike = Solution | str | Path | _Solved
 
 # Geometric comparisons (radius, max move) are exact up to this many km, so that
 # a plot lying exactly on the boundary counts as inside whatever rounding did.
@@ -62,10 +78,11 @@ def _is_set(v: Any) -> bool:
         return str(v).strip() != ""
 
 
-def _records(df) -> list[dict[str, Any]]:
+def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
     if df is None:
         return []
-    return df.to_dict("records")
+    # pandas types the keys as Hashable; an instance's and a solution's columns are all names (str)
+    return cast("list[dict[str, Any]]", df.to_dict("records"))
 
 
 @dataclass
@@ -234,7 +251,7 @@ class _Tables:
         return None
 
 
-def _build_tables(instance) -> _Tables:
+def _build_tables(instance: Instance) -> _Tables:
     params = instance.params
     terrains = {str(r["terrain_id"]): _terrain_record(r) for r in _records(instance.terrains)}
     plots = {str(r["plot_id"]): _plot_record(r) for r in _records(instance.plots)}
@@ -254,7 +271,7 @@ def _build_tables(instance) -> _Tables:
     return tb
 
 
-def _terrain_record(r: dict) -> dict:
+def _terrain_record(r: dict[str, Any]) -> dict[str, Any]:
     r = dict(r)
     r["region"] = _text(r.get("region"))
     r["min_category"] = _text(r.get("min_category"))
@@ -263,7 +280,7 @@ def _terrain_record(r: dict) -> dict:
     return r
 
 
-def _plot_record(r: dict) -> dict:
+def _plot_record(r: dict[str, Any]) -> dict[str, Any]:
     r = dict(r)
     r["werkmilieus"] = tuple(r["werkmilieus"])
     r["current_werkmilieu"] = r.get("current_werkmilieu") or ""
@@ -271,7 +288,7 @@ def _plot_record(r: dict) -> dict:
     return r
 
 
-def _firm_record(r: dict) -> dict:
+def _firm_record(r: dict[str, Any]) -> dict[str, Any]:
     r = dict(r)
     r["werkmilieus"] = tuple(r["werkmilieus"])
     r["current_plot"] = r.get("current_plot") or ""
@@ -289,7 +306,7 @@ def _firm_record(r: dict) -> dict:
     return r
 
 
-def _add_policy_tables(tb: _Tables, instance) -> None:
+def _add_policy_tables(tb: _Tables, instance: Instance) -> None:
     """Claims (C9), lifecycle targets (C10) and sector restrictions (rule 9)."""
     for r in _records(getattr(instance, "claims", None)):
         tb.claims.append({"region": _text(r["region"]), "werkmilieu": _text(r["werkmilieu"]),
@@ -302,12 +319,12 @@ def _add_policy_tables(tb: _Tables, instance) -> None:
         tb.restrictions[_text(r["sector"])] = {str(x) for x in r["terrain_ids"]}
 
 
-def _add_corridors(tb: _Tables, instance) -> None:
+def _add_corridors(tb: _Tables, instance: Instance) -> None:
     """Tariffs, the edges with an adjacency list per mode, and each plot's access rows (section 7)."""
     transport = tb.params.get("transport", {})
     tb.tariff = {m: _f(transport.get(f"{m}_eur_per_tkm", d)) for m, d in TARIFF_DEFAULTS.items()}
     for r in _records(getattr(instance, "corridor_edges", None)):
-        e = {"u": str(r["u"]), "v": str(r["v"]), "mode": str(r["mode"]), "length": _f(r["length_km"]),
+        e: dict[str, Any] = {"u": str(r["u"]), "v": str(r["v"]), "mode": str(r["mode"]), "length": _f(r["length_km"]),
              "cap": _f(r["capacity_kt"]) if _is_set(r.get("capacity_kt")) else None}
         tb.edges[str(r["edge_id"])] = e
         adj = tb.adj.setdefault(e["mode"], {})
@@ -352,7 +369,7 @@ def _add_compensation_sets(tb: _Tables) -> None:
 _CACHE: dict[int, tuple[Any, _Tables]] = {}
 
 
-def _tables(instance) -> _Tables:
+def _tables(instance: Instance) -> _Tables:
     """Tables of an instance, cached while the instance lives (instances are read-only)."""
     key = id(instance)
     hit = _CACHE.get(key)
@@ -360,14 +377,14 @@ def _tables(instance) -> _Tables:
         return hit[1]
     tb = _build_tables(instance)
     try:
-        ref = weakref.ref(instance, lambda _r, k=key: _CACHE.pop(k, None))
+        ref = weakref.ref(instance, lambda _r: _CACHE.pop(key, None))
     except TypeError:  # not weak-referenceable: do not cache
         return tb
     _CACHE[key] = (ref, tb)
     return tb
 
 
-def is_candidate(instance, firm_id: str, plot_id: str) -> str | None:
+def is_candidate(instance: Instance, firm_id: str, plot_id: str) -> str | None:
     """None when (firm_id, plot_id) is a candidate pair (spec section 2).
 
     Otherwise the name of the first of the ten rules it breaks (1-7 of section 2,
@@ -383,7 +400,7 @@ def is_candidate(instance, firm_id: str, plot_id: str) -> str | None:
     return tb.broken_rule(firm_id, plot_id)
 
 
-def cheapest_route_cost(instance, firm_id: str, plot_id: str) -> float | None:
+def cheapest_route_cost(instance: Instance, firm_id: str, plot_id: str) -> float | None:
     """Cost (euro per tonne) of the cheapest route of (firm_id, plot_id), spec section 7: 0.0 for a
     firm without freight, None when a firm with freight has no route from that plot."""
     tb = _tables(instance)
@@ -392,7 +409,7 @@ def cheapest_route_cost(instance, firm_id: str, plot_id: str) -> float | None:
     return tb.cheapest(firm_id, plot_id)
 
 
-def compatible_werkmilieus(instance, firm_id: str, plot_id: str) -> frozenset[str]:
+def compatible_werkmilieus(instance: Instance, firm_id: str, plot_id: str) -> frozenset[str]:
     """W(f, p) of spec section 2, rule 6 (the designations under which f may sit on p)."""
     return frozenset(_tables(instance).W(firm_id, plot_id))
 
@@ -546,7 +563,7 @@ def _read_compensation(tb: _Tables, sol: Solution, out: list[str],
         t, p, k = _text(r.get("terrain_id")), _text(r.get("plot_id")), _text(r.get("class"))
         row = i + 2
         try:
-            amount = float(r.get("floor_m2"))
+            amount = _f(r.get("floor_m2"))
         except (TypeError, ValueError):
             out.append(f"compensation.csv row {row}: floor_m2 is not a number")
             continue
@@ -809,7 +826,7 @@ def check_plan(tb: _Tables, dec: _Decisions) -> list[str]:
     return out
 
 
-def check_routes(tb: _Tables, dec: _Decisions, routes, tol: float) -> list[str]:
+def check_routes(tb: _Tables, dec: _Decisions, routes: pd.DataFrame | None, tol: float) -> list[str]:
     """Section 7: every placed firm with freight has one route in routes.csv, over edges of one of
     its modes, connected from an access node of its plot for that mode to its destination, at the
     cheapest route cost of the pair (relative tolerance); no other firm has a route; C8: the
@@ -939,7 +956,7 @@ def check_objective(tb: _Tables, dec: _Decisions, summary: dict[str, Any], tol: 
 # --------------------------------------------------------------------------- #
 
 
-def _as_solution(solution) -> Solution | str:
+def _as_solution(solution: SolutionLike) -> Solution | str:
     """A Solution, or a one-line reason why there is none to check."""
     if isinstance(solution, Solution):
         return solution
@@ -959,7 +976,7 @@ def _as_solution(solution) -> Solution | str:
     raise TypeError(f"verify: cannot read a solution from {type(solution).__name__}")
 
 
-def objective_value(instance, solution) -> float:
+def objective_value(instance: Instance, solution: SolutionLike) -> float:
     """The section-5 objective of ``solution`` (Solution, directory, or Result).
 
     Rows with unknown ids are ignored; nothing is checked for feasibility.
@@ -971,7 +988,7 @@ def objective_value(instance, solution) -> float:
     return _objective(tb, _read_decisions(tb, sol, []))
 
 
-def verify(instance, solution, *, tol: float = 1e-6) -> list[str]:
+def verify(instance: Instance, solution: SolutionLike, *, tol: float = 1e-6) -> list[str]:
     """Check a solution against the contract (spec sections 2, 3, 5, 6 and the policy rules of 9).
 
     ``solution`` is a :class:`Solution`, a path to a solution directory, or an

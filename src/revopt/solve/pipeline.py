@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,6 +34,12 @@ from .options import DEFAULT_OPTIONS, SolveOptions
 from .pyomo_backend import solve_pyomo
 from .warm_start import heuristic_start, shifted
 
+if TYPE_CHECKING:
+    from pyomo.environ import ConcreteModel
+
+#: ``extra_constraints(model, instance)``: adds the caller's own constraints to the Pyomo model
+ExtraConstraints = Callable[["ConcreteModel", Instance], object]
+
 BACKENDS = ("highs", "pyomo")
 #: ``progress=True`` sends each snapshot here (level INFO); the CLI prints them instead
 LOG = logging.getLogger("revopt.solve")
@@ -47,7 +53,7 @@ class _Request:
     gap: float
     threads: int | None
     backend: str
-    extra_constraints: Callable | None
+    extra_constraints: ExtraConstraints | None
     solver: str | None
     solver_options: dict[str, Any] | None
     verbose: bool
@@ -80,8 +86,8 @@ def _timed(seconds: dict[str, float], phase: str) -> Iterator[None]:
 
 def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1e-4,
           threads: int | None = None, backend: str = "highs",
-          extra_constraints: Callable | None = None, solver: str | None = None,
-          solver_options: dict | None = None, verbose: bool = False,
+          extra_constraints: ExtraConstraints | None = None, solver: str | None = None,
+          solver_options: dict[str, Any] | None = None, verbose: bool = False,
           progress: Callable[[Progress], None] | bool | None = None,
           warm_start: bool | None = None, lns: bool | None = None,
           options: SolveOptions | None = None) -> Result:
