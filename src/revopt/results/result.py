@@ -39,6 +39,11 @@ class Result:
     reasons: list[str] = field(default_factory=list)
     message: str = ""
     size: dict[str, int] = field(default_factory=dict)
+    #: where the reported bound comes from ("highs", "lagrangian", "assignment", ...; None without one)
+    bound_source: str | None = None
+    #: with a work limit: True when no clock cut any phase short (the same input, seed and work
+    #: limit give the same answer on any machine); None without a work limit
+    reproducible: bool | None = None
 
     @property
     def time_s(self) -> float:
@@ -89,5 +94,7 @@ class Result:
             "size": self.size,
             "reasons": self.reasons,
             "message": self.message,
+            "bound_source": self.bound_source,
+            "reproducible": self.reproducible,
             "kpis": self.kpis,
         }

@@ -43,17 +43,25 @@ def assignment_bound(lay: Layout, lm: LinearModel) -> float:
     return float(best.sum()) + extra
 
 
-def combine_bounds(objective: float, solver_bound: float | None, proved_optimal: bool,
-                   simple: float) -> tuple[float, float]:
-    """(bound, gap) of an incumbent: the best of the solver's bound and ``simple`` (the assignment bound).
+def combine_bounds(objective: float, solver: tuple[str, float | None], others: dict[str, float | None],
+                   proved_optimal: bool = False) -> tuple[float, float, str]:
+    """(bound, gap, source) of an incumbent: the best (lowest) of the valid bounds at hand.
 
-    An optimum proved without a bound (the Pyomo backend with some solvers) is its own bound;
-    a bound below the incumbent is solver round-off and is lifted to it.
+    ``solver`` is (name, bound) of the solver that returned the incumbent; ``others`` more valid
+    bounds by source (``{"lagrangian": ..., "assignment": ...}``; None where a source has none).
+    An optimum the solver proved without reporting a bound (the Pyomo backend with some
+    solvers) is its own bound (source ``"optimal"``); a bound below the incumbent is solver
+    round-off and is lifted to it.
     """
-    bound = objective if solver_bound is None and proved_optimal else solver_bound
-    bound = simple if bound is None else min(bound, simple)
-    bound = max(bound, objective)
-    return bound, relative_gap(bound, objective)
+    name, value = solver
+    if value is None and proved_optimal:
+        name, value = "optimal", objective
+    known = {k: float(v) for k, v in {name: value, **others}.items() if v is not None and np.isfinite(v)}
+    if not known:
+        raise ValueError("combine_bounds needs at least one bound")
+    source = min(known, key=lambda k: known[k])
+    bound = max(known[source], objective)
+    return bound, relative_gap(bound, objective), source
 
 
 __all__ = ["assignment_bound", "combine_bounds", "relative_gap"]

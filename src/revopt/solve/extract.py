@@ -84,21 +84,25 @@ class Extracted:
     bound: float | None = None
     gap: float | None = None
     kpis: dict[str, Any] = field(default_factory=dict)
+    bound_source: str | None = None
 
 
-def extract(inst: Instance, cand: Candidates, lay: Layout, lm: LinearModel, raw: RawSolve) -> Extracted:
+def extract(inst: Instance, cand: Candidates, lay: Layout, lm: LinearModel, raw: RawSolve,
+            bounds: dict[str, float | None] | None = None, solver: str = "solver") -> Extracted:
     """Tables, objective (recomputed from the rounded decisions), bound, gap and KPIs of a backend's answer.
 
-    The bound is the best of the solver's and the assignment bound (:mod:`revopt.solve.bounds`),
-    so the gap is a true one even when the solver had no time for its own.
+    The bound is the best of the solver's, the assignment bound and any other valid ``bounds``
+    found before (the Lagrangian bound; :mod:`revopt.solve.bounds`), so the gap is a true one even
+    when the solver had no time for its own.
     """
     if not raw.status.has_solution or raw.values is None:
         return Extracted()
     v = round_columns(lay, lm.integrality, raw.values)
     objective = float(lm.cost @ v)
     sol = extract_solution(inst, lay, v)
-    bound, gap = combine_bounds(objective, raw.bound, raw.status == Status.OPTIMAL, assignment_bound(lay, lm))
-    return Extracted(sol, objective, bound, gap, compute_kpis(inst, sol, cand.pairs))
+    others = {**(bounds or {}), "assignment": assignment_bound(lay, lm)}
+    bound, gap, source = combine_bounds(objective, (solver, raw.bound), others, raw.status == Status.OPTIMAL)
+    return Extracted(sol, objective, bound, gap, compute_kpis(inst, sol, cand.pairs), source)
 
 
 __all__ = ["extract", "Extracted", "extract_solution", "round_columns", "CREDIT_EPS"]

@@ -41,6 +41,8 @@ class LnsStats:
     gain: float = 0.0
     seconds: float = 0.0
     trace: list[tuple[float, float]] = field(default_factory=list)  # (elapsed, objective)
+    #: the clock decided something (the time limit ended the search or a sub-MIP): not reproducible
+    clock_cut: bool = False
 
 
 class _Sub:
@@ -77,24 +79,31 @@ class _Sub:
                           start=start, index=c.astype(np.int32), value=v)
         return cols, sub
 
-    def solve(self, free: np.ndarray, x: np.ndarray, time_limit: float, threads: int | None):
+    def solve(self, free: np.ndarray, x: np.ndarray, time_limit: float, threads: int | None,
+              nodes: int | None = None):
         """Optimise the free columns with the others fixed at ``x``: (new full vector or None, whether
-        the sub-MIP was proved optimal)."""
+        the sub-MIP was proved optimal, whether its time limit stopped it). ``nodes`` limits the
+        branch-and-bound nodes (a work limit that gives the same answer on any machine)."""
         cols, sub = self.cut(free, x)
-        h = highs_for(sub, threads=threads, options={"time_limit": float(time_limit), "mip_rel_gap": 1e-6})
+        opts = {"time_limit": float(time_limit), "mip_rel_gap": 1e-6}
+        if nodes is not None:
+            opts["mip_max_nodes"] = int(nodes)
+        h = highs_for(sub, threads=threads, options=opts)
         sol = highspy.HighsSolution()
         sol.col_value = x[cols].astype(float)
         sol.value_valid = True
         h.setSolution(sol)
         h.run()
-        proved = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        status = h.getModelStatus()
+        proved = status == highspy.HighsModelStatus.kOptimal
+        timed_out = status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
         if h.getInfo().primal_solution_status != 2:
-            return None, proved
+            return None, proved, timed_out
         out = x.copy()
         out[cols] = np.asarray(h.getSolution().col_value, dtype=float)
         ints = sub.integrality.astype(bool)
         out[cols[ints]] = np.round(out[cols[ints]])
-        return out, proved
+        return out, proved, timed_out
 
 
 class _Areas:
@@ -138,9 +147,10 @@ class _Areas:
         return free
 
 
-def _adapt(target: float, proved: bool, seconds: float, target_pairs: int) -> float:
-    """Grow the neighbourhood while sub-MIPs are proved quickly, shrink it when they time out."""
-    if proved and seconds < SUB_TIME_S / 2:
+def _adapt(target: float, proved: bool, seconds: float | None, target_pairs: int) -> float:
+    """Grow the neighbourhood while sub-MIPs are proved quickly, shrink it when they time out
+    (``seconds`` None: by proof alone, as in the reproducible mode)."""
+    if proved and (seconds is None or seconds < SUB_TIME_S / 2):
         return min(target * 1.25, 50.0 * target_pairs)
     if not proved:
         return max(target * 0.8, 200.0)
@@ -149,10 +159,14 @@ def _adapt(target: float, proved: bool, seconds: float, target_pairs: int) -> fl
 
 def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time_limit: float,
             threads: int | None = None, seed: int = 0, target_pairs: int = TARGET_PAIRS,
-            progress=None) -> tuple[np.ndarray, LnsStats]:
+            progress=None, rounds: int | None = None, sub_nodes: int | None = None) -> tuple[np.ndarray, LnsStats]:
     """Improve the feasible column vector ``x`` by neighbourhood sub-MIPs for ``time_limit`` seconds.
 
-    Stops early after a full sweep over all plots without improvement.
+    Stops early after a full sweep over all plots without improvement. ``seed`` orders the
+    neighbourhoods. With ``rounds`` and ``sub_nodes`` the search is a function of its input
+    alone: at most ``rounds`` sub-MIPs of at most ``sub_nodes`` nodes each, the neighbourhood
+    size adapted by proof, not by seconds; the time limit is then only a safety net, and
+    ``stats.clock_cut`` says whether it cut anything.
     ``progress(elapsed, objective)`` is called on each improvement. Returns
     the best vector found (``x`` itself when nothing better was found).
     """
@@ -172,14 +186,19 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
         if since_gain > n_plots // max(1, k // 2) + 1:  # about two sweeps without a gain
             break
         left = time_limit - (time.perf_counter() - t0)
+        if rounds is not None and st.rounds >= rounds:
+            break
         if left < 0.2:
+            st.clock_cut = True
             break
         free = areas.free_columns(order[i % n_plots], k, x)
         i += 1
         st.rounds += 1
         ts = time.perf_counter()
-        new, proved = sub.solve(free, x, min(SUB_TIME_S, left), threads)
-        target = _adapt(target, proved, time.perf_counter() - ts, target_pairs)
+        new, proved, timed_out = sub.solve(free, x, left if sub_nodes is not None else min(SUB_TIME_S, left),
+                                           threads, sub_nodes)
+        st.clock_cut |= timed_out
+        target = _adapt(target, proved, None if sub_nodes is not None else time.perf_counter() - ts, target_pairs)
         obj = -np.inf if new is None else float(lm.cost @ new)
         if obj > best + 1e-9 * max(1.0, abs(best)):
             st.improved += 1

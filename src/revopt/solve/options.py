@@ -32,6 +32,10 @@ class SolveOptions:
     mip_min_s: float = 1.0
     #: large models under a limit: HiGHS in a child process killed at the deadline: docs/benchmarks.md#watchdog
     isolate_highs: bool = True
+    #: reproducible mode (work_limit): branch-and-bound nodes of one neighbourhood sub-MIP: docs/solving.md
+    work_sub_nodes: int = 200
+    #: reproducible mode: branch-and-bound nodes of HiGHS on the whole model: docs/solving.md
+    work_mip_nodes: int = 1000
 
     def is_large(self, n_pairs: int) -> bool:
         """Whether a model of ``n_pairs`` candidate pairs counts as large (heuristics first, large-model options)."""

@@ -61,6 +61,8 @@ class _Request:
     warm_start: bool | None
     lns: bool | None
     options: SolveOptions
+    seed: int = 0
+    work_limit: int | None = None
 
     def check(self) -> None:
         if self.backend not in BACKENDS:
@@ -71,6 +73,10 @@ class _Request:
             raise ValueError(f"gap must be >= 0, not {self.gap!r}")
         if self.time_limit is not None and not self.time_limit > 0:
             raise ValueError(f"time_limit must be > 0 seconds, not {self.time_limit!r}")
+        if self.work_limit is not None and not (isinstance(self.work_limit, int) and self.work_limit >= 0):
+            raise ValueError(f"work_limit must be an integer >= 0, not {self.work_limit!r}")
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ValueError(f"seed must be an integer >= 0, not {self.seed!r}")
 
 
 def _log_progress(p: Progress) -> None:
@@ -90,7 +96,7 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
           solver_options: dict[str, Any] | None = None, verbose: bool = False,
           progress: Callable[[Progress], None] | bool | None = None,
           warm_start: bool | None = None, lns: bool | None = None,
-          options: SolveOptions | None = None) -> Result:
+          options: SolveOptions | None = None, seed: int = 0, work_limit: int | None = None) -> Result:
     """Solve an instance to (near) optimality.
 
     - ``time_limit`` seconds for the whole solve; stopped with an incumbent gives
@@ -115,14 +121,21 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
       and HiGHS the rest. Their times are the extra phases ``warm_start`` and ``lns``;
       the bound and gap always come from HiGHS on the whole model;
     - ``options``: the strategy (:class:`~revopt.solve.options.SolveOptions`; default
-      the measured one).
+      the measured one);
+    - ``seed``: orders the neighbourhood search and seeds HiGHS (``random_seed``);
+    - ``work_limit``: the reproducible mode (docs/solving.md): the heuristics count work, not
+      seconds (greedy improvement to convergence, at most ``work_limit`` neighbourhood
+      sub-MIPs of ``options.work_sub_nodes`` nodes, HiGHS on the whole model at most
+      ``options.work_mip_nodes`` nodes), so the same input, seed and work limit give the same
+      answer on any machine; the time limit stays a safety net, and ``result.reproducible``
+      says whether it acted (False: the clock cut a phase short).
 
     Raises :class:`~revopt.data.errors.InstanceError` when the instance breaks a
     model-level input rule (:mod:`revopt.model.validate`).
     """
     req = _Request(time_limit, gap, threads, backend, extra_constraints, solver, solver_options, verbose,
                    _log_progress if progress is True else (progress or None), warm_start, lns,
-                   DEFAULT_OPTIONS if options is None else options)
+                   DEFAULT_OPTIONS if options is None else options, seed, work_limit)
     req.check()
     began = time.perf_counter()
     deadline = None if time_limit is None else began + time_limit
@@ -140,20 +153,22 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
         return Result(instance.name, Status.INFEASIBLE, None, None, None, sec, backend, None,
                       exclusions=cand.exclusions, reasons=reasons,
                       message="infeasible before solving (presolve checks)", size=size)
-    raw = _run_backend(instance, cand, lay, lm, sec, req, deadline)
+    raw, clock_cut = _run_backend(instance, cand, lay, lm, sec, req, deadline)
     sec["handover"], sec["solve"] = raw.handover_s, raw.solve_s
     with _timed(sec, "extract"):
-        out = extract(instance, cand, lay, lm, raw)
+        out = extract(instance, cand, lay, lm, raw, solver="highs" if backend == "highs" else backend)
     res = Result(instance.name, raw.status, out.objective, out.bound, out.gap, sec, backend, out.solution,
-                 kpis=out.kpis, exclusions=cand.exclusions, message=raw.message, size=size)
+                 kpis=out.kpis, exclusions=cand.exclusions, message=raw.message, size=size,
+                 bound_source=out.bound_source, reproducible=None if work_limit is None else not clock_cut)
     if out.solution is not None:
         out.solution.summary = res.summary()
     return res
 
 
 def _run_backend(instance: Instance, cand: Candidates, lay: Layout, lm: LinearModel,
-                 sec: dict[str, float], req: _Request, deadline: float | None) -> RawSolve:
-    """Hand the model to the chosen backend (after the warm start, for HiGHS on large models).
+                 sec: dict[str, float], req: _Request, deadline: float | None) -> tuple[RawSolve, bool]:
+    """Hand the model to the chosen backend (after the warm start, for HiGHS on large models):
+    (its answer, whether the clock cut a phase short).
 
     ``deadline`` (a ``time.perf_counter()`` instant) is where the whole solve must end: the time
     limit counts from the start of :func:`solve`, candidates and build included.
@@ -161,32 +176,54 @@ def _run_backend(instance: Instance, cand: Candidates, lay: Layout, lm: LinearMo
     if lm.n_cols == 0:  # nothing to decide: feasible iff every (empty) row admits 0
         ok = bool(np.all(lm.row_lower <= 0) and np.all(lm.row_upper >= 0))
         return RawSolve(Status.OPTIMAL if ok else Status.INFEASIBLE, np.zeros(0) if ok else None,
-                        0.0 if ok else None, 0.0, 0.0, "no decisions: no candidate pairs or designations")
+                        0.0 if ok else None, 0.0, 0.0, "no decisions: no candidate pairs or designations"), False
     left = None if deadline is None else max(1e-3, deadline - time.perf_counter())
     if req.backend == "pyomo":
-        return solve_pyomo(instance, lay, lm, time_limit=left, gap=req.gap, threads=req.threads,
-                           extra_constraints=req.extra_constraints, solver=req.solver, verbose=req.verbose,
-                           options=req.solver_options)
+        raw = solve_pyomo(instance, lay, lm, time_limit=left, gap=req.gap, threads=req.threads,
+                          extra_constraints=req.extra_constraints, solver=req.solver, verbose=req.verbose,
+                          options=req.solver_options)
+        return raw, raw.status in (Status.FEASIBLE, Status.NO_SOLUTION)
     opts = req.options
     threads = opts.default_threads if req.threads is None else req.threads
-    large = opts.is_large(len(cand))
-    start, used = None, 0.0
-    if req.warm_start or (req.warm_start is None and large):
+    start, used, cut = None, 0.0, False
+    if req.warm_start or (req.warm_start is None and opts.is_large(len(cand))):
         ws = heuristic_start(instance, cand, lay, lm, options=opts, time_limit=left, threads=threads,
-                             lns=req.lns, progress=req.progress)
+                             lns=req.lns, progress=req.progress, seed=req.seed, work_limit=req.work_limit)
         sec.update(ws.phases)
-        start, used = ws.values, ws.seconds
-    highs_opts = opts.highs_options(len(cand), req.solver_options)
-    if deadline is not None and large and opts.isolate_highs:
+        start, used, cut = ws.values, ws.seconds, ws.clock_cut
+    raw = _run_highs(lm, len(cand), req, deadline, threads, start, used)
+    return raw, cut or _clock_stopped(raw)
+
+
+#: the messages of a HiGHS run that the clock ended (HiGHS's own limit, revopt's watchdog or deadline)
+_CLOCK_MESSAGES = ("time limit", "interrupted", "no time left")
+
+
+def _clock_stopped(raw: RawSolve) -> bool:
+    """Whether the clock, not the work limit or a proof, ended this run."""
+    msg = raw.message.lower()
+    return raw.status in (Status.FEASIBLE, Status.NO_SOLUTION) and any(m in msg for m in _CLOCK_MESSAGES)
+
+
+def _run_highs(lm: LinearModel, n_pairs: int, req: _Request, deadline: float | None, threads: int,
+               start: np.ndarray | None, used: float) -> RawSolve:
+    """HiGHS on the whole model: in a child process stopped at the deadline on large models, else in
+    this process; with a work limit, a node limit makes its answer the same on any machine."""
+    opts = req.options
+    highs_opts = {"random_seed": req.seed, **opts.highs_options(n_pairs, req.solver_options)}
+    if req.work_limit is not None:
+        highs_opts.setdefault("mip_max_nodes", opts.work_mip_nodes)
+    progress = shifted(req.progress, used)
+    if deadline is not None and opts.is_large(n_pairs) and opts.isolate_highs:
         if start is not None and deadline - time.perf_counter() < opts.mip_min_s:
             return RawSolve(Status.FEASIBLE, start, None, 0.0, 0.0,
                             "no time left for HiGHS; incumbent from the heuristics")
         return solve_highs_isolated(lm, deadline=max(deadline, time.perf_counter() + opts.mip_min_s), gap=req.gap,
-                                    threads=threads, options=highs_opts, progress=shifted(req.progress, used),
-                                    start=start)
-    mip_limit = None if left is None else max(left - used, min(left, opts.mip_min_s))
+                                    threads=threads, options=highs_opts, progress=progress, start=start)
+    left = None if deadline is None else deadline - time.perf_counter()
+    mip_limit = None if left is None else max(left, opts.mip_min_s)
     return solve_highs(lm, time_limit=mip_limit, gap=req.gap, threads=threads, verbose=req.verbose,
-                       options=highs_opts, progress=shifted(req.progress, used), start=start)
+                       options=highs_opts, progress=progress, start=start)
 
 
 __all__ = ["solve", "BACKENDS"]
