@@ -78,6 +78,12 @@ def _add_solve(sub) -> None:
                    help="solver time limit in seconds")
     s.add_argument("--threads", type=_whole("threads", 1), default=None, metavar="N", help="solver threads")
     s.add_argument("--backend", choices=BACKENDS, default="highs", help="highs (default) or pyomo")
+    s.add_argument("--seed", type=_whole("seed", 0), default=0, metavar="N",
+                   help="seed of the neighbourhood search and of HiGHS (default 0)")
+    s.add_argument("--work-limit", type=_whole("work limit", 0), default=None, metavar="N",
+                   help="reproducible mode: the heuristics count work (at most N neighbourhood sub-MIPs), not "
+                        "seconds, so the same input, seed and N give the same answer on any machine; "
+                        "--time-limit stays a safety net (docs/solving.md)")
     s.add_argument("--force", action="store_true", help="replace a non-empty --out")
     s.add_argument("--quiet", action="store_true", help="print nothing on success (implies --no-progress)")
     s.add_argument("--no-progress", action="store_true",
@@ -254,7 +260,11 @@ def print_summary(res: Result, out: Path) -> None:
     print(f"instance   {res.instance_name}  ({res.size.get('firms', 0)} firms, {res.size.get('plots', 0)} plots, "
           f"{res.size.get('pairs', 0)} candidate pairs)")
     print(f"status     {res.status.value}")
-    print(f"objective  {_fmt(res.objective)} EUR   bound {_fmt(res.bound)}   gap {_fmt(res.gap, pct=True)}")
+    source = f" ({res.bound_source})" if res.bound_source else ""
+    print(f"objective  {_fmt(res.objective)} EUR   bound {_fmt(res.bound)}{source}   gap {_fmt(res.gap, pct=True)}")
+    if res.reproducible is not None:
+        print("work limit " + ("reproducible: no phase was cut by the clock" if res.reproducible else
+                               "NOT reproducible: the time limit cut a phase short (raise it or lower --work-limit)"))
     k = res.kpis
     if k:
         f = k["firms"]
@@ -317,7 +327,7 @@ def cmd_solve(a: argparse.Namespace) -> int:
     inst = _load(a.instance)
     show = not (a.quiet or a.no_progress) and a.backend == "highs"
     res = solve(inst, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend,
-                progress=print_progress if show else None)
+                progress=print_progress if show else None, seed=a.seed, work_limit=a.work_limit)
     sol = res.solution if res.solution is not None else Solution.empty()
     sol.summary = res.summary()
     with atomic_dir(out, force=a.force) as d:
