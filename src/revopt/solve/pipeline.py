@@ -218,10 +218,11 @@ def _run_highs(lm: LinearModel, n_pairs: int, req: _Request, deadline: float | N
         if start is not None and deadline - time.perf_counter() < opts.mip_min_s:
             return RawSolve(Status.FEASIBLE, start, None, 0.0, 0.0,
                             "no time left for HiGHS; incumbent from the heuristics")
-        return solve_highs_isolated(lm, deadline=max(deadline, time.perf_counter() + opts.mip_min_s), gap=req.gap,
+        floor = min(req.time_limit or 0.0, opts.mip_min_s)
+        return solve_highs_isolated(lm, deadline=max(deadline, time.perf_counter() + floor), gap=req.gap,
                                     threads=threads, options=highs_opts, progress=progress, start=start)
     left = None if deadline is None else deadline - time.perf_counter()
-    mip_limit = None if left is None else max(left, opts.mip_min_s)
+    mip_limit = None if left is None else max(left, min(req.time_limit or left, opts.mip_min_s))
     return solve_highs(lm, time_limit=mip_limit, gap=req.gap, threads=threads, verbose=req.verbose,
                        options=highs_opts, progress=progress, start=start)
 
