@@ -70,11 +70,12 @@ def _knapsack01(values, weights, capacity, node_limit, chosen):
     return best
 
 
+knapsack01 = _knapsack01
+available = False
 try:  # optional speed-up
     import numba
 
     knapsack01 = numba.njit(cache=True)(_knapsack01)
     available = True
 except ImportError:  # pragma: no cover - without numba the plain function does the same, slower
-    knapsack01 = _knapsack01
-    available = False
+    pass

@@ -122,8 +122,8 @@ class LagrangianResult:
     best L. ``x_relaxed`` is the subproblem's solution at those multipliers (pairs may be
     fractional where a knapsack was), ``designation`` per plot position the chosen werkmilieu's
     z column (-1: none). ``history`` holds (seconds, bound so far) at every evaluation of L.
-    ``status``: ``converged`` (within ``tolerance`` of the incumbent, or the search stalled),
-    ``iteration_limit``, ``time_limit`` or ``infeasible``.
+    ``status``: ``converged`` (within ``tolerance`` of the incumbent), ``iteration_limit``,
+    ``time_limit`` or ``infeasible``.
     """
 
     bound: float
@@ -251,6 +251,13 @@ def dual_bound(lm: LinearModel, y: np.ndarray, col_bounds: tuple[np.ndarray, np.
     rc = lm.cost - np.bincount(ec, ev * y[er], minlength=lm.n_cols)
     total = float(np.sum(_row_terms(y, lm.row_lower, lm.row_upper))) + float(np.sum(_box_max(rc, lower, upper)))
     return total if not np.isnan(total) else np.inf
+
+
+def reduced_costs(lm: LinearModel, multipliers: np.ndarray) -> np.ndarray:
+    """c - A'y per column for row multipliers y (e.g. :attr:`LagrangianResult.multipliers`): what a
+    column is worth at those prices (a pair with a very negative one is unlikely in a good plan)."""
+    er, ec, ev = _entries(lm)
+    return lm.cost - np.bincount(ec, ev * np.asarray(multipliers, float)[er], minlength=lm.n_cols)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -573,13 +580,10 @@ class _Relaxation:
         # the option of each designation with u = 0 / u = 1 (-1: none)
         self.opt_of_g = np.full((2, self.n_g), -1, np.int64)
         self.opt_of_g[self.opt_u, self.opt_g] = np.arange(self.n_opt)
-        ki, ko = [], []
-        for u in (0, 1):
-            o = self.opt_of_g[u][self.inc_g]
-            m = o >= 0
-            ki.append(self.inc_item[m])
-            ko.append(o[m])
-        ki, ko = np.concatenate(ki), np.concatenate(ko)
+        o2 = self.opt_of_g[:, self.inc_g]                    # (2, incidences)
+        m2 = o2 >= 0
+        ki = np.concatenate([self.inc_item[m2[0]], self.inc_item[m2[1]]])
+        ko = np.concatenate([o2[0][m2[0]], o2[1][m2[1]]])
         fits = (self.opt_cap[ko] > 0) | (self.weight[ki] == 0)   # an option without room takes weightless pairs only
         ki, ko = ki[fits], ko[fits]
         order = np.argsort(self.firm_of_item[ki], kind="stable")
@@ -852,6 +856,13 @@ class _Relaxation:
 # the search
 
 
+@dataclass
+class _Best:
+    bound: float
+    y: np.ndarray
+    state: np.ndarray
+
+
 def lagrangian_bound(lay: Layout, lm: LinearModel, *, time_limit: float | None = None, iterations: int | None = 400,
                      incumbent: float | None = None, tolerance: float = 1e-6, exact: bool = True,
                      start: LagrangianResult | None = None) -> LagrangianResult:
@@ -869,6 +880,8 @@ def lagrangian_bound(lay: Layout, lm: LinearModel, *, time_limit: float | None =
 
     Depends on the model and numpy only (numba, when installed, compiles the 0-1 knapsack).
     """
+    if iterations is None and time_limit is None:
+        raise ValueError("lagrangian_bound needs iterations or a time_limit (or both)")
     t0 = time.perf_counter()
     rel = _Relaxation(lay, lm)
     if rel.infeasible:
@@ -897,44 +910,39 @@ def lagrangian_bound(lay: Layout, lm: LinearModel, *, time_limit: float | None =
     if start is not None and start.prices is not None and len(start.prices) == len(state):
         state = clip(start.prices.astype(float).copy())
     hist: list[tuple[float, float]] = []
-    best = {"bound": np.inf, "y": None, "state": state.copy()}
+    best = _Best(np.inf, np.zeros(rel.n_dual), state.copy())
 
-    def check(state: np.ndarray) -> float:
-        y = multipliers(state)
-        y = rel.with_firm_prices(y, state[:n_pi])
+    def check(state: np.ndarray) -> None:
+        y = rel.with_firm_prices(multipliers(state), state[:n_pi])
         value, _ = rel.evaluate(y)
-        if value < best["bound"]:
-            best.update(bound=value, y=y, state=state.copy())
-        hist.append((time.perf_counter() - t0, best["bound"]))
-        return value
+        if value < best.bound:
+            best.bound, best.y, best.state = value, y, state.copy()
+        hist.append((time.perf_counter() - t0, best.bound))
 
     check(state)                     # prices 0: each firm at its best pair, the assignment bound or below
     step = np.full(len(state), 0.01 * value_scale)
     last_sign = np.zeros(len(state))
-    levels = TAU_SCHEDULE
-    per_level = None if iterations is None else max(1, iterations // len(levels))
-    k, status = 0, "iteration_limit"
+    per_level = None if iterations is None else max(1, iterations // len(TAU_SCHEDULE))
+    k = 0
 
     def done() -> str | None:
-        if incumbent is not None and best["bound"] - incumbent <= tolerance * max(1.0, abs(incumbent)):
+        if best.bound == -np.inf:
+            return "infeasible"
+        if incumbent is not None and best.bound - incumbent <= tolerance * max(1.0, abs(incumbent)):
             return "converged"
         if time_limit is not None and time.perf_counter() - t0 >= time_limit:
             return "time_limit"
         return None
 
     stop = done()
-    for level, tau_rel in enumerate(levels):
+    for level, tau_rel in enumerate(TAU_SCHEDULE):
         if stop:
             break
         tau = tau_rel * value_scale
-        level_end = None if time_limit is None or per_level is not None else \
-            t0 + time_limit * (level + 1) / len(levels)
+        level_end = np.inf if time_limit is None or per_level is not None else \
+            t0 + time_limit * (level + 1) / len(TAU_SCHEDULE)
         i = 0
-        while True:
-            if per_level is not None and i >= per_level:
-                break
-            if level_end is not None and time.perf_counter() >= level_end:
-                break
+        while (per_level is None or i < per_level) and time.perf_counter() < level_end:
             y = multipliers(state)
             _, g_pi, g_y = rel.price_bound(y, state[:n_pi], tau)
             sign = np.sign(np.concatenate([g_pi, g_y]))
@@ -950,22 +958,24 @@ def lagrangian_bound(lay: Layout, lm: LinearModel, *, time_limit: float | None =
             k += 1
             if i % CHECK_EVERY == 0:
                 check(state)
-                stop = done()
-                if stop:
-                    break
-        if not stop:
-            check(state)
             stop = done()
+            if stop:
+                break
+        if i % CHECK_EVERY and stop != "infeasible":
+            check(state)             # the end of a level
+            stop = stop or done()
     status = stop or "iteration_limit"
-    y_best = best["y"]
-    fractional = best["bound"]
+    y_best = best.y
+    fractional = best.bound
     value, x = rel.evaluate(y_best, exact=exact, primal=True)
     bound = min(fractional, value)
     hist.append((time.perf_counter() - t0, bound))
-    if status != "converged" and incumbent is not None and bound - incumbent <= tolerance * max(1.0, abs(incumbent)):
+    if bound == -np.inf:
+        status = "infeasible"
+    elif status != "converged" and incumbent is not None and bound - incumbent <= tolerance * max(1.0, abs(incumbent)):
         status = "converged"
     desig = np.full(rel.n_plots, -1, np.int64)
     on = x[rel.zcol] > 0.5
     desig[rel.zplot[on]] = rel.zcol[on]
     return LagrangianResult(float(bound), rel.unscaled(y_best), x, desig, k, time.perf_counter() - t0, status,
-                            hist, float(fractional), best["state"])
+                            hist, float(fractional), best.state)
