@@ -19,6 +19,7 @@ from revopt.model.build import build_model
 from revopt.solve import _knapsack
 from revopt.solve.highs_backend import new_highs, pass_model
 from revopt.solve.lagrangian import dual_bound, implied_column_bounds, lagrangian_bound
+from revopt.solve.lagrangian_repair import lagrangian_repair
 
 try:  # solve/ is being reorganised; the assignment bound may live in solve/bounds.py
     from revopt.solve.bounds import assignment_bound
@@ -211,3 +212,45 @@ def test_knapsack_kernel_gives_up_at_its_node_limit():
     v = w * (1 + 1e-9 * rng.random(n))   # almost equal ratios: the fractional bound prunes little
     order = np.argsort(-v / w)
     assert _knapsack._knapsack01(v[order], w[order], 150.5, 10, np.zeros(n, np.int8)) == -1.0
+
+
+# ---- lagrangian_repair: feasible or None, never above the optimum
+
+
+def assert_feasible(inst, lay, lm, x) -> None:
+    """Every row and column bound of the model holds, binaries are 0/1, and the verifier agrees."""
+    from revopt.results.extract import extract_solution
+
+    rows = np.repeat(np.arange(lm.n_rows), np.diff(lm.start))
+    act = np.bincount(rows, lm.value * x[lm.index], minlength=lm.n_rows)
+    tol = 1e-6 * np.maximum(1.0, np.abs(act))
+    assert np.all(act <= lm.row_upper + tol) and np.all(act >= lm.row_lower - tol)
+    assert np.all(x >= lm.col_lower - 1e-9) and np.all(x <= lm.col_upper + 1e-9)
+    integer = lm.integrality == 1
+    assert np.all(x[integer] == np.round(x[integer]))
+    sol = extract_solution(inst, lay, x)
+    sol.summary = {"objective": float(lm.cost @ x)}
+    assert revopt.verify(inst, sol) == []
+
+
+@pytest.mark.parametrize("name", ["tiny", "demo", "rijssen-holten"])
+def test_repair_gives_a_feasible_allocation(name):
+    inst = revopt.load_instance(INSTANCES / name)
+    lay, lm = build_model(inst)
+    res = lagrangian_bound(lay, lm, iterations=400)
+    x = lagrangian_repair(lay, lm, res)
+    assert x is not None
+    assert_feasible(inst, lay, lm, x)
+    assert lm.cost @ x <= res.bound + slack(res.bound)
+
+
+@settings(max_examples=25, **SETTINGS)
+@given(tiny_instances(policy=True))
+def test_repair_is_feasible_or_none_on_random_instances(inst):
+    lay, lm = build_model(inst)
+    res = lagrangian_bound(lay, lm, iterations=120)
+    x = lagrangian_repair(lay, lm, res)
+    if x is not None:
+        assert_feasible(inst, lay, lm, x)
+        optimum = exact_optimum(inst)
+        assert optimum is not None and lm.cost @ x <= optimum + slack(optimum)
