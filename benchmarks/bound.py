@@ -11,6 +11,10 @@ before the 0-1 knapsacks, the assignment bound, the LP relaxation (HiGHS simplex
 ``--solve-time-limit`` (the incumbent). Generated presets, LP values and incumbents are cached
 in ``--cache`` (keyed by instance and limit), since they take minutes; delete it to recompute.
 Gaps are relative to the incumbent: (bound - incumbent) / incumbent.
+
+A second table holds allocations: :func:`revopt.solve.lagrangian_repair.lagrangian_repair` from
+the bound's result beside the greedy (:func:`revopt.heuristics.greedy`, without and with its
+local improvement), objective and median seconds, and the gap each leaves to the Lagrangian bound.
 """
 
 from __future__ import annotations
@@ -18,24 +22,25 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import highspy
 
 import revopt
+from revopt.heuristics import greedy
 from revopt.model.build import build_model
+from revopt.model.candidates import candidate_pairs
 from revopt.solve.highs_backend import new_highs, pass_model
 from revopt.solve.lagrangian import lagrangian_bound
+from revopt.solve.lagrangian_repair import lagrangian_repair
 
 try:  # solve/ is being reorganised; the assignment bound may live in solve/bounds.py
     from revopt.solve.bounds import assignment_bound
 except ImportError:
     from revopt.solve import assignment_bound
 
-sys.path.insert(0, str(Path(__file__).parent))
-from registry import ROOT  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DEFAULT = ("tiny", "demo", "rijssen-holten", "small-s0", "small-s1", "small-s2", "province-s0")
 
@@ -78,8 +83,48 @@ def cached(cache: Path, key: str, compute) -> dict:
     return data[key]
 
 
+def allocations(inst, cand, lay, lm, res, repeat: int) -> dict:
+    """Objective and median seconds of the repair and of the greedy (without / with improvement)."""
+    out = {}
+
+    def timed(run):
+        values, secs = None, []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            values = run()
+            secs.append(time.perf_counter() - t)
+        return values, statistics.median(secs)
+
+    x, out["repair_s"] = timed(lambda: lagrangian_repair(lay, lm, res))
+    out["repair"] = None if x is None else float(lm.cost @ x)
+    for key, improve in (("greedy", False), ("greedy_improve", True)):
+        g, out[f"{key}_s"] = timed(lambda improve=improve: greedy(inst, cand, improve=improve))
+        out[key] = None if g.solution is None else float(lm.cost @ g.column_values(lay))
+    return out
+
+
 def pct(value, ref) -> str:
     return "-" if value is None or ref is None else f"{100 * (value - ref) / abs(ref):+.3f} %"
+
+
+def measure(name: str, a: argparse.Namespace, cache: Path) -> dict:
+    """One row of both tables."""
+    inst = load(name, cache)
+    cand = candidate_pairs(inst)
+    lay, lm = build_model(inst, cand)
+    lp = cached(cache, f"{name}/lp/{a.lp_time_limit:g}", lambda: lp_relaxation(lm, a.lp_time_limit))
+
+    def incumbent():
+        res = revopt.solve(inst, time_limit=a.solve_time_limit)
+        return {"objective": res.objective, "solver_bound": res.bound}
+    inc = cached(cache, f"{name}/solve/{a.solve_time_limit:g}", incumbent)
+    runs = [lagrangian_bound(lay, lm, iterations=a.iterations) for _ in range(a.repeat)]
+    res = runs[0]
+    row = {"instance": name, "pairs": lay.n_x, "bound": res.bound, "fractional": res.fractional_bound,
+           "seconds": statistics.median(r.seconds for r in runs), "assignment": assignment_bound(lay, lm),
+           "lp": lp["lp"], "lp_s": lp["lp_s"], "incumbent": inc["objective"], "solver_bound": inc["solver_bound"]}
+    row.update(allocations(inst, cand, lay, lm, res, a.repeat))
+    return row
 
 
 def main(argv=None) -> int:
@@ -95,19 +140,7 @@ def main(argv=None) -> int:
     cache = Path(a.cache)
     rows = []
     for name in a.instances:
-        inst = load(name, cache)
-        lay, lm = build_model(inst)
-        lp = cached(cache, f"{name}/lp/{a.lp_time_limit:g}", lambda: lp_relaxation(lm, a.lp_time_limit))
-
-        def incumbent():
-            res = revopt.solve(inst, time_limit=a.solve_time_limit)
-            return {"objective": res.objective, "solver_bound": res.bound}
-        inc = cached(cache, f"{name}/solve/{a.solve_time_limit:g}", incumbent)
-        runs = [lagrangian_bound(lay, lm, iterations=a.iterations) for _ in range(a.repeat)]
-        res = runs[0]
-        row = {"instance": name, "pairs": lay.n_x, "bound": res.bound, "fractional": res.fractional_bound,
-               "seconds": statistics.median(r.seconds for r in runs), "assignment": assignment_bound(lay, lm),
-               "lp": lp["lp"], "lp_s": lp["lp_s"], "incumbent": inc["objective"], "solver_bound": inc["solver_bound"]}
+        row = measure(name, a, cache)
         rows.append(row)
         print(json.dumps(row), flush=True)
     head = ("| instance | pairs | Lagrangian bound | s | before 0-1 knapsacks | vs assignment | vs LP | LP s "
@@ -121,6 +154,14 @@ def main(argv=None) -> int:
                      f"{pct(r['bound'], r['lp'])} | {lp_s} | "
                      f"{'-' if r['incumbent'] is None else format(r['incumbent'], ',.0f')} | "
                      f"{pct(r['bound'], r['incumbent'])} | {own} |")
+    lines += ["", ("| instance | repair | s | greedy | s | greedy + improve | s | Lagrangian bound - repair "
+                   "| - greedy + improve |"), "|---" * 9 + "|"]
+    for r in rows:
+        def obj(v):
+            return "-" if v is None else f"{v:,.0f}"
+        lines.append(f"| {r['instance']} | {obj(r['repair'])} | {r['repair_s']:.2f} | {obj(r['greedy'])} | "
+                     f"{r['greedy_s']:.2f} | {obj(r['greedy_improve'])} | {r['greedy_improve_s']:.2f} | "
+                     f"{pct(r['bound'], r['repair'])} | {pct(r['bound'], r['greedy_improve'])} |")
     table = "\n".join(lines)
     print(table)
     if a.out:
