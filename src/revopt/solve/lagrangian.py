@@ -41,8 +41,9 @@ code keeps for that reason:
   compatibility (a pair only under a werkmilieu of W(f, p)), C4 floor space (capacity
   cap_p * D_p + intensify_extra_p * u_p) and C4_intensify (u_p only on a designated plot);
 - the C7 class and plot caps of the plot's compensation credits;
-- every row with a single nonzero (locks, plan choices): a column bound, applied exactly; a
-  firm with a forced pair has its other pairs at 0 (C1).
+- every row with a single nonzero on a binary (locks, plan choices): a column bound, applied
+  exactly; a firm with a forced pair has its other pairs at 0 (C1). (A firm's C1 row stays
+  dualised even with one pair: its multiplier is the firm's price.)
 
 Dualised are C1 placement and all coupling rows: C5 grid, C6 nitrogen, C7 demand, C8 corridors,
 C9 claims, C10 lifecycle, C11 noise and any family added later (not kept means dualised). The
@@ -87,8 +88,8 @@ reduced costs r - lambda is at most pi_o, by weak LP duality). D depends on few 
 (Rprop: a step grows while its derivative keeps its sign and halves when it flips), first on a
 smooth over-estimate D_tau (every max replaced by tau * log-sum-exp, which is >= the max, so
 D_tau is still valid) with tau shrinking to 0, then on D itself. Every few steps L(lambda(pi),
-mu) is evaluated; the best value of L (and of D) ever seen is the bound. Measured in
-docs/benchmarks.md (benchmarks/bound.py).
+mu) is evaluated (it is never above D there); the best value of L seen is the bound. Measured
+in docs/bounds.md (benchmarks/bound.py).
 """
 
 from __future__ import annotations
