@@ -188,7 +188,7 @@ def test_bound_holds_on_random_instances_of_sections_1_to_6(inst):
 
 def test_knapsack_kernel_matches_brute_force():
     rng = np.random.default_rng(3)
-    kernels = [_knapsack._knapsack01] + ([_knapsack.knapsack01] if _knapsack.available else [])
+    kernels = [_knapsack._knapsack01] + ([_knapsack.kernel()] if _knapsack.available() else [])
     for _ in range(400):
         n = int(rng.integers(0, 10))
         v = rng.uniform(0.1, 30.0, n)

@@ -5,7 +5,7 @@ takes items greedily while they fit, bounds each node by the fractional (LP) kna
 rest, and backtracks to the last item taken. With a node limit it gives up and says so (the
 caller then keeps the fractional value, an over-estimate, so the bound stays valid).
 
-numba compiles the kernel when it is installed (``available`` says whether it did); the same
+numba compiles the kernel when it is installed (:func:`kernel`, :func:`available`); the same
 function runs as plain Python otherwise (the problems are small: the pairs of one plot with a
 positive reduced cost).
 """
@@ -70,12 +70,23 @@ def _knapsack01(values, weights, capacity, node_limit, chosen):
     return best
 
 
-knapsack01 = _knapsack01
-available = False
-try:  # optional speed-up
-    import numba
+_compiled = None     # the numba-compiled kernel once made, False when numba is not installed
 
-    knapsack01 = numba.njit(cache=True)(_knapsack01)
-    available = True
-except ImportError:  # pragma: no cover - without numba the plain function does the same, slower
-    pass
+
+def kernel():
+    """The fastest kernel there is: compiled by numba on first use (numba is imported only then,
+    it takes half a second), else the plain function."""
+    global _compiled
+    if _compiled is None:
+        try:
+            import numba
+        except ImportError:  # pragma: no cover - without numba the plain function does the same, slower
+            _compiled = False
+        else:
+            _compiled = numba.njit(cache=True)(_knapsack01)
+    return _compiled or _knapsack01
+
+
+def available() -> bool:
+    """Whether the compiled kernel is used."""
+    return kernel() is not _knapsack01

@@ -715,6 +715,7 @@ class _Relaxation:
         """Solve the options whose fractional knapsack split a pair again as 0-1 knapsacks (branch and bound)."""
         starts = np.flatnonzero(np.r_[True, gi[1:] != gi[:-1]])
         ends = np.r_[starts[1:], len(gi)]
+        knapsack01 = _knapsack.kernel()
         for u in (0, 1):
             f = frac[u]
             split = (f > 1e-12) & (f < 1.0 - 1e-12)
@@ -724,7 +725,7 @@ class _Relaxation:
             for s, e in zip(starts[np.unique(grp)], ends[np.unique(grp)]):
                 o = self.opt_of_g[u][gi[s]]
                 chosen = np.zeros(e - s, np.int8)
-                best = _knapsack.knapsack01(val[s:e], w[s:e], float(self.opt_cap[o]), NODE_LIMIT, chosen)
+                best = knapsack01(val[s:e], w[s:e], float(self.opt_cap[o]), NODE_LIMIT, chosen)
                 if best >= 0.0:       # solved: the 0-1 optimum and its items; else keep the fractional value
                     kp[o] = best
                     f[s:e] = chosen
