@@ -1,0 +1,256 @@
+"""The Lagrangian bound (revopt.solve.lagrangian): never below an exact optimum, never above the
+assignment bound, at or below the LP relaxation once converged; dual_bound valid for any duals."""
+
+from __future__ import annotations
+
+import itertools
+
+import highspy
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import INSTANCES
+from gap_orlib import gap_dir, write_gap_instance
+from hypothesis import HealthCheck, given, settings
+from strategies import tiny_instances
+
+import revopt
+from revopt.model.build import build_model
+from revopt.solve import _knapsack
+from revopt.solve.highs_backend import new_highs, pass_model
+from revopt.solve.lagrangian import dual_bound, implied_column_bounds, lagrangian_bound
+from revopt.solve.lagrangian_repair import lagrangian_repair
+
+try:  # solve/ is being reorganised; the assignment bound may live in solve/bounds.py
+    from revopt.solve.bounds import assignment_bound
+except ImportError:
+    from revopt.solve import assignment_bound
+
+SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+TOL = 1e-6
+
+
+def lp_relaxation(lm) -> tuple[float, np.ndarray]:
+    """Optimum and row duals of the LP relaxation (HiGHS, integrality dropped)."""
+    h = new_highs()
+    h.setOptionValue("output_flag", False)
+    pass_model(h, lm, relax=True)
+    h.run()
+    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return h.getInfo().objective_function_value, np.array(h.getSolution().row_dual)
+
+
+def exact_optimum(inst) -> float | None:
+    res = revopt.solve(inst, gap=0.0)
+    assert res.status in (revopt.Status.OPTIMAL, revopt.Status.INFEASIBLE), res.message
+    return res.objective if res.status == revopt.Status.OPTIMAL else None
+
+
+def slack(value: float) -> float:
+    return TOL * max(1.0, abs(value))
+
+
+@pytest.fixture(scope="module", params=["tiny", "demo"])
+def bundled(request):
+    inst = revopt.load_instance(INSTANCES / request.param)
+    lay, lm = build_model(inst)
+    return inst, lay, lm, exact_optimum(inst)
+
+
+def test_bound_is_between_the_optimum_the_lp_and_the_assignment_bound(bundled):
+    _inst, lay, lm, optimum = bundled
+    res = lagrangian_bound(lay, lm, iterations=400)
+    lp, _ = lp_relaxation(lm)
+    assert optimum is not None
+    assert res.bound >= optimum - slack(optimum)
+    assert res.bound <= assignment_bound(lay, lm) + slack(optimum)
+    # converged on these: the bound is the LP's or better (integral werkmilieus, 0-1 knapsacks)
+    assert res.bound <= lp + slack(lp)
+    assert res.fractional_bound >= res.bound
+    assert res.history[-1][1] == res.bound
+    assert len(res.multipliers) == lm.n_rows and len(res.x_relaxed) == lm.n_cols
+
+
+def test_the_multipliers_reported_give_the_bound(bundled):
+    """The multipliers of the result, with the plot subproblem, give the fractional bound again."""
+    from revopt.solve.lagrangian import _Relaxation
+
+    _inst, lay, lm, optimum = bundled
+    res = lagrangian_bound(lay, lm, iterations=200, exact=False)
+    rel = _Relaxation(lay, lm)
+    value, _ = rel.evaluate(rel.scaled(res.multipliers))
+    assert value == pytest.approx(res.bound, rel=1e-9)
+    # and every dual vector is a valid bound with all rows dualised, these too
+    assert dual_bound(lm, res.multipliers) >= optimum - slack(optimum)
+
+
+def test_an_incumbent_at_the_optimum_stops_the_search(bundled):
+    _inst, lay, lm, optimum = bundled
+    res = lagrangian_bound(lay, lm, iterations=400, incumbent=optimum, tolerance=0.05)
+    assert res.status == "converged"
+    assert optimum - slack(optimum) <= res.bound <= optimum * 1.05 + slack(optimum)
+
+
+@pytest.mark.parametrize("name", ["demo", "rijssen-holten"])
+def test_dual_bound_of_the_lp_duals_is_the_lp_optimum(name):
+    inst = revopt.load_instance(INSTANCES / name)
+    lay, lm = build_model(inst)
+    lp, duals = lp_relaxation(lm)
+    assert dual_bound(lm, duals) == pytest.approx(lp, rel=1e-7)
+    # the Lagrangian with the LP's multipliers on its dualised rows is at most the LP
+    from revopt.solve.lagrangian import _Relaxation
+
+    rel = _Relaxation(lay, lm)
+    value, _ = rel.evaluate(rel.scaled(duals))
+    assert value <= lp + slack(lp)
+
+
+@pytest.mark.parametrize("name", ["tiny", "demo"])
+def test_dual_bound_is_valid_for_random_duals(name):
+    inst = revopt.load_instance(INSTANCES / name)
+    _lay, lm = build_model(inst)
+    optimum = exact_optimum(inst)
+    bounds = implied_column_bounds(lm)
+    assert np.all(np.isfinite(bounds[0])) and np.all(np.isfinite(bounds[1]))
+    rng = np.random.default_rng(12)
+    _, duals = lp_relaxation(lm)
+    scale = np.abs(lm.cost).max()
+    for k in range(40):
+        if k % 2:
+            y = duals * rng.uniform(0.0, 2.0, lm.n_rows) + rng.normal(0, 0.01 * scale, lm.n_rows) * (k % 4 == 1)
+        else:
+            y = rng.normal(0, scale * 10.0 ** rng.uniform(-4, 0), lm.n_rows)
+        b = dual_bound(lm, y, bounds)
+        assert b >= optimum - slack(optimum)
+        assert np.isfinite(b)           # cleaned duals and finite implied bounds: never a useless +inf
+
+
+@pytest.mark.parametrize("name", ["tiny", "demo"])
+def test_optimal_solutions_lie_within_the_implied_bounds(name):
+    from revopt.solve.highs_backend import solve_highs
+
+    inst = revopt.load_instance(INSTANCES / name)
+    _lay, lm = build_model(inst)
+    raw = solve_highs(lm, time_limit=None, gap=0.0, threads=1)
+    x = np.asarray(raw.values)
+    lower, upper = implied_column_bounds(lm)
+    assert np.all(np.isfinite(lower)) and np.all(np.isfinite(upper))
+    assert np.all(x >= lower - 1e-6) and np.all(x <= upper + 1e-6)
+    assert lm.cost @ x == pytest.approx(exact_optimum(inst), rel=1e-9)
+
+
+def orlib_rows():
+    d = gap_dir()
+    if not (d / "optima.csv").is_file():
+        return []
+    return list(pd.read_csv(d / "optima.csv").itertuples())
+
+
+@pytest.mark.skipif(not orlib_rows(), reason="shared/benchmarks-external not found")
+@pytest.mark.parametrize("row", orlib_rows(), ids=[r.file for r in orlib_rows()])
+def test_orlib_gap_bounds_hold_both_ways(row, tmp_path):
+    """Above every published maximum, and (as a minimisation, every job placed) below n*M - minimum."""
+    write_gap_instance(gap_dir() / row.file, tmp_path / "max")
+    lay, lm = build_model(revopt.load_instance(tmp_path / "max"))
+    res = lagrangian_bound(lay, lm, iterations=200)
+    assert res.bound >= row.max_optimum - 1e-6
+    assert res.bound <= assignment_bound(lay, lm) + 1e-6
+    M, n = write_gap_instance(gap_dir() / row.file, tmp_path / "min", minimise=True)
+    lay, lm = build_model(revopt.load_instance(tmp_path / "min"))
+    res = lagrangian_bound(lay, lm, iterations=200)
+    assert res.bound >= n * M - row.min_optimum - 1e-6
+
+
+@settings(max_examples=25, **SETTINGS)
+@given(tiny_instances(policy=True))
+def test_bound_holds_on_random_instances_with_every_rule(inst):
+    lay, lm = build_model(inst)
+    res = lagrangian_bound(lay, lm, iterations=120)
+    optimum = exact_optimum(inst)
+    if optimum is not None:
+        assert res.bound >= optimum - slack(optimum)
+        assert res.bound <= assignment_bound(lay, lm) + slack(optimum)
+    if res.bound == -np.inf:
+        assert optimum is None      # the relaxation is infeasible only when the MIP is
+
+
+@settings(max_examples=25, **SETTINGS)
+@given(tiny_instances())
+def test_bound_holds_on_random_instances_of_sections_1_to_6(inst):
+    lay, lm = build_model(inst)
+    res = lagrangian_bound(lay, lm, iterations=120)
+    optimum = exact_optimum(inst)
+    if optimum is not None:
+        assert res.bound >= optimum - slack(optimum)
+    if res.bound == -np.inf:
+        assert optimum is None
+
+
+def test_knapsack_kernel_matches_brute_force():
+    rng = np.random.default_rng(3)
+    kernels = [_knapsack._knapsack01] + ([_knapsack.kernel()] if _knapsack.available() else [])
+    for _ in range(400):
+        n = int(rng.integers(0, 10))
+        v = rng.uniform(0.1, 30.0, n)
+        w = np.where(rng.random(n) < 0.1, 0.0, rng.uniform(0.5, 20.0, n))
+        order = np.argsort(-np.where(w > 0, v / np.maximum(w, 1e-300), np.inf), kind="stable")
+        v, w = v[order], w[order]
+        cap = float(rng.uniform(0, 40))
+        best = max((v[list(s)].sum() for r in range(n + 1) for s in itertools.combinations(range(n), r)
+                    if w[list(s)].sum() <= cap), default=0.0)
+        for kernel in kernels:
+            chosen = np.zeros(n, np.int8)
+            got = kernel(v, w, cap, 100_000, chosen)
+            assert got == pytest.approx(best, abs=1e-9)
+            assert w[chosen == 1].sum() <= cap + 1e-9 and v[chosen == 1].sum() == pytest.approx(got, abs=1e-9)
+
+
+def test_knapsack_kernel_gives_up_at_its_node_limit():
+    n = 30
+    rng = np.random.default_rng(0)
+    w = rng.uniform(10, 11, n)
+    v = w * (1 + 1e-9 * rng.random(n))   # almost equal ratios: the fractional bound prunes little
+    order = np.argsort(-v / w)
+    assert _knapsack._knapsack01(v[order], w[order], 150.5, 10, np.zeros(n, np.int8)) == -1.0
+
+
+# ---- lagrangian_repair: feasible or None, never above the optimum
+
+
+def assert_feasible(inst, lay, lm, x) -> None:
+    """Every row and column bound of the model holds, binaries are 0/1, and the verifier agrees."""
+    from revopt.results.extract import extract_solution
+
+    rows = np.repeat(np.arange(lm.n_rows), np.diff(lm.start))
+    act = np.bincount(rows, lm.value * x[lm.index], minlength=lm.n_rows)
+    tol = 1e-6 * np.maximum(1.0, np.abs(act))
+    assert np.all(act <= lm.row_upper + tol) and np.all(act >= lm.row_lower - tol)
+    assert np.all(x >= lm.col_lower - 1e-9) and np.all(x <= lm.col_upper + 1e-9)
+    integer = lm.integrality == 1
+    assert np.all(x[integer] == np.round(x[integer]))
+    sol = extract_solution(inst, lay, x)
+    sol.summary = {"objective": float(lm.cost @ x)}
+    assert revopt.verify(inst, sol) == []
+
+
+@pytest.mark.parametrize("name", ["tiny", "demo", "rijssen-holten"])
+def test_repair_gives_a_feasible_allocation(name):
+    inst = revopt.load_instance(INSTANCES / name)
+    lay, lm = build_model(inst)
+    res = lagrangian_bound(lay, lm, iterations=400)
+    x = lagrangian_repair(lay, lm, res)
+    assert x is not None
+    assert_feasible(inst, lay, lm, x)
+    assert lm.cost @ x <= res.bound + slack(res.bound)
+
+
+@settings(max_examples=25, **SETTINGS)
+@given(tiny_instances(policy=True))
+def test_repair_is_feasible_or_none_on_random_instances(inst):
+    lay, lm = build_model(inst)
+    res = lagrangian_bound(lay, lm, iterations=120)
+    x = lagrangian_repair(lay, lm, res)
+    if x is not None:
+        assert_feasible(inst, lay, lm, x)
+        optimum = exact_optimum(inst)
+        assert optimum is not None and lm.cost @ x <= optimum + slack(optimum)
