@@ -22,6 +22,8 @@ class SolveOptions:
     greedy_share: float = 0.10
     #: with a time limit, at most this share of it goes to neighbourhood search: docs/benchmarks.md#time-shares
     lns_share: float = 0.50
+    #: share of what is left for neighbourhood search when HiGHS will not run on the whole model
+    lns_share_alone: float = 0.97
     #: without a time limit, neighbourhood search stops after this many seconds: docs/benchmarks.md#time-shares
     lns_default_s: float = 120.0
     #: HiGHS options on models of at least warm_start_min_pairs pairs: docs/benchmarks.md#probing-off
@@ -32,6 +34,14 @@ class SolveOptions:
     mip_min_s: float = 1.0
     #: large models under a limit: HiGHS in a child process killed at the deadline: docs/benchmarks.md#watchdog
     isolate_highs: bool = True
+    #: large models: the Lagrangian bound and its repair before the greedy: docs/benchmarks.md#lagrangian
+    lagrangian: bool = True
+    #: price steps of the Lagrangian bound (a fixed count: the same bound on any machine): docs/bounds.md
+    lagrangian_iterations: int = 400
+    #: with a time limit, at most this share of it goes to the Lagrangian bound: docs/bounds.md
+    lagrangian_share: float = 0.25
+    #: under a time limit, HiGHS runs on the whole model only up to this many nonzeros: docs/benchmarks.md#lagrangian
+    whole_model_max_nnz: int = 600_000
     #: reproducible mode (work_limit): branch-and-bound nodes of one neighbourhood sub-MIP: docs/solving.md
     work_sub_nodes: int = 200
     #: reproducible mode: branch-and-bound nodes of HiGHS on the whole model: docs/solving.md
@@ -40,6 +50,11 @@ class SolveOptions:
     def is_large(self, n_pairs: int) -> bool:
         """Whether a model of ``n_pairs`` candidate pairs counts as large (heuristics first, large-model options)."""
         return n_pairs >= self.warm_start_min_pairs
+
+    def runs_whole_model(self, nnz: int, time_limit: float | None) -> bool:
+        """Whether HiGHS gets the whole model after the heuristics: always without a time limit; with
+        one only when the model is small enough for HiGHS to reach its root bound in that time."""
+        return time_limit is None or nnz <= self.whole_model_max_nnz
 
     def highs_options(self, n_pairs: int, solver_options: dict[str, Any] | None) -> dict[str, Any]:
         """The HiGHS options of a model of ``n_pairs`` pairs; the caller's ``solver_options`` win."""

@@ -29,6 +29,7 @@ from ..results.result import Result
 from ..status import Progress, RawSolve, Status
 from .extract import extract
 from .highs_backend import solve_highs
+from .bounds import relative_gap
 from .highs_process import solve_highs_isolated
 from .options import DEFAULT_OPTIONS, SolveOptions
 from .pyomo_backend import solve_pyomo
@@ -153,10 +154,10 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
         return Result(instance.name, Status.INFEASIBLE, None, None, None, sec, backend, None,
                       exclusions=cand.exclusions, reasons=reasons,
                       message="infeasible before solving (presolve checks)", size=size)
-    raw, clock_cut = _run_backend(instance, cand, lay, lm, sec, req, deadline)
+    raw, bounds, clock_cut = _run_backend(instance, cand, lay, lm, sec, req, deadline)
     sec["handover"], sec["solve"] = raw.handover_s, raw.solve_s
     with _timed(sec, "extract"):
-        out = extract(instance, cand, lay, lm, raw, solver="highs" if backend == "highs" else backend)
+        out = extract(instance, cand, lay, lm, raw, bounds, solver=backend)
     res = Result(instance.name, raw.status, out.objective, out.bound, out.gap, sec, backend, out.solution,
                  kpis=out.kpis, exclusions=cand.exclusions, message=raw.message, size=size,
                  bound_source=out.bound_source, reproducible=None if work_limit is None else not clock_cut)
@@ -166,9 +167,10 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
 
 
 def _run_backend(instance: Instance, cand: Candidates, lay: Layout, lm: LinearModel,
-                 sec: dict[str, float], req: _Request, deadline: float | None) -> tuple[RawSolve, bool]:
+                 sec: dict[str, float], req: _Request, deadline: float | None
+                 ) -> tuple[RawSolve, dict[str, float | None], bool]:
     """Hand the model to the chosen backend (after the warm start, for HiGHS on large models):
-    (its answer, whether the clock cut a phase short).
+    (its answer, the bounds the heuristics found, whether the clock cut a phase short).
 
     ``deadline`` (a ``time.perf_counter()`` instant) is where the whole solve must end: the time
     limit counts from the start of :func:`solve`, candidates and build included.
@@ -176,23 +178,33 @@ def _run_backend(instance: Instance, cand: Candidates, lay: Layout, lm: LinearMo
     if lm.n_cols == 0:  # nothing to decide: feasible iff every (empty) row admits 0
         ok = bool(np.all(lm.row_lower <= 0) and np.all(lm.row_upper >= 0))
         return RawSolve(Status.OPTIMAL if ok else Status.INFEASIBLE, np.zeros(0) if ok else None,
-                        0.0 if ok else None, 0.0, 0.0, "no decisions: no candidate pairs or designations"), False
+                        0.0 if ok else None, 0.0, 0.0, "no decisions: no candidate pairs or designations"), {}, False
     left = None if deadline is None else max(1e-3, deadline - time.perf_counter())
     if req.backend == "pyomo":
         raw = solve_pyomo(instance, lay, lm, time_limit=left, gap=req.gap, threads=req.threads,
                           extra_constraints=req.extra_constraints, solver=req.solver, verbose=req.verbose,
                           options=req.solver_options)
-        return raw, raw.status in (Status.FEASIBLE, Status.NO_SOLUTION)
+        return raw, {}, raw.status in (Status.FEASIBLE, Status.NO_SOLUTION)
     opts = req.options
     threads = opts.default_threads if req.threads is None else req.threads
-    start, used, cut = None, 0.0, False
+    start, used, cut, bounds = None, 0.0, False, {}
+    whole = opts.runs_whole_model(lm.nnz, req.time_limit)
     if req.warm_start or (req.warm_start is None and opts.is_large(len(cand))):
         ws = heuristic_start(instance, cand, lay, lm, options=opts, time_limit=left, threads=threads,
-                             lns=req.lns, progress=req.progress, seed=req.seed, work_limit=req.work_limit)
+                             lns=req.lns, progress=req.progress, seed=req.seed, work_limit=req.work_limit,
+                             lns_share=None if whole else opts.lns_share_alone)
         sec.update(ws.phases)
-        start, used, cut = ws.values, ws.seconds, ws.clock_cut
-    raw = _run_highs(lm, len(cand), req, deadline, threads, start, used)
-    return raw, cut or _clock_stopped(raw)
+        start, used, cut, bounds = ws.values, ws.seconds, ws.clock_cut, ws.bounds
+    proved = start is not None and "lagrangian" in bounds and \
+        relative_gap(bounds["lagrangian"], float(lm.cost @ start)) <= req.gap
+    if proved or (start is not None and not whole):
+        why = "proved within the gap by the Lagrangian bound" if proved else \
+            "HiGHS not run on the whole model (too large for its root in the time; docs/solving.md)"
+        raw = RawSolve(Status.OPTIMAL if proved else Status.FEASIBLE, start, None, 0.0, 0.0,
+                       f"incumbent from the heuristics; {why}")
+    else:
+        raw = _run_highs(lm, len(cand), req, deadline, threads, start, used)
+    return raw, bounds, cut or _clock_stopped(raw)
 
 
 #: the messages of a HiGHS run that the clock ended (HiGHS's own limit, revopt's watchdog or deadline)

@@ -21,60 +21,102 @@ from ..model.block import LinearModel
 from ..model.candidates import Candidates
 from ..model.layout import Layout
 from ..status import Progress
+from .lagrangian import LagrangianResult, ShapeError, lagrangian_bound
+from .lagrangian_repair import lagrangian_repair
 from .lns import improve
 from .options import SolveOptions
 
 
 @dataclass
 class WarmStart:
-    """A feasible column vector (None when the greedy found none), the seconds it took in all,
-    and the seconds per phase (``warm_start``: greedy; ``lns``: neighbourhood search, when run)."""
+    """A feasible column vector (None when no heuristic found one), the seconds it took in all,
+    the seconds per phase (``bound``: the Lagrangian bound and its repair; ``warm_start``:
+    greedy; ``lns``: neighbourhood search, when run), and the valid bounds found on the way
+    (``{"lagrangian": ...}``)."""
 
     values: np.ndarray | None
     seconds: float
     phases: dict[str, float] = field(default_factory=dict)
     #: the clock cut a phase short (only meaningful with a work limit: the answer may then differ between machines)
     clock_cut: bool = False
+    bounds: dict[str, float | None] = field(default_factory=dict)
+
+
+def _budget(share: float, time_limit: float | None, work_limit: int | None, default: float | None = None) -> float | None:
+    """Seconds for one phase: a share of the limit; with a work limit the whole limit (a safety net)."""
+    if work_limit is not None:
+        return 1e9 if time_limit is None else time_limit
+    return default if time_limit is None else share * time_limit
+
+
+def _lagrangian(lay: Layout, lm: LinearModel, options: SolveOptions, time_limit: float | None,
+                work_limit: int | None) -> tuple[LagrangianResult | None, np.ndarray | None, bool]:
+    """The Lagrangian bound (a fixed number of steps, the time limit a safety net) and the allocation
+    its repair makes of it: (result or None when the model has a shape it does not know, repaired
+    column vector or None, whether the clock cut the search)."""
+    try:
+        lag = lagrangian_bound(lay, lm, iterations=options.lagrangian_iterations,
+                               time_limit=_budget(options.lagrangian_share, time_limit, work_limit))
+    except ShapeError:  # a family the bound does not know: no bound from it, nothing wrong
+        return None, None, False
+    repaired = lagrangian_repair(lay, lm, lag) if np.isfinite(lag.bound) else None
+    return lag, repaired, lag.status == "time_limit"
 
 
 def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: LinearModel, *,
                     options: SolveOptions, time_limit: float | None, threads: int | None,
                     lns: bool | None, progress: Callable[[Progress], None] | None,
-                    seed: int = 0, work_limit: int | None = None) -> WarmStart:
-    """Greedy (+ local improvement), then neighbourhood search unless ``lns`` is False.
+                    seed: int = 0, work_limit: int | None = None, lns_share: float | None = None) -> WarmStart:
+    """The Lagrangian bound and its repair, the greedy (+ local improvement), then neighbourhood
+    search from the better of the two unless ``lns`` is False.
 
-    With ``work_limit`` (reproducible mode) the greedy improves until a pass finds nothing and
-    neighbourhood search runs at most ``work_limit`` sub-MIPs of ``options.work_sub_nodes``
-    nodes each; ``time_limit`` stays a safety net (``clock_cut`` says whether it acted).
+    ``lns_share`` overrides ``options.lns_share`` (the pipeline gives neighbourhood search all the
+    time when HiGHS will not run on the whole model). With ``work_limit`` (reproducible mode) the
+    greedy improves until a pass finds nothing and neighbourhood search runs at most
+    ``work_limit`` sub-MIPs of ``options.work_sub_nodes`` nodes each; ``time_limit`` stays a
+    safety net (``clock_cut`` says whether it acted).
     """
     t0 = time.perf_counter()
-    g_limit = None if time_limit is None else options.greedy_share * time_limit
-    if work_limit is not None:
-        g_limit = 1e9 if time_limit is None else time_limit
+    phases: dict[str, float] = {}
+    bounds: dict[str, float | None] = {}
+    starts: list[np.ndarray] = []
+    cut = False
+    if options.lagrangian:
+        lag, repaired, cut = _lagrangian(lay, lm, options, time_limit, work_limit)
+        phases["bound"] = time.perf_counter() - t0
+        if lag is not None and np.isfinite(lag.bound):
+            bounds["lagrangian"] = lag.bound
+        if repaired is not None:
+            starts.append(repaired)
+    t = time.perf_counter()
+    g_limit = _budget(options.greedy_share, time_limit, work_limit)
     g = greedy(instance, cand, improve=True, time_limit=g_limit)
-    phases = {"warm_start": time.perf_counter() - t0}
-    cut = work_limit is not None and g_limit is not None and phases["warm_start"] >= 0.99 * g_limit
-    if g.solution is None:
-        return WarmStart(None, phases["warm_start"], phases, cut)
-    start = g.column_values(lay)
+    phases["warm_start"] = time.perf_counter() - t
+    cut = cut or (work_limit is not None and g_limit is not None and phases["warm_start"] >= 0.99 * g_limit)
+    if g.solution is not None:
+        starts.append(g.column_values(lay))
+    if not starts:
+        return WarmStart(None, time.perf_counter() - t0, phases, cut, bounds)
+    start = max(starts, key=lambda v: float(lm.cost @ v))
     if progress is not None:
-        progress(Progress(phases["warm_start"], float(lm.cost @ start), None, None, True))
+        progress(Progress(time.perf_counter() - t0, float(lm.cost @ start), bounds.get("lagrangian"), None, True))
     if lns is not False:
         t = time.perf_counter()
-        budget = options.lns_default_s if time_limit is None else options.lns_share * time_limit
-        if work_limit is not None:
-            budget = 1e9 if time_limit is None else max(0.0, time_limit - (t - t0))
+        share = options.lns_share if lns_share is None else lns_share
+        budget = _budget(share, None if time_limit is None else time_limit - (t - t0), work_limit,
+                         options.lns_default_s)
         shift = t - t0
 
         def tell(elapsed: float, objective: float) -> None:
             if progress is not None:
-                progress(Progress(shift + elapsed, objective, None, None, True))
+                progress(Progress(shift + elapsed, objective, bounds.get("lagrangian"), None, True))
 
-        start, st = improve(instance, lay, lm, start, time_limit=budget, threads=threads, progress=tell, seed=seed,
-                            rounds=work_limit, sub_nodes=None if work_limit is None else options.work_sub_nodes)
+        start, st = improve(instance, lay, lm, start, time_limit=budget or 0.0, threads=threads, progress=tell,
+                            seed=seed, rounds=work_limit,
+                            sub_nodes=None if work_limit is None else options.work_sub_nodes)
         phases["lns"] = time.perf_counter() - t
         cut = cut or st.clock_cut
-    return WarmStart(start, time.perf_counter() - t0, phases, cut)
+    return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds)
 
 
 def shifted(progress: Callable[[Progress], None] | None, offset: float) -> Callable[[Progress], None] | None:
