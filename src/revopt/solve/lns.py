@@ -29,9 +29,9 @@ from ..model.layout import Layout, plot_terrain_arrays
 from .highs_backend import highs_for
 
 #: free about this many x columns in the first neighbourhood; the size then adapts to how fast sub-MIPs solve
-TARGET_PAIRS = 3000
+TARGET_PAIRS = 1500
 #: time limit of one sub-MIP, seconds
-SUB_TIME_S = 4.0
+SUB_TIME_S = 2.0
 
 
 @dataclass

@@ -40,8 +40,11 @@ class SolveOptions:
     lagrangian_iterations: int = 400
     #: with a time limit, at most this share of it goes to the Lagrangian bound: docs/bounds.md
     lagrangian_share: float = 0.25
-    #: under a time limit, HiGHS runs on the whole model only up to this many nonzeros: docs/benchmarks.md#lagrangian
-    whole_model_max_nnz: int = 600_000
+    #: under a time limit, models up to this many nonzeros share the time between neighbourhood search and HiGHS
+    #: on the whole model; larger ones give neighbourhood search all of it: docs/solving.md
+    whole_model_max_nnz: int = 0
+    #: HiGHS still gets the whole model when neighbourhood search converged with this much time left: docs/solving.md
+    whole_model_min_left_s: float = 5.0
     #: reproducible mode (work_limit): branch-and-bound nodes of one neighbourhood sub-MIP: docs/solving.md
     work_sub_nodes: int = 200
     #: reproducible mode: branch-and-bound nodes of HiGHS on the whole model: docs/solving.md
@@ -52,8 +55,9 @@ class SolveOptions:
         return n_pairs >= self.warm_start_min_pairs
 
     def runs_whole_model(self, nnz: int, time_limit: float | None) -> bool:
-        """Whether HiGHS gets the whole model after the heuristics: always without a time limit; with
-        one only when the model is small enough for HiGHS to reach its root bound in that time."""
+        """Whether HiGHS gets a fixed share of the time on the whole model after the heuristics: always
+        without a time limit; with one only up to ``whole_model_max_nnz`` nonzeros (otherwise it
+        gets what neighbourhood search leaves when it converges early)."""
         return time_limit is None or nnz <= self.whole_model_max_nnz
 
     def highs_options(self, n_pairs: int, solver_options: dict[str, Any] | None) -> dict[str, Any]:

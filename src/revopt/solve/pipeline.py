@@ -197,12 +197,13 @@ def _run_backend(instance: Instance, cand: Candidates, lay: Layout, lm: LinearMo
         start, used, cut, bounds = ws.values, ws.seconds, ws.clock_cut, ws.bounds
     proved = start is not None and "lagrangian" in bounds and \
         relative_gap(bounds["lagrangian"], float(lm.cost @ start)) <= req.gap
-    if proved or (start is not None and not whole):
+    left_now = None if deadline is None else deadline - time.perf_counter()
+    if proved or (start is not None and not whole and left_now is not None and left_now < opts.whole_model_min_left_s):
         why = "proved within the gap by the Lagrangian bound" if proved else \
-            "HiGHS not run on the whole model (too large for its root in the time; docs/solving.md)"
+            "no time left for HiGHS on the whole model (docs/solving.md)"
         raw = RawSolve(Status.OPTIMAL if proved else Status.FEASIBLE, start, None, 0.0, 0.0,
                        f"incumbent from the heuristics; {why}")
-    else:
+    else:  # HiGHS on the whole model with what is left (neighbourhood search stopped early when it converged)
         raw = _run_highs(lm, len(cand), req, deadline, threads, start, used)
     return raw, bounds, cut or _clock_stopped(raw)
 
