@@ -99,12 +99,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..model import compatibility, compensation, designation, floorspace, placement
 from ..model.block import LinearModel
 from ..model.layout import Layout
 from . import _knapsack
 
 #: the families solved exactly inside the plot subproblem (all other rows with two or more nonzeros are dualised)
-KEPT = ("C2_designation", "C3_compatibility", "C4_floor", "C4_intensify", "C7_class_cap", "C7_plot_cap")
+KEPT = (designation.NAME, compatibility.NAME, floorspace.NAME, floorspace.NAME_U, compensation.NAME_CLASS,
+        compensation.NAME_PLOT)
 #: smoothing levels of the price search, relative to the mean positive pair value (0: D itself)
 TAU_SCHEDULE = (1e-2, 1e-3, 1e-4, 0.0)
 #: L is evaluated every this many price steps (and at the end of each smoothing level)
@@ -368,8 +370,8 @@ class _Relaxation:
                 a, b = lm.block_rows[name]
                 kept[a:b] = True
         c1 = np.zeros(lm.n_rows, bool)
-        if "C1_placement" in lm.block_rows:
-            a, b = lm.block_rows["C1_placement"]
+        if placement.NAME in lm.block_rows:
+            a, b = lm.block_rows[placement.NAME]
             c1[a:b] = True
         free_row = ~np.isfinite(lm.row_lower) & ~np.isfinite(lm.row_upper)
         # a row with one nonzero is a column bound, except a firm's row (its multiplier is the firm's
@@ -396,8 +398,26 @@ class _Relaxation:
         self.is_c1 = c1[self.rows]
 
     def _plots(self, lay: Layout, er, ec, ev, lower: np.ndarray, upper: np.ndarray) -> None:
-        """Read the kept families: designations, pairs, floor capacities, credits, bounds."""
-        lm = self.lm
+        """Read the kept families: designations, pairs, floor capacities, credits, bounds.
+
+        Each family is read (and its shape checked) in turn; ``lower`` and ``upper`` are tightened
+        in place (credits relaxed to [0, inf), a forced firm's other pairs at 0)."""
+        def block(name: str):
+            return _block_entries(self.lm, name, er, ec, ev)
+
+        role, g_of_col = self._columns(lay)
+        plot_d = self._read_designation(block(designation.NAME), role, g_of_col)
+        inc_item, inc_g = self._read_compatibility(block(compatibility.NAME), g_of_col)
+        self._read_floor(block(floorspace.NAME), role, plot_d)
+        self._check_intensify(block(floorspace.NAME_U), role, len(lay.u))
+        self._read_credit_caps(block(compensation.NAME_CLASS), block(compensation.NAME_PLOT), role, g_of_col,
+                               lay.c["plot"].to_numpy(np.int64), lower, upper)
+        forced = self._read_firms(block(placement.NAME), lower, upper)
+        self._pair_and_designation_bounds(forced, inc_item, inc_g, lower, upper)
+        self._terrains(lay, plot_d, role, lower, upper)
+
+    def _columns(self, lay: Layout) -> tuple[np.ndarray, np.ndarray]:
+        """The layout's columns per role; (role per column, designation index per z column)."""
         n, nx = self.n_cols, self.n_x
         zcol = lay.z["col"].to_numpy(np.int64)
         zplot = lay.z["plot"].to_numpy(np.int64)
@@ -408,6 +428,7 @@ class _Relaxation:
         n_plots = 1 + max([int(a.max()) for a in (zplot, item_plot, lay.u["plot"].to_numpy(np.int64), cplot)
                            if len(a)] or [-1])
         self.n_plots, self.zcol, self.zplot, self.n_g, self.item_plot = n_plots, zcol, zplot, len(zcol), item_plot
+        self.ccol = ccol
         g_of_col = np.full(n, -1, np.int64)
         g_of_col[zcol] = np.arange(len(zcol))
         ucol_p = np.full(n_plots, -1, np.int64)
@@ -418,9 +439,13 @@ class _Relaxation:
         role[zcol] = 2
         role[ucol] = 3
         role[ccol] = 5
+        return role, g_of_col
 
-        # C2: the designations of one plot, on a planned terrain minus its d
-        r, c, v, lo, hi = _block_entries(lm, "C2_designation", er, ec, ev)
+    def _read_designation(self, entries, role: np.ndarray, g_of_col: np.ndarray) -> np.ndarray:
+        """C2: the designations of one plot, on a planned terrain minus its d. Returns each plot's d
+        column (-1: none) and marks the d columns in ``role``."""
+        r, c, v, lo, hi = entries
+        zplot = self.zplot
         isz = g_of_col[c] >= 0
         _check(np.all(v[isz] == 1.0), "C2 has a werkmilieu coefficient other than 1")
         row_plot = np.full(len(hi), -1, np.int64)
@@ -428,7 +453,7 @@ class _Relaxation:
         _check(np.all(row_plot[r[isz]] == zplot[g_of_col[c[isz]]]), "a C2 row spans plots")
         isd = ~isz
         _check(np.all(v[isd] == -1.0), "C2 links designations to something other than -d")
-        plot_d = np.full(n_plots, -1, np.int64)
+        plot_d = np.full(self.n_plots, -1, np.int64)
         plot_d[row_plot[r[isd]]] = c[isd]
         has_d = np.zeros(len(hi), bool)
         has_d[r[isd]] = True
@@ -436,20 +461,26 @@ class _Relaxation:
                "C2 is not 'at most one werkmilieu (when developed)'")
         _check(len(np.unique(row_plot[row_plot >= 0])) == len(np.unique(zplot)), "a designated plot has no C2 row")
         role[c[isd]] = 4
+        return plot_d
 
-        # C3: x_j - sum_{w in W(f,p)} z[p,w] <= 0 -> the (pair, designation) incidences
-        r, c, v, lo, hi = _block_entries(lm, "C3_compatibility", er, ec, ev)
+    def _read_compatibility(self, entries, g_of_col: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """C3: x_j - sum_{w in W(f,p)} z[p,w] <= 0 -> the (pair, designation) incidences."""
+        r, c, v, lo, hi = entries
+        nx = self.n_x
         isx = c < nx
         _check(np.all(v[isx] == 1.0) and np.all(hi == 0.0), "C3 is not 'x <= sum of compatible z'")
         row_item = np.full(len(hi), -1, np.int64)
         row_item[r[isx]] = c[isx]
         _check(np.all(g_of_col[c[~isx]] >= 0) and np.all(v[~isx] == -1.0), "C3 holds a column that is not a z")
         inc_item, inc_g = row_item[r[~isx]], g_of_col[c[~isx]]
-        _check(np.all(zplot[inc_g] == item_plot[inc_item]), "C3 links a pair to another plot's werkmilieu")
+        _check(np.all(self.zplot[inc_g] == self.item_plot[inc_item]), "C3 links a pair to another plot's werkmilieu")
         _check(nx == 0 or np.all(np.bincount(row_item[row_item >= 0], minlength=nx) == 1), "a pair has no C3 row")
+        return inc_item, inc_g
 
-        # C4 floor: sum floor x - a_d d - a_u u <= hi
-        r, c, v, lo, hi = _block_entries(lm, "C4_floor", er, ec, ev)
+    def _read_floor(self, entries, role: np.ndarray, plot_d: np.ndarray) -> None:
+        """C4 floor: sum floor x - a_d d - a_u u <= hi -> the pairs' floor and the plots' capacities."""
+        r, c, v, lo, hi = entries
+        nx, n_plots, item_plot = self.n_x, self.n_plots, self.item_plot
         isx = c < nx
         weight = np.zeros(nx)
         weight[c[isx]] = v[isx]
@@ -465,31 +496,37 @@ class _Relaxation:
         on_d, on_u = role[rc_] == 4, role[rc_] == 3
         _check(np.all(on_d | on_u), "C4 holds a column that is neither d nor u")
         _check(np.all(plot_d[rp[on_d]] == rc_[on_d]), "C4 and C2 disagree on a plot's terrain")
-        _check(np.all(ucol_p[rp[on_u]] == rc_[on_u]), "C4 holds another plot's intensification")
+        _check(np.all(self.ucol_p[rp[on_u]] == rc_[on_u]), "C4 holds another plot's intensification")
         cap1[rp[on_d]] -= rv[on_d]
         capu[rp[on_u]] = -rv[on_u]
         self.weight = weight
+        self.cap1, self.capu = cap1, capu
 
-        # C4_intensify: u - sum z <= 0 (u only on a designated plot); the options encode it
-        r, c, v, lo, hi = _block_entries(lm, "C4_intensify", er, ec, ev)
+    @staticmethod
+    def _check_intensify(entries, role: np.ndarray, n_u: int) -> None:
+        """C4_intensify: u - sum z <= 0 (u only on a designated plot); the options encode it."""
+        r, c, v, lo, hi = entries
         on_u = role[c] == 3
         _check(np.all(hi == 0.0) and np.all(v[on_u] == 1.0) and np.all(v[~on_u] == -1.0)
                and np.all(role[c[~on_u]] == 2), "C4_intensify is not 'u <= sum z'")
-        _check(len(np.unique(c[on_u])) == len(ucol), "an intensification has no C4_intensify row")
+        _check(len(np.unique(c[on_u])) == n_u, "an intensification has no C4_intensify row")
 
-        # C7 caps: per credit its class row and its plot row; their capacities per designation / u
-        k_of_col = np.full(n, -1, np.int64)
+    def _read_credit_caps(self, class_entries, plot_entries, role: np.ndarray, g_of_col: np.ndarray,
+                          cplot: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> None:
+        """C7 caps: per credit its class row and its plot row; their capacities per designation / u."""
+        ccol = self.ccol
+        k_of_col = np.full(self.n_cols, -1, np.int64)
         k_of_col[ccol] = np.arange(len(ccol))
-        r, c, v, lo, hi = _block_entries(lm, "C7_class_cap", er, ec, ev)
+        r, c, v, lo, hi = class_entries
         isc = role[c] == 5
         _check(np.all(v[isc] == 1.0) and np.all(hi == 0.0) and np.all(role[c[~isc]] == 2) and np.all(v[~isc] <= 0),
                "C7_class_cap is not 'sum c <= F z'")
         _check(np.all(np.bincount(k_of_col[c[isc]], minlength=len(ccol)) == 1), "a credit is not in one class cap")
-        self.ccol, self.n_class = ccol, len(hi)
+        self.n_class = len(hi)
         self.c_class = np.full(len(ccol), -1, np.int64)
         self.c_class[k_of_col[c[isc]]] = r[isc]
         self.kz_row, self.kz_g, self.kz_cap = r[~isc], g_of_col[c[~isc]], -v[~isc]   # class cap under designation g
-        r, c, v, lo, hi = _block_entries(lm, "C7_plot_cap", er, ec, ev)
+        r, c, v, lo, hi = plot_entries
         isc = role[c] == 5
         _check(np.all(v[isc] == 1.0) and np.all(hi == 0.0) and np.all(v[~isc] <= 0)
                and np.all(np.isin(role[c[~isc]], (2, 3))), "C7_plot_cap is not 'sum c <= a z + b u'")
@@ -497,8 +534,8 @@ class _Relaxation:
         row_plot = np.full(len(hi), -1, np.int64)
         row_plot[r[isc]] = cplot[k_of_col[c[isc]]]
         self.qz = np.zeros(self.n_g)          # plot cap under designation g (u = 0)
-        self.qu = np.zeros(n_plots)           # extra plot cap with u = 1
-        self.has_plotcap = np.zeros(n_plots, bool)
+        self.qu = np.zeros(self.n_plots)      # extra plot cap with u = 1
+        self.has_plotcap = np.zeros(self.n_plots, bool)
         self.has_plotcap[row_plot[row_plot >= 0]] = True
         on_z, on_u = role[c] == 2, role[c] == 3
         self.qz[g_of_col[c[on_z]]] = -v[on_z]
@@ -506,10 +543,12 @@ class _Relaxation:
         # a credit's bounds (a single-nonzero demand row, or implied ones) stay in the dualised rows;
         # the subproblem relaxes them to [0, inf) and keeps the caps
         lower[ccol], upper[ccol] = 0.0, np.inf
-        _check(np.all(lm.col_lower[ccol] == 0.0), "a credit has a lower bound")
+        _check(np.all(self.lm.col_lower[ccol] == 0.0), "a credit has a lower bound")
 
-        # C1: the firm rows; a firm with a forced pair has its other pairs at 0
-        r, c, v, lo, hi = _block_entries(lm, "C1_placement", er, ec, ev)
+    def _read_firms(self, entries, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+        """C1: the firm rows; a firm with a forced pair has its other pairs at 0. Returns the forced pairs' mask."""
+        r, c, v, lo, hi = entries
+        nx = self.n_x
         _check(np.all(c < nx) and np.all(v == 1.0) and np.all(hi == 1.0), "C1 is not 'a firm's pairs sum to <= 1'")
         self.n_firms = len(hi)
         firm_of_item = np.full(nx, -1, np.int64)
@@ -517,7 +556,7 @@ class _Relaxation:
         _check(nx == 0 or np.all(firm_of_item >= 0), "a pair has no C1 row")
         self.firm_of_item = firm_of_item
         self.firm_must = lo >= 1.0
-        a = lm.block_rows.get("C1_placement", (0, 0))[0]
+        a = self.lm.block_rows.get(placement.NAME, (0, 0))[0]
         self.firm_dual = self.local[a + np.arange(self.n_firms)]    # the firm's dualised row (-1: empty row)
         forced = lower[:nx] >= 1.0
         forced_firm = np.zeros(self.n_firms, bool)
@@ -525,8 +564,13 @@ class _Relaxation:
         upper[:nx][forced_firm[firm_of_item] & ~forced] = 0.0
         self.infeasible |= bool(np.any(np.bincount(firm_of_item[forced], minlength=self.n_firms) > 1))
         self.forced_firm = forced_firm
+        return forced
 
-        # bounds on pairs and designations
+    def _pair_and_designation_bounds(self, forced: np.ndarray, inc_item: np.ndarray, inc_g: np.ndarray,
+                                     lower: np.ndarray, upper: np.ndarray) -> None:
+        """Bounds on pairs and designations: the usable incidences, the designations a plot may get,
+        the plots that must be designated, what locked firms take, whether u may be 0 or 1."""
+        nx, n_plots, zcol, zplot, item_plot = self.n_x, self.n_plots, self.zcol, self.zplot, self.item_plot
         self.forced_items = fx = np.flatnonzero(forced)
         usable = upper[:nx][inc_item] >= 1.0
         self.inc_item, self.inc_g = inc_item[usable & ~forced[inc_item]], inc_g[usable & ~forced[inc_item]]
@@ -543,21 +587,22 @@ class _Relaxation:
         n_ok = np.bincount(inc_g[inc_fx], minlength=self.n_g)
         g_allowed &= n_ok == np.bincount(item_plot[fx], minlength=n_plots)[zplot]
         self.g_allowed, self.plot_needs = g_allowed, plot_needs
-        self.forced_weight = np.bincount(item_plot[fx], weight[fx], minlength=n_plots)
-        uc = ucol_p[zplot]
+        self.forced_weight = np.bincount(item_plot[fx], self.weight[fx], minlength=n_plots)
+        uc = self.ucol_p[zplot]
         has_u = uc >= 0
         self.u_can0 = ~has_u | (lower[np.where(has_u, uc, 0)] <= 0.0)
         self.u_can1 = has_u & (upper[np.where(has_u, uc, 0)] >= 1.0)
-        self.cap1, self.capu = cap1, capu
 
-        # planned terrains: their d and plots
+    def _terrains(self, lay: Layout, plot_d: np.ndarray, role: np.ndarray, lower: np.ndarray,
+                  upper: np.ndarray) -> None:
+        """Planned terrains: their d and plots; and the columns outside the plot structure."""
         dcols = np.unique(plot_d[plot_d >= 0])
         self.dcols = dcols
-        self.plot_dgroup = np.full(n_plots, -1, np.int64)
+        self.plot_dgroup = np.full(self.n_plots, -1, np.int64)
         self.plot_dgroup[plot_d >= 0] = np.searchsorted(dcols, plot_d[plot_d >= 0])
         on = self.plot_dgroup >= 0
         self.d_can1 = upper[dcols] >= 1.0
-        self.d0_ok = (lower[dcols] <= 0.0) & (np.bincount(self.plot_dgroup[on], plot_needs[on],
+        self.d0_ok = (lower[dcols] <= 0.0) & (np.bincount(self.plot_dgroup[on], self.plot_needs[on],
                                                            minlength=len(dcols)) == 0)
         # columns outside the plot structure (emissions; a d without plots): over their box
         self.free = np.union1d(np.flatnonzero(role == 0),
@@ -566,7 +611,8 @@ class _Relaxation:
     def _options(self) -> None:
         """Options (designation g, intensification u) per plot, their capacities, and the (pair, option)
         incidences sorted by firm."""
-        og = np.concatenate([np.flatnonzero(self.g_allowed & self.u_can0), np.flatnonzero(self.g_allowed & self.u_can1)])
+        og = np.concatenate([np.flatnonzero(self.g_allowed & self.u_can0),
+                             np.flatnonzero(self.g_allowed & self.u_can1)])
         ou = np.concatenate([np.zeros(int(np.sum(self.g_allowed & self.u_can0)), np.int64),
                              np.ones(int(np.sum(self.g_allowed & self.u_can1)), np.int64)])
         op = self.zplot[og]
@@ -865,6 +911,134 @@ class _Best:
     state: np.ndarray
 
 
+class _PriceSearch:
+    """The Rprop search over option prices and coupling multipliers (module docstring), with the best L seen.
+
+    ``state`` is the option prices pi followed by the coupling rows' (scaled) multipliers.
+    """
+
+    def __init__(self, rel: _Relaxation, lm: LinearModel, t0: float, *, time_limit: float | None,
+                 incumbent: float | None, tolerance: float, start: LagrangianResult | None):
+        self.rel, self.t0 = rel, t0
+        self.time_limit, self.incumbent, self.tolerance = time_limit, incumbent, tolerance
+        self.n_pi = rel.n_opt
+        self.coupling = rel.coupling
+        value_scale = float(np.mean(np.maximum(lm.cost[: rel.n_x], 0.0))) if rel.n_x else 1.0
+        self.value_scale = value_scale if value_scale > 0 else 1.0
+        self.sign_lo, self.sign_hi = rel.sign_lo[self.coupling], rel.sign_hi[self.coupling]
+        state = np.zeros(self.n_pi + len(self.coupling))
+        if start is not None and start.prices is not None and len(start.prices) == len(state):
+            state = self.clip(start.prices.astype(float).copy())
+        self.state = state
+        self.hist: list[tuple[float, float]] = []
+        self.best = _Best(np.inf, np.zeros(rel.n_dual), state.copy())
+        self.k = 0                            # price steps taken
+        self.step = np.full(len(state), 0.01 * self.value_scale)
+        self.last_sign = np.zeros(len(state))
+
+    def multipliers(self, state: np.ndarray) -> np.ndarray:
+        """The dualised rows' multipliers of ``state`` (C1 at 0), projected."""
+        y = np.zeros(self.rel.n_dual)
+        y[self.coupling] = state[self.n_pi:]
+        return self.rel.project(y)
+
+    def clip(self, state: np.ndarray) -> np.ndarray:
+        """Prices >= 0 and multipliers of their rows' sign, in place."""
+        n_pi = self.n_pi
+        state[:n_pi] = np.maximum(state[:n_pi], 0.0)
+        yc = state[n_pi:]
+        yc[self.sign_lo] = np.maximum(yc[self.sign_lo], 0.0)
+        yc[self.sign_hi] = np.minimum(yc[self.sign_hi], 0.0)
+        return state
+
+    def check(self) -> None:
+        """Evaluate L at the current state (firms at their prices); keep it when it is the best."""
+        state = self.state
+        y = self.rel.with_firm_prices(self.multipliers(state), state[: self.n_pi])
+        value, _ = self.rel.evaluate(y)
+        if value < self.best.bound:
+            self.best.bound, self.best.y, self.best.state = value, y, state.copy()
+        self.hist.append((time.perf_counter() - self.t0, self.best.bound))
+
+    def close_to_incumbent(self, bound: float) -> bool:
+        inc = self.incumbent
+        return inc is not None and bound - inc <= self.tolerance * max(1.0, abs(inc))
+
+    def done(self) -> str | None:
+        if self.best.bound == -np.inf:
+            return "infeasible"
+        if self.close_to_incumbent(self.best.bound):
+            return "converged"
+        if self.time_limit is not None and time.perf_counter() - self.t0 >= self.time_limit:
+            return "time_limit"
+        return None
+
+    def run(self, iterations: int | None) -> str:
+        """All smoothing levels, ``iterations`` steps in all (or the time limit shared); the status."""
+        self.check()                     # prices 0: each firm at its best pair, the assignment bound or below
+        per_level = None if iterations is None else max(1, iterations // len(TAU_SCHEDULE))
+        stop = self.done()
+        for level, tau_rel in enumerate(TAU_SCHEDULE):
+            if stop:
+                break
+            stop = self._level(level, tau_rel, per_level)
+        return stop or "iteration_limit"
+
+    def _level(self, level: int, tau_rel: float, per_level: int | None) -> str | None:
+        """The steps of one smoothing level; why the search stops (None: go on)."""
+        tau = tau_rel * self.value_scale
+        time_limit = self.time_limit
+        level_end = np.inf if time_limit is None or per_level is not None else \
+            self.t0 + time_limit * (level + 1) / len(TAU_SCHEDULE)
+        i = 0
+        stop = None
+        while (per_level is None or i < per_level) and time.perf_counter() < level_end:
+            self._step(tau)
+            i += 1
+            self.k += 1
+            if i % CHECK_EVERY == 0:
+                self.check()
+            stop = self.done()
+            if stop:
+                break
+        if i % CHECK_EVERY and stop != "infeasible":
+            self.check()             # the end of a level
+            stop = stop or self.done()
+        return stop
+
+    def _step(self, tau: float) -> None:
+        """One Rprop step on D_tau: a coordinate's step grows while its derivative keeps its sign and
+        halves when it flips (and then waits one step)."""
+        n_pi, vs = self.n_pi, self.value_scale
+        y = self.multipliers(self.state)
+        _, g_pi, g_y = self.rel.price_bound(y, self.state[:n_pi], tau)
+        sign = np.sign(np.concatenate([g_pi, g_y]))
+        agree = sign * self.last_sign
+        self.step = np.clip(np.where(agree > 0, self.step * 1.2, np.where(agree < 0, self.step * 0.5, self.step)),
+                            1e-9 * vs, 1e3 * vs)
+        sign = np.where(agree < 0, 0.0, sign)
+        self.state = self.clip(self.state - sign * self.step)
+        self.last_sign = sign
+
+    def result(self, status: str, exact: bool) -> LagrangianResult:
+        """L at the best multipliers again (with the 0-1 knapsacks when ``exact``) and the subproblem's solution."""
+        rel, best = self.rel, self.best
+        y_best = best.y
+        fractional = best.bound
+        value, x = rel.evaluate(y_best, exact=exact, primal=True)
+        bound = min(fractional, value)
+        self.hist.append((time.perf_counter() - self.t0, bound))
+        if bound == -np.inf:
+            status = "infeasible"
+        elif status != "converged" and self.close_to_incumbent(bound):
+            status = "converged"
+        desig = np.full(rel.n_plots, -1, np.int64)
+        on = x[rel.zcol] > 0.5
+        desig[rel.zplot[on]] = rel.zcol[on]
+        return LagrangianResult(float(bound), rel.unscaled(y_best), x, desig, self.k, time.perf_counter() - self.t0,
+                                status, self.hist, float(fractional), best.state)
+
+
 def lagrangian_bound(lay: Layout, lm: LinearModel, *, time_limit: float | None = None, iterations: int | None = 400,
                      incumbent: float | None = None, tolerance: float = 1e-6, exact: bool = True,
                      start: LagrangianResult | None = None) -> LagrangianResult:
@@ -890,94 +1064,5 @@ def lagrangian_bound(lay: Layout, lm: LinearModel, *, time_limit: float | None =
         return LagrangianResult(-np.inf, np.zeros(lm.n_rows), np.zeros(lm.n_cols), np.full(rel.n_plots, -1, np.int64),
                                 0, time.perf_counter() - t0, "infeasible", [(time.perf_counter() - t0, -np.inf)],
                                 -np.inf)
-    n_pi = rel.n_opt
-    coupling = rel.coupling
-    value_scale = float(np.mean(np.maximum(lm.cost[: rel.n_x], 0.0))) if rel.n_x else 1.0
-    value_scale = value_scale if value_scale > 0 else 1.0
-    sign_lo, sign_hi = rel.sign_lo[coupling], rel.sign_hi[coupling]
-
-    def multipliers(state: np.ndarray) -> np.ndarray:
-        y = np.zeros(rel.n_dual)
-        y[coupling] = state[n_pi:]
-        return rel.project(y)
-
-    def clip(state: np.ndarray) -> np.ndarray:
-        state[:n_pi] = np.maximum(state[:n_pi], 0.0)
-        yc = state[n_pi:]
-        yc[sign_lo] = np.maximum(yc[sign_lo], 0.0)
-        yc[sign_hi] = np.minimum(yc[sign_hi], 0.0)
-        return state
-
-    state = np.zeros(n_pi + len(coupling))
-    if start is not None and start.prices is not None and len(start.prices) == len(state):
-        state = clip(start.prices.astype(float).copy())
-    hist: list[tuple[float, float]] = []
-    best = _Best(np.inf, np.zeros(rel.n_dual), state.copy())
-
-    def check(state: np.ndarray) -> None:
-        y = rel.with_firm_prices(multipliers(state), state[:n_pi])
-        value, _ = rel.evaluate(y)
-        if value < best.bound:
-            best.bound, best.y, best.state = value, y, state.copy()
-        hist.append((time.perf_counter() - t0, best.bound))
-
-    check(state)                     # prices 0: each firm at its best pair, the assignment bound or below
-    step = np.full(len(state), 0.01 * value_scale)
-    last_sign = np.zeros(len(state))
-    per_level = None if iterations is None else max(1, iterations // len(TAU_SCHEDULE))
-    k = 0
-
-    def done() -> str | None:
-        if best.bound == -np.inf:
-            return "infeasible"
-        if incumbent is not None and best.bound - incumbent <= tolerance * max(1.0, abs(incumbent)):
-            return "converged"
-        if time_limit is not None and time.perf_counter() - t0 >= time_limit:
-            return "time_limit"
-        return None
-
-    stop = done()
-    for level, tau_rel in enumerate(TAU_SCHEDULE):
-        if stop:
-            break
-        tau = tau_rel * value_scale
-        level_end = np.inf if time_limit is None or per_level is not None else \
-            t0 + time_limit * (level + 1) / len(TAU_SCHEDULE)
-        i = 0
-        while (per_level is None or i < per_level) and time.perf_counter() < level_end:
-            y = multipliers(state)
-            _, g_pi, g_y = rel.price_bound(y, state[:n_pi], tau)
-            sign = np.sign(np.concatenate([g_pi, g_y]))
-            # Rprop: a coordinate's step grows while its derivative keeps its sign and halves when it
-            # flips (and then waits one step)
-            agree = sign * last_sign
-            step = np.clip(np.where(agree > 0, step * 1.2, np.where(agree < 0, step * 0.5, step)),
-                           1e-9 * value_scale, 1e3 * value_scale)
-            sign = np.where(agree < 0, 0.0, sign)
-            state = clip(state - sign * step)
-            last_sign = sign
-            i += 1
-            k += 1
-            if i % CHECK_EVERY == 0:
-                check(state)
-            stop = done()
-            if stop:
-                break
-        if i % CHECK_EVERY and stop != "infeasible":
-            check(state)             # the end of a level
-            stop = stop or done()
-    status = stop or "iteration_limit"
-    y_best = best.y
-    fractional = best.bound
-    value, x = rel.evaluate(y_best, exact=exact, primal=True)
-    bound = min(fractional, value)
-    hist.append((time.perf_counter() - t0, bound))
-    if bound == -np.inf:
-        status = "infeasible"
-    elif status != "converged" and incumbent is not None and bound - incumbent <= tolerance * max(1.0, abs(incumbent)):
-        status = "converged"
-    desig = np.full(rel.n_plots, -1, np.int64)
-    on = x[rel.zcol] > 0.5
-    desig[rel.zplot[on]] = rel.zcol[on]
-    return LagrangianResult(float(bound), rel.unscaled(y_best), x, desig, k, time.perf_counter() - t0, status,
-                            hist, float(fractional), best.state)
+    search = _PriceSearch(rel, lm, t0, time_limit=time_limit, incumbent=incumbent, tolerance=tolerance, start=start)
+    return search.result(search.run(iterations), exact)

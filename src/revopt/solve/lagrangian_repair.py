@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..model import claims, compatibility, compensation, lifecycle
 from ..model.block import LinearModel
 from ..model.layout import Layout
 from .lagrangian import LagrangianResult, _entries, _Relaxation
@@ -129,158 +130,205 @@ def lagrangian_repair(lay: Layout, lm: LinearModel, result: LagrangianResult) ->
     rel = _Relaxation(lay, lm)
     if rel.infeasible or result.bound == -np.inf:
         return None
-    led = _Ledger(lm, rel)
-    nx = rel.n_x
-    xr = result.x_relaxed
-    rc = lm.cost - np.bincount(rel.cc, rel.cv * rel.scaled(result.multipliers)[rel.cr], minlength=lm.n_cols)
-    plot_d, ucol_p = _plot_d(rel), rel.ucol_p
-    designated = np.full(rel.n_plots, -1, np.int64)      # z column per plot
-    plot_of_z = dict(zip(rel.zcol.tolist(), rel.zplot.tolist()))
+    rep = _Repair(lm, rel, result)
+    rep.relaxed_designations()
+    if not (rep.meet_compensation() and rep.meet_claims() and rep.firms()):
+        return None
+    rep.clean_up()
+    return rep.solution()
 
-    def designate(p: int, zc: int, with_u: bool = False) -> bool:
+
+class _Repair:
+    """The state of :func:`lagrangian_repair`: the ledger, each plot's designation, each firm's pair.
+    Its steps run in the order of the module docstring; a step that cannot meet a requirement
+    returns False."""
+
+    def __init__(self, lm: LinearModel, rel: _Relaxation, result: LagrangianResult):
+        self.lm, self.rel, self.result = lm, rel, result
+        self.led = _Ledger(lm, rel)
+        self.xr = result.x_relaxed
+        self.rc = lm.cost - np.bincount(rel.cc, rel.cv * rel.scaled(result.multipliers)[rel.cr], minlength=lm.n_cols)
+        self.plot_d, self.ucol_p = _plot_d(rel), rel.ucol_p
+        self.designated = np.full(rel.n_plots, -1, np.int64)      # z column per plot
+        self.plot_of_z = dict(zip(rel.zcol.tolist(), rel.zplot.tolist()))
+        self.placed = np.zeros(rel.n_firms, bool)
+        self.at = np.full(rel.n_firms, -1, np.int64)            # the pair of each placed firm
+        self.firm = rel.firm_of_item
+        self.c3_start, self.c3_z = _compatible_designations(lm, rel.n_x)
+
+    def _below(self, i: int) -> bool:
+        """Whether row i's activity is still below its lower side."""
+        lo = self.lm.row_lower[i]
+        return self.led.act[i] < lo - TOL * max(1.0, abs(lo))
+
+    # ---- moves ------------------------------------------------------------------------------------
+    def designate(self, p: int, zc: int, with_u: bool = False) -> bool:
+        led, designated = self.led, self.designated
         if designated[p] >= 0:
             return designated[p] == zc
         cols = [zc]
-        d = plot_d[p]
+        d = self.plot_d[p]
         if d >= 0 and led.x[d] < 0.5:
             cols.append(int(d))
-        if with_u and ucol_p[p] >= 0:
-            cols.append(int(ucol_p[p]))
+        if with_u and self.ucol_p[p] >= 0:
+            cols.append(int(self.ucol_p[p]))
         if led.move(cols, [1.0] * len(cols)):
             designated[p] = zc
             return True
-        return with_u and designate(p, zc, False)
+        return with_u and self.designate(p, zc, False)
 
-    def redesignate(p: int, zc: int, with_u: bool = False) -> bool:
+    def redesignate(self, p: int, zc: int, with_u: bool = False) -> bool:
         """Designate p as zc, also when it has another werkmilieu (no firm is placed yet)."""
-        old = designated[p]
+        led = self.led
+        old = self.designated[p]
         if old < 0 or old == zc:
-            return designate(p, zc, with_u)
-        u = ucol_p[p]
+            return self.designate(p, zc, with_u)
+        u = self.ucol_p[p]
         cols, amounts = [int(old), zc], [-1.0, 1.0]
         if with_u and u >= 0 and led.x[u] < 0.5:
             cols.append(int(u))
             amounts.append(1.0)
         if led.move(cols, amounts) or (len(cols) == 3 and led.move(cols[:2], amounts[:2])):
-            designated[p] = zc
+            self.designated[p] = zc
             return True
         return False
 
-    # 1. fixed developments, then the relaxation's designations (locked werkmilieus are among them)
-    for d in rel.dcols[rel.lower[rel.dcols] >= 1.0]:
-        led.move([int(d)], [1.0])
-    forced_z = rel.zcol[rel.lower[rel.zcol] >= 1.0]
-    chosen = np.flatnonzero(xr[rel.zcol] > 0.5)
-    for g in np.concatenate([np.flatnonzero(np.isin(rel.zcol, forced_z)), chosen]):
-        p = int(rel.zplot[g])
-        u = ucol_p[p]
-        designate(p, int(rel.zcol[g]), with_u=bool(u >= 0 and xr[u] > 0.5))
-
-    # 2. compensation: push credit; designate more plots of the class where it is short
-    for i in _rows(lm, "C7_demand"):
-        if not _fill_demand(led, lm, i):
-            for col in _credit_openings(led, lm, i):
-                if col in plot_of_z:
-                    redesignate(plot_of_z[col], col, with_u=True)
-                else:                                   # an intensification: more room for credit
-                    led.move([col], [1.0])
-                if _fill_demand(led, lm, i):
-                    break
-        if led.act[i] < lm.row_lower[i] - TOL * max(1.0, abs(lm.row_lower[i])):
-            return None
-
-    # 3. claim minimums: designate the largest plots of the row (a plot designated otherwise, and
-    #    still empty, changes its werkmilieu when the rows allow)
-    for i in _rows(lm, "C9_claim"):
-        s, t = lm.start[i], lm.start[i + 1]
-        cols, vals = lm.index[s:t], lm.value[s:t]
-        for k in np.argsort(-vals, kind="stable"):
-            if led.act[i] >= lm.row_lower[i] - TOL * max(1.0, abs(lm.row_lower[i])):
-                break
-            zc = int(cols[k])
-            redesignate(plot_of_z[zc], zc)
-        if led.act[i] < lm.row_lower[i] - TOL * max(1.0, abs(lm.row_lower[i])):
-            return None
-
-    # 4. firms: locked firms, lifecycle minimums and must-place firms first, then every pair that adds
-    #    value, by its net value at the bound's prices
-    placed = np.zeros(rel.n_firms, bool)
-    at = np.full(rel.n_firms, -1, np.int64)            # the pair of each placed firm
-    firm = rel.firm_of_item
-    c3_start, c3_z = _compatible_designations(lm, nx)
-
-    def place(j: int, open_plot: bool = False) -> bool:
-        f = firm[j]
-        if placed[f] or rel.upper[j] < 1.0:
+    def place(self, j: int, open_plot: bool = False) -> bool:
+        rel, f = self.rel, self.firm[j]
+        if self.placed[f] or rel.upper[j] < 1.0:
             return False
         p = int(rel.item_plot[j])
-        if designated[p] < 0:
+        if self.designated[p] < 0:
             if not open_plot:
                 return False
-            for zc in c3_z[c3_start[j]:c3_start[j + 1]]:
-                if designate(p, int(zc)):
+            for zc in self.c3_z[self.c3_start[j]:self.c3_start[j + 1]]:
+                if self.designate(p, int(zc)):
                     break
-        if led.move([j], [1.0]):
-            placed[f], at[f] = True, j
+        if self.led.move([j], [1.0]):
+            self.placed[f], self.at[f] = True, j
             return True
         return False
 
-    def relocate(j: int) -> bool:
+    def relocate(self, j: int) -> bool:
         """Move pair j's firm from where it is to j (its plot must be designated compatibly)."""
-        f = firm[j]
-        if not placed[f] or at[f] == j or rel.upper[j] < 1.0 or designated[rel.item_plot[j]] < 0:
+        rel, f, at = self.rel, self.firm[j], self.at
+        if not self.placed[f] or at[f] == j or rel.upper[j] < 1.0 or self.designated[rel.item_plot[j]] < 0:
             return False
-        if led.move([int(at[f]), j], [-1.0, 1.0]):
+        if self.led.move([int(at[f]), j], [-1.0, 1.0]):
             at[f] = j
             return True
         return False
 
-    must = rel.firm_must[firm] | (rel.lower[:nx] >= 1.0)
-    # each pair at the prices of the bound: reduced cost less its floor at the option's price
-    net = np.full(nx, -np.inf)
-    if result.prices is not None and len(rel.pk_item):
-        pi = result.prices[: rel.n_opt]
-        np.maximum.at(net, rel.pk_item, rc[rel.pk_item] - rel.pk_wfrac * pi[rel.pk_opt])
-    net = np.where(np.isfinite(net), net, rc[:nx])
-    order = np.lexsort((-net, ~must))
-    for j in order[rel.lower[:nx][order] >= 1.0]:      # locked firms
-        place(int(j), open_plot=True)
-    for i in _rows(lm, "C10_lifecycle"):                # lifecycle minimums: firms of the stage in the region
-        s, t = lm.start[i], lm.start[i + 1]
-        cols = lm.index[s:t]
-        for j in cols[np.lexsort((-rc[cols], -xr[cols]))]:
-            if led.act[i] >= lm.row_lower[i] - TOL * max(1.0, abs(lm.row_lower[i])):
-                break
-            place(int(j), open_plot=True) or relocate(int(j))
-    for j in order[must[order]]:                        # must-place firms, on designated plots
-        place(int(j))
-    for j in order[must[order]]:                        # must-place firms left: open one of their plots
-        place(int(j), open_plot=True)
-    if np.any(rel.firm_must & ~placed & (np.bincount(firm, minlength=rel.n_firms) > 0)):
-        return None
-    for j in order:
-        if lm.cost[j] > 0:
-            place(int(j), open_plot=net[j] > 0)
+    # ---- the steps --------------------------------------------------------------------------------
+    def relaxed_designations(self) -> None:
+        """1. fixed developments, then the relaxation's designations (locked werkmilieus are among them)."""
+        rel, xr = self.rel, self.xr
+        for d in rel.dcols[rel.lower[rel.dcols] >= 1.0]:
+            self.led.move([int(d)], [1.0])
+        forced_z = rel.zcol[rel.lower[rel.zcol] >= 1.0]
+        chosen = np.flatnonzero(xr[rel.zcol] > 0.5)
+        for g in np.concatenate([np.flatnonzero(np.isin(rel.zcol, forced_z)), chosen]):
+            p = int(rel.zplot[g])
+            u = self.ucol_p[p]
+            self.designate(p, int(rel.zcol[g]), with_u=bool(u >= 0 and xr[u] > 0.5))
 
-    # 5. clean-up: drop intensifications and developments that cost and that nothing needs
-    for u in ucol_p[ucol_p >= 0]:
-        if led.x[u] > 0.5 and lm.cost[u] < 0:
-            led.move([int(u)], [-1.0])
-    for t, d in enumerate(rel.dcols):
-        if led.x[d] < 0.5 or lm.cost[d] >= 0 or rel.lower[d] >= 1.0:
-            continue
-        plots = np.flatnonzero(rel.plot_dgroup == t)
-        undo = [int(designated[p]) for p in plots if designated[p] >= 0]
-        undo += [int(ucol_p[p]) for p in plots if ucol_p[p] >= 0 and led.x[ucol_p[p]] > 0.5]
-        if led.move([*undo, int(d)], [-1.0] * (len(undo) + 1)):
-            designated[plots] = -1
+    def meet_compensation(self) -> bool:
+        """2. compensation: push credit; designate more plots of the class where it is short."""
+        led, lm = self.led, self.lm
+        for i in _rows(lm, compensation.NAME_DEMAND):
+            if not _fill_demand(led, lm, i):
+                for col in _credit_openings(led, lm, i):
+                    if col in self.plot_of_z:
+                        self.redesignate(self.plot_of_z[col], col, with_u=True)
+                    else:                                   # an intensification: more room for credit
+                        led.move([col], [1.0])
+                    if _fill_demand(led, lm, i):
+                        break
+            if self._below(i):
+                return False
+        return True
 
-    if len(led.violated()):
-        return None
-    x = led.x.copy()
-    integer = lm.integrality.astype(bool)
-    x[integer] = np.round(x[integer])
-    return x
+    def meet_claims(self) -> bool:
+        """3. claim minimums: designate the largest plots of the row (a plot designated otherwise, and
+        still empty, changes its werkmilieu when the rows allow)."""
+        lm = self.lm
+        for i in _rows(lm, claims.NAME):
+            s, t = lm.start[i], lm.start[i + 1]
+            cols, vals = lm.index[s:t], lm.value[s:t]
+            for k in np.argsort(-vals, kind="stable"):
+                if not self._below(i):
+                    break
+                zc = int(cols[k])
+                self.redesignate(self.plot_of_z[zc], zc)
+            if self._below(i):
+                return False
+        return True
+
+    def _net_values(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each pair at the prices of the bound: its reduced cost less its floor at the option's price;
+        and whether the pair must be placed (a must-place firm's or a locked one)."""
+        rel, rc, nx, prices = self.rel, self.rc, self.rel.n_x, self.result.prices
+        must = rel.firm_must[self.firm] | (rel.lower[:nx] >= 1.0)
+        net = np.full(nx, -np.inf)
+        if prices is not None and len(rel.pk_item):
+            pi = prices[: rel.n_opt]
+            np.maximum.at(net, rel.pk_item, rc[rel.pk_item] - rel.pk_wfrac * pi[rel.pk_opt])
+        return np.where(np.isfinite(net), net, rc[:nx]), must
+
+    def firms(self) -> bool:
+        """4. firms: locked firms, lifecycle minimums and must-place firms first, then every pair that
+        adds value, by its net value at the bound's prices."""
+        rel, lm, nx = self.rel, self.lm, self.rel.n_x
+        net, must = self._net_values()
+        order = np.lexsort((-net, ~must))
+        for j in order[rel.lower[:nx][order] >= 1.0]:      # locked firms
+            self.place(int(j), open_plot=True)
+        self._lifecycle_minimums()
+        for j in order[must[order]]:                        # must-place firms, on designated plots
+            self.place(int(j))
+        for j in order[must[order]]:                        # must-place firms left: open one of their plots
+            self.place(int(j), open_plot=True)
+        if np.any(rel.firm_must & ~self.placed & (np.bincount(self.firm, minlength=rel.n_firms) > 0)):
+            return False
+        for j in order:
+            if lm.cost[j] > 0:
+                self.place(int(j), open_plot=net[j] > 0)
+        return True
+
+    def _lifecycle_minimums(self) -> None:
+        """Firms of the stage in the region, placed (or moved there) until each C10 row's minimum is met."""
+        lm, rc, xr = self.lm, self.rc, self.xr
+        for i in _rows(lm, lifecycle.NAME):
+            s, t = lm.start[i], lm.start[i + 1]
+            cols = lm.index[s:t]
+            for j in cols[np.lexsort((-rc[cols], -xr[cols]))]:
+                if not self._below(i):
+                    break
+                self.place(int(j), open_plot=True) or self.relocate(int(j))
+
+    def clean_up(self) -> None:
+        """5. clean-up: drop intensifications and developments that cost and that nothing needs."""
+        rel, lm, led, ucol_p, designated = self.rel, self.lm, self.led, self.ucol_p, self.designated
+        for u in ucol_p[ucol_p >= 0]:
+            if led.x[u] > 0.5 and lm.cost[u] < 0:
+                led.move([int(u)], [-1.0])
+        for t, d in enumerate(rel.dcols):
+            if led.x[d] < 0.5 or lm.cost[d] >= 0 or rel.lower[d] >= 1.0:
+                continue
+            plots = np.flatnonzero(rel.plot_dgroup == t)
+            undo = [int(designated[p]) for p in plots if designated[p] >= 0]
+            undo += [int(ucol_p[p]) for p in plots if ucol_p[p] >= 0 and led.x[ucol_p[p]] > 0.5]
+            if led.move([*undo, int(d)], [-1.0] * (len(undo) + 1)):
+                designated[plots] = -1
+
+    def solution(self) -> np.ndarray | None:
+        """The ledger's columns, integers rounded; None if some row is violated."""
+        if len(self.led.violated()):
+            return None
+        x = self.led.x.copy()
+        integer = self.lm.integrality.astype(bool)
+        x[integer] = np.round(x[integer])
+        return x
 
 
 def _plot_d(rel: _Relaxation) -> np.ndarray:
@@ -293,9 +341,9 @@ def _plot_d(rel: _Relaxation) -> np.ndarray:
 def _compatible_designations(lm: LinearModel, nx: int) -> tuple[np.ndarray, np.ndarray]:
     """Per pair j, the z columns of its C3 row (the werkmilieus it may go under): zcols[start[j]:start[j+1]]."""
     start = np.zeros(nx + 1, np.int64)
-    if "C3_compatibility" not in lm.block_rows or nx == 0:
+    if compatibility.NAME not in lm.block_rows or nx == 0:
         return start, np.zeros(0, np.int64)
-    a, b = lm.block_rows["C3_compatibility"]
+    a, b = lm.block_rows[compatibility.NAME]
     s, t = int(lm.start[a]), int(lm.start[b])
     rows = np.repeat(np.arange(b - a), np.diff(lm.start[a:b + 1]))
     cols, vals = lm.index[s:t].astype(np.int64), lm.value[s:t]
