@@ -219,7 +219,7 @@ def test_knapsack_kernel_gives_up_at_its_node_limit():
 
 def assert_feasible(inst, lay, lm, x) -> None:
     """Every row and column bound of the model holds, binaries are 0/1, and the verifier agrees."""
-    from revopt.results.extract import extract_solution
+    from revopt.solve.extract import extract_solution
 
     rows = np.repeat(np.arange(lm.n_rows), np.diff(lm.start))
     act = np.bincount(rows, lm.value * x[lm.index], minlength=lm.n_rows)
