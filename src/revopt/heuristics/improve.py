@@ -1,0 +1,165 @@
+"""Local improvement of a constructed state (phase 4 of :mod:`revopt.heuristics.greedy`).
+
+Repeated passes, each move a transaction kept only when the objective rises and
+the policy minimums hold: abandon developed terrains that do not pay; develop a
+planned terrain when moving firms there pays; move placed firms to a better
+plot; insert unplaced firms on one of their best plots by bumping the cheapest
+firms there. Stops when a pass finds nothing, after ``passes`` passes, or at the
+deadline.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .moves import MAX_BUMP, abandon_terrains, bump_order, place_best, try_insert
+from .problem import Problem
+from .state import State
+
+
+def improve(st: State, deadline: float, top: int = 4, passes: int = 10) -> int:
+    """Improve ``st`` in place until ``deadline`` (a ``time.perf_counter()`` value); the number of
+    moves made."""
+    P = st.problem
+    moves = 0
+    for _ in range(passes):
+        before = moves
+        moves += abandon_terrains(st)
+        for t in np.flatnonzero(P.planned_terrain & ~st.developed):
+            if time.perf_counter() > deadline:
+                return moves
+            moves += try_open(st, int(t))
+        done, n = move_firms(st, deadline)
+        moves += n
+        if done:
+            return moves
+        done, n = insert_unplaced(st, deadline, top)
+        moves += n
+        if done or moves == before:
+            break
+    return moves
+
+
+def move_firms(st: State, deadline: float) -> tuple[bool, int]:
+    """Move each placed firm to a better plot where one is free now. (deadline passed, moves)."""
+    P = st.problem
+    moves = 0
+    for f in np.flatnonzero(st.pair_of_firm >= 0):
+        if time.perf_counter() > deadline:
+            return True, moves
+        f = int(f)
+        here = st.pair_of_firm[f]
+        js, gain, ok = st.options(f)
+        ok &= P.pair_plot[js] != P.pair_plot[here]
+        if not ok.any() or np.max(np.where(ok, gain, -np.inf)) <= P.contribution[here] + 1e-9:
+            continue
+        st.begin()
+        st.remove(f)
+        place_best(st, f, positive=not P.must_place[f])
+        if st.pair_of_firm[f] >= 0 and st.gained() and st.minimums_hold():
+            st.commit()
+            moves += 1
+        else:
+            st.rollback()
+    return False, moves
+
+
+def insert_unplaced(st: State, deadline: float, top: int) -> tuple[bool, int]:
+    """Place unplaced firms of positive value, densest first: on a free plot, or on one of their
+    ``top`` best plots by bumping the cheapest firms there (by contribution, else per m2), which move
+    to their best other plot or leave when that pays. (deadline passed, firms placed)."""
+    P = st.problem
+    unplaced = np.flatnonzero((st.pair_of_firm < 0) & (P.best_contribution > 0))
+    unplaced = unplaced[np.argsort(-P.value_density[unplaced], kind="stable")]
+    found = 0
+    for g in unplaced:
+        if time.perf_counter() > deadline:
+            return True, found
+        g = int(g)
+        if place_best(st, g):
+            found += 1
+            continue
+        s, e = P.firm_pairs[g], P.firm_pairs[g + 1]
+        for j in np.arange(s, e)[np.argsort(-P.contribution[s:e], kind="stable")[:top]]:
+            if P.contribution[j] <= 0:
+                break
+            if _bumping_may_help(st, int(j)) and _insert_by_bumping(st, g, int(j)):
+                found += 1
+                break
+    return False, found
+
+
+def _insert_by_bumping(st: State, g: int, j: int) -> bool:
+    """Insert g on pair j bumping the cheapest firms by contribution, else per m2 (when that order
+    differs: the same order would give the same outcome)."""
+    p = st.problem.pair_plot[j]
+    by_value = bump_order(st, p, per_m2=False)
+    if try_insert(st, g, j, require_gain=True, victims=by_value):
+        return True
+    by_density = bump_order(st, p, per_m2=True)
+    return by_density != by_value and try_insert(st, g, j, require_gain=True, victims=by_density)
+
+
+def _bumping_may_help(st: State, j: int) -> bool:
+    """Pair j's plot has firms, keeps a designation pair j can use (or could change it), and bumping
+    at most MAX_BUMP of its firms could free the floor space pair j needs."""
+    P = st.problem
+    p = P.pair_plot[j]
+    occupants = st.firms_on.get(int(p), ())
+    if not occupants:
+        return False
+    des = st.designation[p]
+    if des >= 0 and not (P.pair_werkmilieus[j] >> des) & 1 and (len(occupants) > MAX_BUMP
+                                                                 or st.credit_on_plot[p] > 0):
+        return False  # the designation would have to change
+    freed = sum(sorted(P.pair_floor[st.pair_of_firm[f]] for f in occupants)[:MAX_BUMP])
+    return not st.load(p) - freed + P.pair_floor[j] > st.ledger.upper[P.floor_row[p]]
+
+
+def pairs_on(P: Problem, plots: np.ndarray) -> np.ndarray:
+    """Indices of the candidate pairs on the given plots."""
+    counts = P.plot_pairs[plots + 1] - P.plot_pairs[plots]
+    pos = (np.repeat(P.plot_pairs[plots], counts) + np.arange(int(counts.sum()))
+           - np.repeat(np.cumsum(counts) - counts, counts))
+    return P.pairs_by_plot[pos]
+
+
+def try_open(st: State, t: int) -> bool:
+    """Develop planned terrain t, move firms there that gain and fill the room they leave; kept only
+    if that pays."""
+    P = st.problem
+    js = pairs_on(P, np.flatnonzero(P.plot_terrain == t))
+    if not len(js):
+        return False
+    firms = np.unique(P.pair_firm[js])
+    firms = firms[np.argsort(-P.value_density[firms], kind="stable")]
+    st.begin()
+    st.journal.set(st.developed, t, True)
+    st.objective -= P.development_cost[t]
+    vacated = []
+    for f in firms:
+        f = int(f)
+        if st.pair_of_firm[f] < 0:
+            place_best(st, f)
+            continue
+        js_f, gain, ok = st.options(f)
+        ok &= P.plot_terrain[P.pair_plot[js_f]] == t
+        here = st.pair_of_firm[f]
+        if ok.any() and np.max(np.where(ok, gain, -np.inf)) > P.contribution[here] + 1e-9:
+            vacated.append(P.pair_plot[here])
+            st.remove(f)
+            place_best(st, f, positive=not P.must_place[f])
+            if st.pair_of_firm[f] < 0:  # pragma: no cover - its old plot is still free
+                st.rollback()
+                return False
+    if vacated:
+        for f in np.unique(P.pair_firm[pairs_on(P, np.unique(np.array(vacated, dtype=np.int64)))]):
+            if st.pair_of_firm[f] < 0 and P.best_contribution[f] > 0:
+                place_best(st, int(f))
+    if st.designated_on_terrain[t] > 0 and st.gained() and st.minimums_hold():
+        st.commit()
+        return True
+    st.rollback()
+    return False
