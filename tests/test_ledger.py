@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import tiny_instances
 
 from revopt.generate import generate
 from revopt.heuristics import greedy
@@ -22,9 +23,8 @@ from revopt.model.block import Block
 from revopt.model.build import build_blocks
 from revopt.model.candidates import candidate_pairs
 from revopt.model.layout import build_layout
-from strategies import tiny_instances
 
-SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
 X, Z, D, U, C, E = range(6)
 
 
@@ -118,7 +118,7 @@ def test_ledger_on_random_instances(inst, seed):
 
 
 def test_undo_restores_every_value_exactly(small):
-    inst, lay, blocks = small
+    _, lay, blocks = small
     rng = np.random.default_rng(5)
     x_on, z_on = random_selection(lay, rng)
     ledger = ledger_with(lay, blocks, x_on, z_on)
@@ -135,7 +135,7 @@ def test_undo_restores_every_value_exactly(small):
 
 
 def test_a_row_left_empty_is_exactly_zero(small):
-    inst, lay, blocks = small
+    _, lay, blocks = small
     ledger = CapacityLedger.from_blocks(blocks, lay).emptied()
     for j in range(50):
         ledger.add(j, Journal())
@@ -145,7 +145,7 @@ def test_a_row_left_empty_is_exactly_zero(small):
 
 
 def test_a_column_the_ledger_cannot_read_raises(small):
-    inst, lay, blocks = small
+    _, lay, blocks = small
     credit = int(lay.c["col"].iloc[0])
     grid = Block("C5_grid", None, np.array([0]), np.array([credit]), np.array([1.0]), np.array([-np.inf]),
                  np.array([1.0]))
