@@ -33,29 +33,25 @@ def compensate(st: State) -> bool:
     P = st.problem
     if P.lost.empty or P.ratio <= 0:
         return True
-    rows = P.credit_options
-    groups = {key: g["plot"].to_numpy(np.int64) for key, g in rows.groupby(["terrain", "k"])}
-    demands_per_plot = np.bincount(rows["plot"].to_numpy(np.int64), minlength=P.n_plots)
     new_space = P.planned_space + P.intensify_extra
     tasks = []
     for t, k, lost in P.lost.itertuples(index=False):
         need = P.ratio * float(lost)
-        plots = groups.get((int(t), int(k)), _NO_PLOTS)
+        plots = P.credit_plots_near.get((int(t), int(k)), _NO_PLOTS)
         tasks.append((float(new_space[plots].sum()) / need, int(t), int(k), need, plots))
     tasks.sort(key=lambda task: task[0])  # scarcest first
     for _, t, k, need, plots in tasks:
         got = 0.0
         tol = 1e-12 * max(1.0, need)
         while need - got > tol:
-            given = _open_cheapest(st, t, k, plots, need - got, tol, demands_per_plot)
+            given = _open_cheapest(st, t, k, plots, need - got, tol)
             if given is None:
                 return False
             got += given
     return True
 
 
-def _open_cheapest(st: State, t: int, k: int, plots: np.ndarray, rem: float, tol: float,
-                   demands_per_plot: np.ndarray) -> float | None:
+def _open_cheapest(st: State, t: int, k: int, plots: np.ndarray, rem: float, tol: float) -> float | None:
     """Open the cheapest space per m2 among the options on ``plots`` and credit up to ``rem`` m2 of it
     to (t, k); the amount credited, or None if no option is left."""
     P = st.problem
@@ -92,7 +88,7 @@ def _open_cheapest(st: State, t: int, k: int, plots: np.ndarray, rem: float, tol
         return None
     amount, cost, kind, idx = amount[valid], cost[valid], kind[valid], idx[valid]
     rate = cost / np.minimum(amount, rem)
-    o = np.lexsort((-amount, demands_per_plot[plots[idx]], kind, rate))[0]
+    o = np.lexsort((-amount, P.demands_per_plot[plots[idx]], kind, rate))[0]
     return _credit_option(st, t, k, int(plots[idx[o]]), int(kind[o]), rem)
 
 
@@ -126,7 +122,6 @@ def prune_compensation(st: State) -> int:
     P = st.problem
     if not st.credits:
         return 0
-    near = {key: g["plot"].to_numpy(np.int64) for key, g in P.credit_options.groupby(["terrain", "k"])}
     credited = np.flatnonzero(st.credit_on_plot > 0)
     price = P.intensify_cost[credited] + P.development_cost[P.plot_terrain[credited]]
     closed = 0
@@ -135,13 +130,10 @@ def prune_compensation(st: State) -> int:
         mine = [(key, a) for key, a in st.credits.items() if key[1] == p and a > 0]
         if not mine:
             continue
-        moves = _reroute(st, p, mine, near)
+        moves = _reroute(st, p, mine)
         if moves is None:
             continue
-        for key, a in mine:
-            del st.credits[key]
-            st.credit_on_plot[p] -= a
-        st.credit_on_plot[p] = 0.0
+        st.withdraw_credits(p, mine)
         for key, a in moves:
             st.credit(*key, a)
         st.tidy_plot(p)
@@ -149,7 +141,7 @@ def prune_compensation(st: State) -> int:
     return closed
 
 
-def _reroute(st: State, p: int, mine: list, near: dict) -> list | None:
+def _reroute(st: State, p: int, mine: list) -> list | None:
     """Where the credits ``mine`` of plot p can go on other open space (largest room first); None if
     some of it cannot."""
     P = st.problem
@@ -158,7 +150,7 @@ def _reroute(st: State, p: int, mine: list, near: dict) -> list | None:
     room[p] = 0.0
     moves: list[tuple[tuple[int, int, int], float]] = []
     for (t, _, k), a in mine:
-        others = near.get((t, k), _NO_PLOTS)
+        others = P.credit_plots_near.get((t, k), _NO_PLOTS)
         des = st.designation[others]
         good = (des == k) if P.per_werkmilieu else (des >= 0)
         others = others[good & (room[others] > 0)]

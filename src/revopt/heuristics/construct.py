@@ -132,19 +132,19 @@ def place_must(st: State, must: np.ndarray, fit: bool) -> bool:
 
 def _regret_order(st: State, js: np.ndarray, room_share: np.ndarray | None
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per firm of the pairs ``js``: its best score now and its regret (best minus second best)."""
+    """Per firm of the pairs ``js`` (grouped by firm, firms ascending): its best score now and its
+    regret (best minus second best; infinite with one option)."""
     gain, ok = st.assess(js)
     score = np.where(ok, room_share[js] if room_share is not None else gain, -np.inf)
     firm = st.problem.pair_firm[js]
-    o = np.lexsort((-score, firm))
-    fo, so = firm[o], score[o]
-    starts = np.flatnonzero(np.r_[True, fo[1:] != fo[:-1]])
-    best = so[starts]
-    following = np.minimum(starts + 1, len(fo) - 1)
-    second = np.where((starts + 1 < len(fo)) & (fo[following] == fo[starts]), so[following], -np.inf)
+    starts = np.flatnonzero(np.r_[True, firm[1:] != firm[:-1]])
+    best = np.maximum.reduceat(score, starts)
+    at_best = score == np.repeat(best, np.diff(np.r_[starts, len(js)]))
+    second = np.where(np.add.reduceat(at_best, starts) >= 2, best,
+                      np.maximum.reduceat(np.where(at_best, -np.inf, score), starts))
     with np.errstate(invalid="ignore"):
         regret = np.where(second > -np.inf, best - second, np.inf)
-    return fo[starts], best, regret
+    return firm[starts], best, regret
 
 
 def repair(st: State, g: int, fit: bool) -> bool:

@@ -5,7 +5,8 @@ the policy minimums hold: abandon developed terrains that do not pay; develop a
 planned terrain when moving firms there pays; move placed firms to a better
 plot; insert unplaced firms on one of their best plots by bumping the cheapest
 firms there. Stops when a pass finds nothing, after ``passes`` passes, or at the
-deadline.
+deadline. Every move is deterministic, so one that failed is not tried again
+until the state has changed (:class:`Failures`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,25 @@ from .problem import Problem
 from .state import State
 
 
+class Failures:
+    """Moves that found nothing, each with the state version it was tried at: on the same version
+    it would find nothing again, so it is skipped."""
+
+    def __init__(self) -> None:
+        self._version: dict[tuple[str, int], int] = {}
+
+    def known(self, st: State, move: str, item: int) -> bool:
+        return self._version.get((move, item)) == st.version
+
+    def record(self, st: State, move: str, item: int) -> None:
+        self._version[(move, item)] = st.version
+
+
 def improve(st: State, deadline: float, top: int = 4, passes: int = 10) -> int:
     """Improve ``st`` in place until ``deadline`` (a ``time.perf_counter()`` value); the number of
     moves made."""
     P = st.problem
+    failures = Failures()
     moves = 0
     for _ in range(passes):
         before = moves
@@ -30,19 +46,23 @@ def improve(st: State, deadline: float, top: int = 4, passes: int = 10) -> int:
         for t in np.flatnonzero(P.planned_terrain & ~st.developed):
             if time.perf_counter() > deadline:
                 return moves
-            moves += try_open(st, int(t))
-        done, n = move_firms(st, deadline)
+            if not failures.known(st, "open", int(t)):
+                opened = try_open(st, int(t))
+                moves += opened
+                if not opened:
+                    failures.record(st, "open", int(t))
+        done, n = move_firms(st, deadline, failures)
         moves += n
         if done:
             return moves
-        done, n = insert_unplaced(st, deadline, top)
+        done, n = insert_unplaced(st, deadline, top, failures)
         moves += n
         if done or moves == before:
             break
     return moves
 
 
-def move_firms(st: State, deadline: float) -> tuple[bool, int]:
+def move_firms(st: State, deadline: float, failures: Failures) -> tuple[bool, int]:
     """Move each placed firm to a better plot where one is free now. (deadline passed, moves)."""
     P = st.problem
     moves = 0
@@ -51,9 +71,14 @@ def move_firms(st: State, deadline: float) -> tuple[bool, int]:
             return True, moves
         f = int(f)
         here = st.pair_of_firm[f]
+        if P.best_contribution[f] <= P.contribution[here] + 1e-9:
+            continue  # on its best pair already: a gain never exceeds the pair's contribution
+        if failures.known(st, "move", f):
+            continue
         js, gain, ok = st.options(f)
         ok &= P.pair_plot[js] != P.pair_plot[here]
         if not ok.any() or np.max(np.where(ok, gain, -np.inf)) <= P.contribution[here] + 1e-9:
+            failures.record(st, "move", f)
             continue
         st.begin()
         st.remove(f)
@@ -63,10 +88,11 @@ def move_firms(st: State, deadline: float) -> tuple[bool, int]:
             moves += 1
         else:
             st.rollback()
+            failures.record(st, "move", f)
     return False, moves
 
 
-def insert_unplaced(st: State, deadline: float, top: int) -> tuple[bool, int]:
+def insert_unplaced(st: State, deadline: float, top: int, failures: Failures) -> tuple[bool, int]:
     """Place unplaced firms of positive value, densest first: on a free plot, or on one of their
     ``top`` best plots by bumping the cheapest firms there (by contribution, else per m2), which move
     to their best other plot or leave when that pays. (deadline passed, firms placed)."""
@@ -78,17 +104,25 @@ def insert_unplaced(st: State, deadline: float, top: int) -> tuple[bool, int]:
         if time.perf_counter() > deadline:
             return True, found
         g = int(g)
-        if place_best(st, g):
-            found += 1
+        if failures.known(st, "insert", g):
             continue
-        s, e = P.firm_pairs[g], P.firm_pairs[g + 1]
-        for j in np.arange(s, e)[np.argsort(-P.contribution[s:e], kind="stable")[:top]]:
-            if P.contribution[j] <= 0:
-                break
-            if _bumping_may_help(st, int(j)) and _insert_by_bumping(st, g, int(j)):
-                found += 1
-                break
+        if place_best(st, g) or _insert_on_a_best_plot(st, g, top):
+            found += 1
+        else:
+            failures.record(st, "insert", g)
     return False, found
+
+
+def _insert_on_a_best_plot(st: State, g: int, top: int) -> bool:
+    """Insert g on one of its ``top`` pairs of highest contribution by bumping firms there."""
+    P = st.problem
+    s, e = P.firm_pairs[g], P.firm_pairs[g + 1]
+    for j in np.arange(s, e)[np.argsort(-P.contribution[s:e], kind="stable")[:top]]:
+        if P.contribution[j] <= 0:
+            break
+        if _bumping_may_help(st, int(j)) and _insert_by_bumping(st, g, int(j)):
+            return True
+    return False
 
 
 def _insert_by_bumping(st: State, g: int, j: int) -> bool:
@@ -144,9 +178,11 @@ def try_open(st: State, t: int) -> bool:
         if st.pair_of_firm[f] < 0:
             place_best(st, f)
             continue
+        here = st.pair_of_firm[f]
+        if P.best_contribution[f] <= P.contribution[here] + 1e-9:
+            continue  # on its best pair already
         js_f, gain, ok = st.options(f)
         ok &= P.plot_terrain[P.pair_plot[js_f]] == t
-        here = st.pair_of_firm[f]
         if ok.any() and np.max(np.where(ok, gain, -np.inf)) > P.contribution[here] + 1e-9:
             vacated.append(P.pair_plot[here])
             st.remove(f)

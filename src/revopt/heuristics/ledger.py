@@ -185,14 +185,16 @@ class CapacityLedger:
             first += b.n_rows
         upper = np.concatenate(uppers + [[np.inf]])
         lower = np.concatenate(lowers + [[-np.inf]])
-        row = np.concatenate([p[0] for p in parts]).astype(np.int64)
-        col = np.concatenate([p[1] for p in parts]).astype(np.int64)
-        amount = np.concatenate([p[2] for p in parts]).astype(float)
-        order = np.argsort(col, kind="stable")
+        row = np.concatenate([p[0] for p in parts])
+        col = np.concatenate([p[1] for p in parts])
+        amount = np.concatenate([p[2] for p in parts])
+        order = np.argsort(col, kind="stable")   # fast: each family's entries come in column order
         row, col, amount = row[order], col[order], amount[order]
         upper = upper + slack(upper)
-        return cls(families, upper, lower - slack(lower), np.searchsorted(col, np.arange(lay.n_cols + 1)),
-                   row, amount, col, upper[row] - amount, np.zeros(len(upper)), np.zeros(len(upper), dtype=np.int64))
+        column_start = np.zeros(lay.n_cols + 1, dtype=np.int64)
+        np.cumsum(np.bincount(col, minlength=lay.n_cols), out=column_start[1:])
+        return cls(families, upper, lower - slack(lower), column_start, row, amount, col, upper[row] - amount,
+                   np.zeros(len(upper)), np.zeros(len(upper), dtype=np.int64))
 
 
 def _split_columns(name: str, row: np.ndarray, col: np.ndarray, amount: np.ndarray,
@@ -211,17 +213,22 @@ def _split_columns(name: str, row: np.ndarray, col: np.ndarray, amount: np.ndarr
 def _substitute_emission(area: Block, emission: Block, kind: np.ndarray
                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """C6_nitrogen rows over e[p], with each e[p] replaced by its C6_emission row (sum_f kg_f x[f,p]):
-    entries (area row, pair column, kg_f * mol_per_kg[p, n])."""
+    entries (area row, pair column, kg_f * mol_per_kg[p, n]), in the order of the pair columns."""
     is_e = kind[emission.col] == _E
     if np.any(emission.val[is_e] != -1.0) or np.any(kind[area.col] != _E):  # pragma: no cover
         raise AssertionError("C6: the emission rows are not sum_f kg_f x[f,p] - e[p] = 0")
     row_of_e = np.full(len(kind), -1, dtype=np.int64)
     row_of_e[emission.col[is_e]] = emission.row[is_e]
-    xr, xc, xv = emission.row[~is_e], emission.col[~is_e], emission.val[~is_e]
-    order = np.argsort(xr, kind="stable")
-    xc, xv = xc[order], xv[order]
-    start = np.searchsorted(xr[order], np.arange(emission.n_rows + 1))
-    r = row_of_e[area.col]
-    cnt = start[r + 1] - start[r]
-    entry = np.repeat(start[r], cnt) + np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    return np.repeat(area.row, cnt), xc[entry], xv[entry] * np.repeat(area.val, cnt)
+    # the area entries of each emission row (plot), as CSR
+    er = row_of_e[area.col]
+    order = np.argsort(er, kind="stable")
+    area_row, coef = area.row[order], area.val[order]
+    start = np.searchsorted(er[order], np.arange(emission.n_rows + 1))
+    # each pair's emission entry, expanded over its plot's areas
+    xr, xc, kg = emission.row[~is_e], emission.col[~is_e], emission.val[~is_e]
+    if np.any(np.diff(xc) < 0):  # pragma: no cover - add_nitrogen lists the pairs in order
+        o = np.argsort(xc, kind="stable")
+        xr, xc, kg = xr[o], xc[o], kg[o]
+    cnt = start[xr + 1] - start[xr]
+    entry = np.repeat(start[xr], cnt) + np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    return area_row[entry], np.repeat(xc, cnt), np.repeat(kg, cnt) * coef[entry]

@@ -20,7 +20,7 @@ def lock_designations(st: State) -> None:
     P = st.problem
     for p in np.flatnonzero(P.locked_werkmilieu >= 0):
         st.designate(int(p), int(P.locked_werkmilieu[p]))
-        st.pinned[p] = True
+        st.pin(p)
 
 
 def meet_claim_minimums(st: State) -> bool:
@@ -52,7 +52,7 @@ def meet_claim_minimums(st: State) -> bool:
             for p in given[np.lexsort((-P.base_capacity[given], ~np.isin(given, P.credit_plots)))]:
                 if ledger.used[row] - P.base_capacity[p] >= need:
                     st.tidy_plot(int(p))
-        st.pinned[np.flatnonzero((P.plot_claim[:, w] == c) & (st.designation == w))] = True
+        st.pin(np.flatnonzero((P.plot_claim[:, w] == c) & (st.designation == w)))
     return True
 
 
@@ -96,5 +96,5 @@ def meet_lifecycle_targets(st: State) -> bool:
                 st.place(f, int(j))
         if ledger.used[row] < need:
             return False
-    st.targets_enforced = True
+    st.enforce_targets()
     return True

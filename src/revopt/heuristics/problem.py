@@ -116,11 +116,15 @@ class Problem:
         self.per_werkmilieu = bool(comp["per_werkmilieu"])
         self.ratio = float(comp["ratio"])
         self.lost = self.layout.lost
-        self.credit_options = self.layout.c[["terrain", "plot", "k"]]     # (t, p, k) with a c column
-        self.credit_plots = np.unique(self.credit_options["plot"].to_numpy(np.int64))
+        options = self.layout.c[["terrain", "plot", "k"]]                 # (t, p, k) with a c column
+        self.credit_plots = np.unique(options["plot"].to_numpy(np.int64))
+        # per (terrain, class): the plots N(t) whose new space may compensate that loss
+        self.credit_plots_near = {(int(t), int(k)): g["plot"].to_numpy(np.int64)
+                                  for (t, k), g in options.groupby(["terrain", "k"])}
+        # per plot, how many (terrain, class) demands its new space may serve
+        self.demands_per_plot = np.bincount(options["plot"].to_numpy(np.int64), minlength=self.n_plots)
         # per class k (-1 pooled): the plots whose new space may compensate a loss of k
-        self.credit_plots_of = {int(k): np.unique(g["plot"].to_numpy(np.int64))
-                                for k, g in self.credit_options.groupby("k")}
+        self.credit_plots_of = {int(k): np.unique(g["plot"].to_numpy(np.int64)) for k, g in options.groupby("k")}
         self.lost_classes = ({int(k) for k in self.lost["k"]} if self.per_werkmilieu
                              else set(range(N_WERKMILIEUS)))
 
@@ -135,8 +139,9 @@ class Problem:
         self.has_claim_maximum = bool(np.isfinite(ledger.upper[claim_rows]).any())
         self.plot_claim = np.full((self.n_plots, N_WERKMILIEUS), -1, dtype=np.int64)  # claim of z[p, w]
         b = self.blocks_by_name(claims.NAME)
-        z = lay.z.set_index("col")
-        self.plot_claim[z.loc[b.col, "plot"].to_numpy(np.int64), z.loc[b.col, "w"].to_numpy(np.int64)] = b.row
+        z_first = len(self.pair_firm)                                  # z columns follow the x columns
+        z_plot, z_werkmilieu = lay.z["plot"].to_numpy(np.int64), lay.z["w"].to_numpy(np.int64)
+        self.plot_claim[z_plot[b.col - z_first], z_werkmilieu[b.col - z_first]] = b.row
         self.claim_werkmilieu = claims.active_claims(self.inst)["werkmilieu"].map(WM_INDEX).to_numpy(np.int64)
         target_rows = ledger.rows(lifecycle.NAME)
         self.target_row = np.arange(target_rows.start, target_rows.stop)

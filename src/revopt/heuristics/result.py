@@ -56,16 +56,23 @@ class GreedyResult:
         v[layout.u["col"].to_numpy(np.int64)] = self.intensified[layout.u["plot"].to_numpy(np.int64)]
         cr = self.credits
         if cr is not None and len(cr):
-            m = cr.merge(layout.c, on=["terrain", "plot", "k"], how="left")
-            if m["col"].isna().any():
+            at = pd.Index(_credit_keys(layout.c, len(self.designation))).get_indexer(
+                _credit_keys(cr, len(self.designation)))
+            if np.any(at < 0):
                 raise ValueError("a greedy compensation credit has no column in this layout")
-            v[m["col"].to_numpy(np.int64)] = m["floor_m2"].to_numpy(float)
+            v[layout.c["col"].to_numpy(np.int64)[at]] = cr["floor_m2"].to_numpy(float)
         if len(layout.e):  # emission of each plot: the nitrogen of the firms placed on it
             placed = np.flatnonzero(self.plot_of_firm >= 0)
             emit = np.bincount(self.plot_of_firm[placed], weights=self.nitrogen_kg[placed],
                                minlength=len(self.designation))
             v[layout.e["col"].to_numpy(np.int64)] = emit[layout.e["plot"].to_numpy(np.int64)]
         return v
+
+
+def _credit_keys(table: pd.DataFrame, n_plots: int) -> np.ndarray:
+    """(terrain, plot, class) of each row as one integer (class -1 is the pooled class)."""
+    t, p, k = (table[c].to_numpy(np.int64) for c in ("terrain", "plot", "k"))
+    return (t * n_plots + p) * (len(WERKMILIEUS) + 1) + k + 1
 
 
 def state_result(st: State, seconds: float, stats: dict[str, Any]) -> GreedyResult:

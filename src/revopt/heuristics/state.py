@@ -171,11 +171,35 @@ class State:
         self.objective -= P.contribution[j]
         self.tidy_plot(p)
 
+    @property
+    def version(self) -> int:
+        """Changes kept so far: the same version means the same state (see :class:`Journal`)."""
+        return self.journal.version
+
     def credit(self, t: int, p: int, k: int, amount: float) -> None:
         """Count ``amount`` m2 of new space on plot p towards the loss of class k on terrain t (C7)."""
+        self.journal.touch()
         key = (t, p, k)
         self.credits[key] = self.credits.get(key, 0.0) + amount
         self.credit_on_plot[p] += amount
+
+    def withdraw_credits(self, p: int, credits: list[tuple[tuple[int, int, int], float]]) -> None:
+        """Take the given credits of plot p back (all of its credits)."""
+        self.journal.touch()
+        for key, amount in credits:
+            del self.credits[key]
+            self.credit_on_plot[p] -= amount
+        self.credit_on_plot[p] = 0.0
+
+    def pin(self, plots: np.ndarray | int) -> None:
+        """Keep the designations of ``plots`` for good (locked, or counting towards a claim minimum)."""
+        self.journal.touch()
+        self.pinned[plots] = True
+
+    def enforce_targets(self) -> None:
+        """From now on no move may take a lifecycle target below its minimum."""
+        self.journal.touch()
+        self.targets_enforced = True
 
     # ---- feasibility and gain ------------------------------------------------------------------
     def designation_allows(self, plots: np.ndarray, werkmilieus: np.ndarray) -> np.ndarray:
