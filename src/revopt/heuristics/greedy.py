@@ -80,9 +80,10 @@ import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
+from ..model.block import LinearModel
 from ..model.build import build_blocks
 from ..model.candidates import Candidates, candidate_pairs
-from ..model.layout import build_layout
+from ..model.layout import Layout, build_layout
 from .check import column_violations, row_violations
 from .construct import Config, construct, tidy_all
 from .improve import improve as improve_state
@@ -94,10 +95,13 @@ __all__ = ["GreedyResult", "greedy"]
 
 
 def greedy(instance: Instance, cand: Candidates | None = None, *, improve: bool = True,
-           time_limit: float | None = None) -> GreedyResult:
+           time_limit: float | None = None, model: tuple[Layout, LinearModel] | None = None) -> GreedyResult:
     """A feasible solution by greedy construction (and local improvement), or none.
 
-    ``cand`` reuses candidate pairs already computed for this instance.
+    ``cand`` reuses candidate pairs already computed for this instance, and
+    ``model`` the ``build_model(instance, cand)`` already built from them (its
+    blocks give the capacity ledger and the final check; without it, or when
+    locked firms narrow the pairs, the greedy builds its own).
     ``improve`` runs the local improvement after the construction, for at most
     ``time_limit`` seconds (default: as long as the construction took, at
     least 1 s; the improvement usually stops earlier, when a pass finds
@@ -109,10 +113,17 @@ def greedy(instance: Instance, cand: Candidates | None = None, *, improve: bool 
     t0 = time.perf_counter()
     if cand is None:
         cand = candidate_pairs(instance)
-    cand = _locked_only_home(instance, cand)
-    lay = build_layout(instance, cand)
-    problem = Problem(instance, cand, lay, build_blocks(instance, lay))
-    stats: dict[str, Any] = {"pairs": len(cand)}
+    own = _locked_only_home(instance, cand)
+    if model is not None and own is cand:
+        lay, blocks = model[0], model[1].blocks
+        if not blocks or not all(np.array_equal(lay.pairs[c].to_numpy(), cand.pairs[c].to_numpy())
+                                 for c in ("firm", "plot")):
+            raise ValueError("greedy: model must be build_model(instance, cand) of the same candidate pairs")
+    else:
+        lay = build_layout(instance, own)
+        blocks = build_blocks(instance, lay)
+    problem = Problem(instance, own, lay, blocks)
+    stats: dict[str, Any] = {"pairs": len(own)}
     best, best_config, stats["runs"] = _best_construction(problem)
     if best is not None and improve:
         t_con = time.perf_counter() - t0
