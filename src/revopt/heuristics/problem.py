@@ -116,15 +116,18 @@ class Problem:
         self.per_werkmilieu = bool(comp["per_werkmilieu"])
         self.ratio = float(comp["ratio"])
         self.lost = self.layout.lost
-        options = self.layout.c[["terrain", "plot", "k"]]                 # (t, p, k) with a c column
-        self.credit_plots = np.unique(options["plot"].to_numpy(np.int64))
-        # per (terrain, class): the plots N(t) whose new space may compensate that loss
-        self.credit_plots_near = {(int(t), int(k)): g["plot"].to_numpy(np.int64)
-                                  for (t, k), g in options.groupby(["terrain", "k"])}
+        c = self.layout.c                                  # (t, p, k) that have a credit column
+        t, p, k = (c[name].to_numpy(np.int64) for name in ("terrain", "plot", "k"))
+        self.credit_plots = np.unique(p)
+        # per (terrain, class): the plots N(t) whose new space may compensate that loss, in plot order
+        order = np.lexsort((p, k, t))
+        t, p, k = t[order], p[order], k[order]
+        cut = np.flatnonzero(np.r_[True, (t[1:] != t[:-1]) | (k[1:] != k[:-1]), True]) if len(t) else [0]
+        self.credit_plots_near = {(int(t[a]), int(k[a])): p[a:b] for a, b in zip(cut[:-1], cut[1:])}
         # per plot, how many (terrain, class) demands its new space may serve
-        self.demands_per_plot = np.bincount(options["plot"].to_numpy(np.int64), minlength=self.n_plots)
+        self.demands_per_plot = np.bincount(p, minlength=self.n_plots)
         # per class k (-1 pooled): the plots whose new space may compensate a loss of k
-        self.credit_plots_of = {int(k): np.unique(g["plot"].to_numpy(np.int64)) for k, g in options.groupby("k")}
+        self.credit_plots_of = {int(kk): np.unique(p[k == kk]) for kk in np.unique(k)}
         self.lost_classes = ({int(k) for k in self.lost["k"]} if self.per_werkmilieu
                              else set(range(N_WERKMILIEUS)))
 
