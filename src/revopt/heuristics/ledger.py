@@ -171,7 +171,7 @@ class CapacityLedger:
         """The ledger of the capacity families among ``blocks`` (the model's own, for layout ``lay``)."""
         by_name = {b.name: b for b in blocks}
         kind = column_kinds(lay)
-        families, parts, uppers, lowers, first = {}, [], [], [], 0
+        families, rows, cols, amounts, uppers, lowers, first = {}, [], [], [], [], [], 0
         for name in CAPACITY_FAMILIES:
             b = by_name.get(name, Block.empty(name))
             row, col, amount = b.row, b.col, b.val
@@ -180,17 +180,20 @@ class CapacityLedger:
             use, given = _split_columns(name, row, col, amount, kind)
             uppers.append(b.upper + np.bincount(row[given], weights=-amount[given], minlength=b.n_rows))
             lowers.append(b.lower)
-            parts.append((row[use] + first, col[use], amount[use]))
+            rows.append(row[use] + first)
+            cols.append(col[use])
+            amounts.append(amount[use])
             families[name] = (first, first + b.n_rows)
             first += b.n_rows
-        upper = np.concatenate(uppers + [[np.inf]])
-        lower = np.concatenate(lowers + [[-np.inf]])
-        row = np.concatenate([p[0] for p in parts])
-        col = np.concatenate([p[1] for p in parts])
-        amount = np.concatenate([p[2] for p in parts])
+        upper = np.concatenate([*uppers, [np.inf]])
+        upper += slack(upper)
+        lower = np.concatenate([*lowers, [-np.inf]])
+        col = np.concatenate(cols)
         order = np.argsort(col, kind="stable")   # fast: each family's entries come in column order
-        row, col, amount = row[order], col[order], amount[order]
-        upper = upper + slack(upper)
+        col = col[order]
+        row = np.concatenate(rows)[order]        # (one sorted array at a time: a national instance
+        amount = np.concatenate(amounts)[order]  # has some 12 million entries)
+        del rows, cols, amounts, order
         column_start = np.zeros(lay.n_cols + 1, dtype=np.int64)
         np.cumsum(np.bincount(col, minlength=lay.n_cols), out=column_start[1:])
         return cls(families, upper, lower - slack(lower), column_start, row, amount, col, upper[row] - amount,
