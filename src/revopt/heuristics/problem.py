@@ -10,6 +10,8 @@ run lives in :class:`~revopt.heuristics.state.State`.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 
@@ -123,7 +125,7 @@ class Problem:
         order = np.lexsort((p, k, t))
         t, p, k = t[order], p[order], k[order]
         cut = np.flatnonzero(np.r_[True, (t[1:] != t[:-1]) | (k[1:] != k[:-1]), True]) if len(t) else [0]
-        self.credit_plots_near = {(int(t[a]), int(k[a])): p[a:b] for a, b in zip(cut[:-1], cut[1:])}
+        self.credit_plots_near = {(int(t[a]), int(k[a])): p[a:b] for a, b in pairwise(cut)}
         # per plot, how many (terrain, class) demands its new space may serve
         self.demands_per_plot = np.bincount(p, minlength=self.n_plots)
         # per class k (-1 pooled): the plots whose new space may compensate a loss of k
