@@ -35,6 +35,17 @@ class Problem:
     W(f, p)), ``contribution`` (the pair's objective coefficient), ``firm_pairs`` (pairs of firm
     f are ``firm_pairs[f]:firm_pairs[f + 1]``), ``pairs_by_plot`` with ``plot_pairs`` (the same
     by plot). Costs are in the objective's euro, weights applied.
+
+    Plots: ``base_capacity`` (floor_capacity_m2) and ``base_capacity_limit`` (with the ledger's
+    slack: above it a plot must be intensified), ``intensify_extra`` (0 where u cannot help: on
+    a transform or closed terrain), ``max_capacity``, ``planned_space`` (what designating a plot
+    of a planned terrain opens: its new space for C7), ``floor_row`` (its C4 row in the ledger),
+    ``designation_column`` (z[p, w], -1 none), ``werkmilieu_value`` (candidate value each
+    werkmilieu of the plot could host: the designation chosen). Terrains: ``development_cost``,
+    ``forced_open``, ``planned_terrain``, ``planned_terrain_space``. Firms: ``must_place`` (locked
+    firms included), ``current_plot``, ``best_contribution``, ``value_density`` (best contribution
+    per m2). Policy: ``claim_row``/``claim_minimum``/``claim_werkmilieu``/``plot_claim`` (C9) and
+    ``target_row``/``pair_target`` (C10), rows of the ledger.
     """
 
     def __init__(self, inst: Instance, cand: Candidates, lay: Layout, blocks: list[Block]):
