@@ -134,31 +134,43 @@ class CapacityLedger:
 
     def fits_column(self, column: int) -> bool:
         a, b = self.column_start[column], self.column_start[column + 1]
+        if b - a == 1:
+            return bool(self.used[self.entry_row[a]] <= self.entry_limit[a])
         return not (self.used[self.entry_row[a:b]] > self.entry_limit[a:b]).any()
 
     # ---- switch on / off -----------------------------------------------------------
     def add(self, column: int, journal: Journal) -> None:
         """Switch ``column`` on: its amounts are used on its rows."""
         a, b = self.column_start[column], self.column_start[column + 1]
-        if a == b:
-            return
-        rows = self.entry_row[a:b]
-        journal.save(self.used, rows)
-        journal.save(self.count, rows)
-        self.used[rows] += self.entry_amount[a:b]
-        self.count[rows] += 1
+        if b - a == 1:  # a designation (one claim row): scalar steps are cheaper
+            r = self.entry_row[a]
+            journal.save(self.used, r)
+            journal.save(self.count, r)
+            self.used[r] += self.entry_amount[a]
+            self.count[r] += 1
+        elif b > a:
+            rows = self.entry_row[a:b]
+            journal.save(self.used, rows)
+            journal.save(self.count, rows)
+            self.used[rows] += self.entry_amount[a:b]
+            self.count[rows] += 1
 
     def remove(self, column: int, journal: Journal) -> None:
         """Switch ``column`` off (it must be on)."""
         a, b = self.column_start[column], self.column_start[column + 1]
-        if a == b:
-            return
-        rows = self.entry_row[a:b]
-        journal.save(self.used, rows)
-        journal.save(self.count, rows)
-        self.used[rows] -= self.entry_amount[a:b]
-        self.count[rows] -= 1
-        self.used[rows[self.count[rows] == 0]] = 0.0
+        if b - a == 1:
+            r = self.entry_row[a]
+            journal.save(self.used, r)
+            journal.save(self.count, r)
+            self.count[r] -= 1
+            self.used[r] = self.used[r] - self.entry_amount[a] if self.count[r] else 0.0
+        elif b > a:
+            rows = self.entry_row[a:b]
+            journal.save(self.used, rows)
+            journal.save(self.count, rows)
+            self.used[rows] -= self.entry_amount[a:b]
+            self.count[rows] -= 1
+            self.used[rows[self.count[rows] == 0]] = 0.0
 
     def below_minimum(self, name: str) -> bool:
         """Some row of family ``name`` is used less than its lower bound (C9 minimums, C10 targets)."""
