@@ -125,8 +125,7 @@ def prune_compensation(st: State) -> int:
     credited = np.flatnonzero(st.credit_on_plot > 0)
     price = P.intensify_cost[credited] + P.development_cost[P.plot_terrain[credited]]
     closed = 0
-    for p in credited[np.lexsort((-price, P.on_planned[credited]))]:
-        p = int(p)
+    for p in credited[np.lexsort((-price, P.on_planned[credited]))].tolist():
         mine = [(key, a) for key, a in st.credits.items() if key[1] == p and a > 0]
         if not mine:
             continue
@@ -134,8 +133,8 @@ def prune_compensation(st: State) -> int:
         if moves is None:
             continue
         st.withdraw_credits(p, mine)
-        for key, a in moves:
-            st.credit(*key, a)
+        for (t, q, k), a in moves:
+            st.credit(t, q, k, a)
         st.tidy_plot(p)
         closed += 1
     return closed

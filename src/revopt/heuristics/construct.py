@@ -111,8 +111,7 @@ def place_must(st: State, must: np.ndarray, fit: bool) -> bool:
     room_share = -P.pair_floor / np.maximum(P.max_capacity[P.pair_plot], 1e-300) if fit else None
     if len(all_pairs) * len(must) > DYNAMIC_REGRET_WORK:
         firms, best, regret = _regret_order(st, all_pairs, room_share)
-        for g in firms[np.lexsort((-best, -regret))]:
-            g = int(g)
+        for g in firms[np.lexsort((-best, -regret))].tolist():
             if not place_best(st, g, positive=False, fit=fit) and not repair(st, g, fit):
                 return False
         return True

@@ -134,13 +134,14 @@ def greedy(instance: Instance, cand: Candidates | None = None, *, improve: bool 
         tidy_all(best)
         stats["improve_seconds"] = time.perf_counter() - ti
         stats["improve_gain"] = best.objective - before
-    if best is None:
+    if best is None or best_config is None:
         return GreedyResult(None, None, time.perf_counter() - t0, stats)
     stats["config"] = best_config.stats(False)
-    res = state_result(best, 0.0, stats)
+    res = state_result(best, stats)
     res.objective = _checked_objective(problem, res)
-    res.seconds = res.solution.summary["time_s"] = time.perf_counter() - t0
-    res.solution.summary["objective"] = res.objective
+    res.seconds = time.perf_counter() - t0
+    assert res.solution is not None  # state_result always makes one
+    res.solution.summary.update(objective=res.objective, time_s=res.seconds)
     return res
 
 

@@ -43,14 +43,14 @@ def improve(st: State, deadline: float, top: int = 4, passes: int = 10) -> int:
     for _ in range(passes):
         before = moves
         moves += abandon_terrains(st)
-        for t in np.flatnonzero(P.planned_terrain & ~st.developed):
+        for t in np.flatnonzero(P.planned_terrain & ~st.developed).tolist():
             if time.perf_counter() > deadline:
                 return moves
-            if not failures.known(st, "open", int(t)):
-                opened = try_open(st, int(t))
+            if not failures.known(st, "open", t):
+                opened = try_open(st, t)
                 moves += opened
                 if not opened:
-                    failures.record(st, "open", int(t))
+                    failures.record(st, "open", t)
         done, n = move_firms(st, deadline, failures)
         moves += n
         if done:
@@ -66,10 +66,9 @@ def move_firms(st: State, deadline: float, failures: Failures) -> tuple[bool, in
     """Move each placed firm to a better plot where one is free now. (deadline passed, moves)."""
     P = st.problem
     moves = 0
-    for f in np.flatnonzero(st.pair_of_firm >= 0):
+    for f in np.flatnonzero(st.pair_of_firm >= 0).tolist():
         if time.perf_counter() > deadline:
             return True, moves
-        f = int(f)
         here = st.pair_of_firm[f]
         if P.best_contribution[f] <= P.contribution[here] + 1e-9:
             continue  # on its best pair already: a gain never exceeds the pair's contribution
@@ -100,10 +99,9 @@ def insert_unplaced(st: State, deadline: float, top: int, failures: Failures) ->
     unplaced = np.flatnonzero((st.pair_of_firm < 0) & (P.best_contribution > 0))
     unplaced = unplaced[np.argsort(-P.value_density[unplaced], kind="stable")]
     found = 0
-    for g in unplaced:
+    for g in unplaced.tolist():
         if time.perf_counter() > deadline:
             return True, found
-        g = int(g)
         if failures.known(st, "insert", g):
             continue
         if place_best(st, g) or _insert_on_a_best_plot(st, g, top):
@@ -170,11 +168,10 @@ def try_open(st: State, t: int) -> bool:
     firms = np.unique(P.pair_firm[js])
     firms = firms[np.argsort(-P.value_density[firms], kind="stable")]
     st.begin()
-    st.journal.set(st.developed, t, True)
+    st.journal.write(st.developed, t, True)
     st.objective -= P.development_cost[t]
     vacated = []
-    for f in firms:
-        f = int(f)
+    for f in firms.tolist():
         if st.pair_of_firm[f] < 0:
             place_best(st, f)
             continue
@@ -191,9 +188,9 @@ def try_open(st: State, t: int) -> bool:
                 st.rollback()
                 return False
     if vacated:
-        for f in np.unique(P.pair_firm[pairs_on(P, np.unique(np.array(vacated, dtype=np.int64)))]):
+        for f in np.unique(P.pair_firm[pairs_on(P, np.unique(np.array(vacated, dtype=np.int64)))]).tolist():
             if st.pair_of_firm[f] < 0 and P.best_contribution[f] > 0:
-                place_best(st, int(f))
+                place_best(st, f)
     if st.designated_on_terrain[t] > 0 and st.gained() and st.minimums_hold():
         st.commit()
         return True

@@ -44,7 +44,7 @@ class Journal:
             raise AssertionError("an unrecorded change inside a transaction")
         self.version += 1
 
-    def set(self, array: np.ndarray, index: Any, value: Any) -> None:
+    def write(self, array: np.ndarray, index: Any, value: Any) -> None:
         """``array[index] = value``, recorded."""
         if self._entries is not None:
             self._entries.append((_WRITE, array, index, array[index]))

@@ -76,7 +76,7 @@ def try_insert(st: State, g: int, j: int, require_gain: bool, max_bump: int = MA
     P = st.problem
     victims = list(bump_order(st, P.pair_plot[j], per_m2) if victims is None else victims)
     st.begin()
-    removed = []
+    removed: list[int] = []
     while not st.fits(j):
         if not victims or len(removed) >= max_bump:
             st.rollback()

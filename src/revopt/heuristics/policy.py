@@ -18,8 +18,8 @@ _NO_PLOTS = np.zeros(0, np.int64)
 def lock_designations(st: State) -> None:
     """Locked werkmilieus first; they are never undone."""
     P = st.problem
-    for p in np.flatnonzero(P.locked_werkmilieu >= 0):
-        st.designate(int(p), int(P.locked_werkmilieu[p]))
+    for p in np.flatnonzero(P.locked_werkmilieu >= 0).tolist():
+        st.designate(p, int(P.locked_werkmilieu[p]))
         st.pin(p)
 
 
@@ -33,7 +33,7 @@ def meet_claim_minimums(st: State) -> bool:
     The plots of a claim are ranked once; development cost is counted as of the start, so a
     terrain developed for an earlier plot of the list does not reorder it."""
     P, ledger = st.problem, st.ledger
-    for c in np.flatnonzero(P.claim_minimum > 0):
+    for c in np.flatnonzero(P.claim_minimum > 0).tolist():
         w, row = int(P.claim_werkmilieu[c]), P.claim_row[c]
         need = ledger.lower[row]
         if ledger.used[row] < need:

@@ -135,7 +135,7 @@ class Problem:
         # per (terrain, class): the plots N(t) whose new space may compensate that loss, in plot order
         order = np.lexsort((p, k, t))
         t, p, k = t[order], p[order], k[order]
-        cut = np.flatnonzero(np.r_[True, (t[1:] != t[:-1]) | (k[1:] != k[:-1]), True]) if len(t) else [0]
+        cut = np.flatnonzero(np.r_[True, (t[1:] != t[:-1]) | (k[1:] != k[:-1]), True]) if len(t) else np.zeros(1, np.int64)
         self.credit_plots_near = {(int(t[a]), int(k[a])): p[a:b] for a, b in pairwise(cut)}
         # per plot, how many (terrain, class) demands its new space may serve
         self.demands_per_plot = np.bincount(p, minlength=self.n_plots)

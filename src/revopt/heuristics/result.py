@@ -42,29 +42,30 @@ class GreedyResult:
         ``layout`` must belong to the same instance (row positions of firms,
         plots and terrains are shared). Raises ValueError without a solution.
         """
-        if self.solution is None:
+        plot_of, designation = self.plot_of_firm, self.designation
+        if self.solution is None or plot_of is None or designation is None:
             raise ValueError("greedy found no feasible solution: nothing to map onto the columns")
+        assert self.developed is not None and self.intensified is not None and self.nitrogen_kg is not None
         v = np.zeros(layout.n_cols)
         pf = layout.pairs["firm"].to_numpy(np.int64)
         pp = layout.pairs["plot"].to_numpy(np.int64)
-        v[: layout.n_x] = (self.plot_of_firm[pf] == pp).astype(float)
-        if int(v[: layout.n_x].sum()) != int((self.plot_of_firm >= 0).sum()):
+        v[: layout.n_x] = (plot_of[pf] == pp).astype(float)
+        if int(v[: layout.n_x].sum()) != int(np.count_nonzero(plot_of >= 0)):
             raise ValueError("a greedy placement is not a candidate pair of this layout")
         zp, zw = layout.z["plot"].to_numpy(np.int64), layout.z["w"].to_numpy(np.int64)
-        v[layout.z["col"].to_numpy(np.int64)] = (self.designation[zp] == zw).astype(float)
+        v[layout.z["col"].to_numpy(np.int64)] = (designation[zp] == zw).astype(float)
         v[layout.d["col"].to_numpy(np.int64)] = self.developed[layout.d["terrain"].to_numpy(np.int64)]
         v[layout.u["col"].to_numpy(np.int64)] = self.intensified[layout.u["plot"].to_numpy(np.int64)]
         cr = self.credits
         if cr is not None and len(cr):
-            at = pd.Index(_credit_keys(layout.c, len(self.designation))).get_indexer(
-                _credit_keys(cr, len(self.designation)))
+            at = pd.Index(_credit_keys(layout.c, len(designation))).get_indexer(
+                pd.Index(_credit_keys(cr, len(designation))))
             if np.any(at < 0):
                 raise ValueError("a greedy compensation credit has no column in this layout")
             v[layout.c["col"].to_numpy(np.int64)[at]] = cr["floor_m2"].to_numpy(float)
         if len(layout.e):  # emission of each plot: the nitrogen of the firms placed on it
-            placed = np.flatnonzero(self.plot_of_firm >= 0)
-            emit = np.bincount(self.plot_of_firm[placed], weights=self.nitrogen_kg[placed],
-                               minlength=len(self.designation))
+            placed = np.flatnonzero(plot_of >= 0)
+            emit = np.bincount(plot_of[placed], weights=self.nitrogen_kg[placed], minlength=len(designation))
             v[layout.e["col"].to_numpy(np.int64)] = emit[layout.e["plot"].to_numpy(np.int64)]
         return v
 
@@ -75,8 +76,9 @@ def _credit_keys(table: pd.DataFrame, n_plots: int) -> np.ndarray:
     return (t * n_plots + p) * (len(WERKMILIEUS) + 1) + k + 1
 
 
-def state_result(st: State, seconds: float, stats: dict[str, Any]) -> GreedyResult:
-    """The :class:`GreedyResult` of a final state (objective to be filled in by the caller's check)."""
+def state_result(st: State, stats: dict[str, Any]) -> GreedyResult:
+    """The :class:`GreedyResult` of a final state; its objective and time (None, 0) are the caller's to
+    fill in, after the final check."""
     P, inst = st.problem, st.problem.inst
     plot_ids = inst.plots["plot_id"].to_numpy(object)
     placed = st.pair_of_firm >= 0
@@ -98,12 +100,12 @@ def state_result(st: State, seconds: float, stats: dict[str, Any]) -> GreedyResu
         "floor_m2": credits["floor_m2"].to_numpy(float),
     })
     summary = {"status": "feasible", "objective": None, "bound": None, "gap": None,
-               "time_s": seconds, "instance": inst.name, "method": "greedy"}
+               "time_s": 0.0, "instance": inst.name, "method": "greedy"}
     sol = Solution(assignments, plots, terrains, compensation, summary)
     if inst.has_corridors:
         sol.routes, sol.corridor_loads = route_tables(inst, P.layout.pairs, P.layout.paths,
                                                       st.pair_of_firm[placed])
-    return GreedyResult(sol, None, seconds, stats, plot_of_firm=plot_of, designation=st.designation.copy(),
+    return GreedyResult(sol, None, 0.0, stats, plot_of_firm=plot_of, designation=st.designation.copy(),
                         intensified=st.intensified.copy(), developed=st.developed.copy(), credits=credits,
                         nitrogen_kg=inst.firms["nitrogen_kg"].to_numpy(float))
 

@@ -106,18 +106,18 @@ class State:
         P, J = self.problem, self.journal
         t = P.plot_terrain[p]
         if P.on_planned[p] and not self.developed[t]:
-            J.set(self.developed, t, True)
+            J.write(self.developed, t, True)
             self.objective -= P.development_cost[t]
         column = P.designation_column[p, w] if w >= 0 else -1
         if column < 0:  # pragma: no cover - callers check that some werkmilieu fits
             raise AssertionError(f"no werkmilieu to designate plot {p}")
-        J.set(self.designation, p, w)
-        J.set(self.designated_on_terrain, t, self.designated_on_terrain[t] + 1)
+        J.write(self.designation, p, w)
+        J.write(self.designated_on_terrain, t, self.designated_on_terrain[t] + 1)
         self.ledger.add(column, J)
 
     def intensify(self, p: int) -> None:
         if not self.intensified[p]:
-            self.journal.set(self.intensified, p, True)
+            self.journal.write(self.intensified, p, True)
             self.objective -= self.problem.intensify_cost[p]
 
     def tidy_plot(self, p: int) -> None:
@@ -126,21 +126,21 @@ class State:
         w = self.designation[p]
         if not self.firms_on.get(p) and self.credit_on_plot[p] <= 0 and w >= 0 and not self.pinned[p]:
             if self.intensified[p]:
-                J.set(self.intensified, p, False)
+                J.write(self.intensified, p, False)
                 self.objective += P.intensify_cost[p]
             self.ledger.remove(P.designation_column[p, w], J)
-            J.set(self.designation, p, -1)
+            J.write(self.designation, p, -1)
             t = P.plot_terrain[p]
-            J.set(self.designated_on_terrain, t, self.designated_on_terrain[t] - 1)
+            J.write(self.designated_on_terrain, t, self.designated_on_terrain[t] - 1)
             if self.designated_on_terrain[t] == 0 and self.developed[t] and not P.forced_open[t]:
-                J.set(self.developed, t, False)
+                J.write(self.developed, t, False)
                 self.objective += P.development_cost[t]
         elif self.intensified[p]:
             planned = P.planned_space[p]
             need_extra = (self.load(p) > P.base_capacity_limit[p]
                           or self.credit_on_plot[p] > planned + slack(planned))
             if not need_extra:
-                J.set(self.intensified, p, False)
+                J.write(self.intensified, p, False)
                 self.objective += P.intensify_cost[p]
 
     # ---- firms -------------------------------------------------------------------------------
@@ -157,7 +157,7 @@ class State:
             self.intensify(p)
         self.ledger.add(j, J)
         J.add_to_set(self.firms_on, p, f)
-        J.set(self.pair_of_firm, f, j)
+        J.write(self.pair_of_firm, f, j)
         self.objective += P.contribution[j]
 
     def remove(self, f: int) -> None:
@@ -167,7 +167,7 @@ class State:
         p = P.pair_plot[j]
         self.ledger.remove(j, J)
         J.discard_from_set(self.firms_on, p, f)
-        J.set(self.pair_of_firm, f, -1)
+        J.write(self.pair_of_firm, f, -1)
         self.objective -= P.contribution[j]
         self.tidy_plot(p)
 
