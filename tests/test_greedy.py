@@ -142,3 +142,24 @@ def test_gap_orlib(tmp_path):
         assert res.objective <= optima[f] + 1e-6
         assert mip_violations(inst, res) == []
     assert found >= 1
+
+
+def test_a_model_built_already_gives_the_same_result():
+    """greedy(..., model=build_model(inst, cand)) reads the caller's blocks instead of building its own:
+    the same decisions; with a locked firm (pairs narrowed to its home) it builds its own."""
+    from revopt.generate import generate
+    from revopt.model.candidates import candidate_pairs
+
+    inst = generate("small", seed=0)
+    cand = candidate_pairs(inst)
+    alone, given = greedy(inst, cand, time_limit=60), greedy(inst, cand, time_limit=60, model=build_model(inst, cand))
+    assert given.objective == alone.objective
+    assert given.solution.assignments.equals(alone.solution.assignments)
+    has_plot = inst.firms["current_plot"].ne("")
+    locked = inst.replace_tables(firms=inst.firms.assign(locked=has_plot & (inst.firms.index == has_plot.idxmax())))
+    cand = candidate_pairs(locked)
+    res = greedy(locked, cand, time_limit=60, model=build_model(locked, cand))
+    assert res.objective == greedy(locked, cand, time_limit=60).objective
+    other = generate("small", seed=1)
+    with pytest.raises(ValueError, match="same candidate pairs"):
+        greedy(inst, candidate_pairs(inst), model=build_model(other))

@@ -9,17 +9,17 @@ import highspy
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import INSTANCES
-from gap_orlib import gap_dir, write_gap_instance
 from hypothesis import HealthCheck, given, settings
-from strategies import tiny_instances
 
 import revopt
+from conftest import INSTANCES
+from gap_orlib import gap_dir, write_gap_instance
 from revopt.model.build import build_model
 from revopt.solve import _knapsack
 from revopt.solve.highs_backend import new_highs, pass_model
 from revopt.solve.lagrangian import dual_bound, implied_column_bounds, lagrangian_bound
 from revopt.solve.lagrangian_repair import lagrangian_repair
+from strategies import tiny_instances
 
 try:  # solve/ is being reorganised; the assignment bound may live in solve/bounds.py
     from revopt.solve.bounds import assignment_bound

@@ -2,4 +2,4 @@
 
 from .greedy import GreedyResult, greedy
 
-__all__ = ["greedy", "GreedyResult"]
+__all__ = ["GreedyResult", "greedy"]

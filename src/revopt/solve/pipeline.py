@@ -27,9 +27,9 @@ from ..model.layout import Layout
 from ..model.validate import check_instance
 from ..results.result import Result
 from ..status import Progress, RawSolve, Status
+from .bounds import relative_gap
 from .extract import extract
 from .highs_backend import solve_highs
-from .bounds import relative_gap
 from .highs_process import solve_highs_isolated
 from .options import DEFAULT_OPTIONS, SolveOptions
 from .pyomo_backend import solve_pyomo

@@ -42,7 +42,8 @@ class WarmStart:
     bounds: dict[str, float | None] = field(default_factory=dict)
 
 
-def _budget(share: float, time_limit: float | None, work_limit: int | None, default: float | None = None) -> float | None:
+def _budget(share: float, time_limit: float | None, work_limit: int | None,
+            default: float | None = None) -> float | None:
     """Seconds for one phase: a share of the limit; with a work limit the whole limit (a safety net)."""
     if work_limit is not None:
         return 1e9 if time_limit is None else time_limit
@@ -90,7 +91,7 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
             starts.append(repaired)
     t = time.perf_counter()
     g_limit = _budget(options.greedy_share, time_limit, work_limit)
-    g = greedy(instance, cand, improve=True, time_limit=g_limit)
+    g = greedy(instance, cand, improve=True, time_limit=g_limit, model=(lay, lm))
     phases["warm_start"] = time.perf_counter() - t
     cut = cut or (work_limit is not None and g_limit is not None and phases["warm_start"] >= 0.99 * g_limit)
     if g.solution is not None:
