@@ -195,8 +195,9 @@ def _run_backend(instance: Instance, cand: Candidates, lay: Layout, lm: LinearMo
                              lns_share=None if whole else opts.lns_share_alone)
         sec.update(ws.phases)
         start, used, cut, bounds = ws.values, ws.seconds, ws.clock_cut, ws.bounds
-    proved = start is not None and "lagrangian" in bounds and \
-        relative_gap(bounds["lagrangian"], float(lm.cost @ start)) <= req.gap
+    lagrangian = bounds.get("lagrangian")
+    proved = start is not None and lagrangian is not None and \
+        relative_gap(lagrangian, float(lm.cost @ start)) <= req.gap
     left_now = None if deadline is None else deadline - time.perf_counter()
     if proved or (start is not None and not whole and left_now is not None and left_now < opts.whole_model_min_left_s):
         why = "proved within the gap by the Lagrangian bound" if proved else \
