@@ -38,8 +38,10 @@ class SolveOptions:
     lagrangian: bool = True
     #: price steps of the Lagrangian bound (a fixed count: the same bound on any machine): docs/bounds.md
     lagrangian_iterations: int = 400
+    #: the repair failed at the bound's prices: searches with twice the steps tried this many times: docs/solving.md
+    lagrangian_retries: int = 1
     #: with a time limit, at most this share of it goes to the Lagrangian bound: docs/bounds.md
-    lagrangian_share: float = 0.25
+    lagrangian_share: float = 0.3
     #: under a time limit, models up to this many nonzeros share the time between neighbourhood search and HiGHS
     #: on the whole model; larger ones give neighbourhood search all of it: docs/solving.md
     whole_model_max_nnz: int = 0
