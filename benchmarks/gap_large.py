@@ -79,17 +79,15 @@ def write_orlib(path: Path, c: np.ndarray, w: np.ndarray, b: np.ndarray) -> None
     path.write_text("\n".join(lines) + "\n")
 
 
-def write_instance(out: Path, kind: str, agents: int, jobs: int, seed: int) -> Path:
-    """Write one generated problem as a revopt instance directory (minimisation as max of M - c)."""
-    c, w, b = generate_gap(kind, agents, jobs, seed)
-    m, n = c.shape
-    M = int(c.max()) + 1
-    name = instance_name(kind, agents, jobs, seed)
+def write_gap_tables(out: Path, name: str, description: str, value: np.ndarray, w: np.ndarray,
+                     b: np.ndarray) -> None:
+    """A GAP as a revopt instance directory: jobs are firms that must be placed, agents plots of
+    floor capacity ``b`` (one werkmilieu), and pairs.csv carries each pair's ``value`` and floor
+    space ``w`` (both [agents, jobs]). Also used by tests/gap_orlib.py for the OR-Library files."""
+    m, n = value.shape
     out.mkdir(parents=True, exist_ok=True)
     (out / "instance.toml").write_text(
-        f'[instance]\nname = "{name}"\n'
-        f'description = "GAP type {kind.upper()}, {jobs} jobs x {agents} agents, seed {seed} '
-        f'(benchmarks/gap_large.py): minimise cost as maximise {M} - cost"\n'
+        f'[instance]\nname = "{name}"\ndescription = "{description}"\n'
         "[objective]\nvalue_years = 1\n[policy]\nindustrial_reserved = false\n")
     pd.DataFrame({"terrain_id": ["T"], "status": ["existing"]}).to_csv(out / "terrains.csv", index=False)
     pd.DataFrame({"substation_id": ["S"], "available_mw": [0]}).to_csv(out / "substations.csv", index=False)
@@ -106,8 +104,18 @@ def write_instance(out: Path, kind: str, agents: int, jobs: int, seed: int) -> P
     agent, job = np.meshgrid(np.arange(m), np.arange(n), indexing="ij")
     pd.DataFrame({
         "firm_id": [f"job{j}" for j in job.ravel()], "plot_id": [f"agent{i}" for i in agent.ravel()],
-        "value_added_eur": (M - c).ravel(), "floor_space_m2": w.ravel(),
+        "value_added_eur": value.ravel(), "floor_space_m2": w.ravel(),
     }).to_csv(out / "pairs.csv", index=False)
+
+
+def write_instance(out: Path, kind: str, agents: int, jobs: int, seed: int) -> Path:
+    """Write one generated problem as a revopt instance directory (minimisation as max of M - c)."""
+    c, w, b = generate_gap(kind, agents, jobs, seed)
+    m, n = c.shape
+    M = int(c.max()) + 1
+    write_gap_tables(out, instance_name(kind, agents, jobs, seed),
+                     f"GAP type {kind.upper()}, {jobs} jobs x {agents} agents, seed {seed} "
+                     f"(benchmarks/gap_large.py): minimise cost as maximise {M} - cost", M - c, w, b)
     write_orlib(out / "gap.txt", c, w, b)
     (out / "gap.json").write_text(json.dumps(
         {"type": kind, "agents": m, "jobs": n, "seed": seed, "offset_M": M,
