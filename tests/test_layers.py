@@ -39,7 +39,9 @@ LAYERS: dict[str, str] = {
     "revopt.solve._knapsack": "solver",
     "revopt.solve": "solve",
     "revopt": "api",
+    "revopt.decide": "decide",
     "revopt.plans": "plans",
+    "revopt.sweep": "sweep",
     "revopt.geo": "geo",
     "revopt.generate": "generate",
     "revopt.benchmark": "benchmark",
@@ -57,11 +59,13 @@ ALLOWED: dict[str, set[str]] = {
     "solver": {"data", "status", "corridors", "model"},
     "solve": {"data", "status", "corridors", "model", "heuristics", "results", "solver"},
     "api": {"data", "status", "model", "results", "solve"},
-    "plans": _BELOW_TOP,
+    "decide": _BELOW_TOP,
+    "plans": _BELOW_TOP | {"decide"},
+    "sweep": _BELOW_TOP | {"decide", "plans"},
     "geo": _BELOW_TOP,
     "generate": _BELOW_TOP,
     "benchmark": _BELOW_TOP,
-    "cli": _BELOW_TOP | {"plans", "geo", "generate", "benchmark"},
+    "cli": _BELOW_TOP | {"decide", "plans", "sweep", "geo", "generate", "benchmark"},
 }
 #: the one module that may print and exit
 CLI = "revopt.cli"

@@ -1,0 +1,8 @@
+"""Decision support on a solved instance (issue 13).
+
+What each scarce resource is worth (marginal values by re-solving), why an
+instance or a plan is infeasible (a conflict in named rules), near-optimal
+alternatives and trade-off fronts. This layer may use every layer up to the
+public API; ``revopt.plans`` and ``revopt.sweep`` may use it
+(docs/architecture.md).
+"""
