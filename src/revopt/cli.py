@@ -84,6 +84,9 @@ def _add_solve(sub) -> None:
                    help="reproducible mode: the heuristics count work (at most N neighbourhood sub-MIPs), not "
                         "seconds, so the same input, seed and N give the same answer on any machine; "
                         "--time-limit stays a safety net (docs/solving.md)")
+    s.add_argument("--start", default=None, metavar="SOLUTION",
+                   help="a solution directory to start from (of this instance or a related one, e.g. before a "
+                        "change): what still fits is kept and the rest completed (docs/solving.md)")
     s.add_argument("--force", action="store_true", help="replace a non-empty --out")
     s.add_argument("--quiet", action="store_true", help="print nothing on success (implies --no-progress)")
     s.add_argument("--no-progress", action="store_true",
@@ -247,7 +250,8 @@ def _blame(source: str, *errors: type[Exception]) -> Iterator[None]:
     try:
         yield
     except caught as e:
-        raise UsageError(f"{source}: {e}") from e
+        text = str(e)  # a message that names the source already is not prefixed twice
+        raise UsageError(text if text.startswith(f"{source}:") else f"{source}: {text}") from e
 
 
 def _fmt(x: float | None, pct: bool = False) -> str:
@@ -325,9 +329,15 @@ def cmd_solve(a: argparse.Namespace) -> int:
     out = Path(a.out)
     _check_out_dir(out, a.force, "--out ")
     inst = _load(a.instance)
+    start = None
+    if a.start is not None:
+        from .results.solution import SolutionFormatError
+
+        with _blame(a.start, SolutionFormatError, ValueError, OSError):
+            start = Solution.read(a.start)
     show = not (a.quiet or a.no_progress) and a.backend == "highs"
     res = solve(inst, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend,
-                progress=print_progress if show else None, seed=a.seed, work_limit=a.work_limit)
+                progress=print_progress if show else None, seed=a.seed, work_limit=a.work_limit, start=start)
     sol = res.solution if res.solution is not None else Solution.empty()
     sol.summary = res.summary()
     with atomic_dir(out, force=a.force) as d:

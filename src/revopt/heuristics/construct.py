@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .compensation import compensate, prune_compensation
+from .hint import Hint, place_hinted
 from .moves import abandon_terrains, place_best, try_insert
 from .policy import lock_designations, meet_claim_minimums, meet_lifecycle_targets
 from .problem import Problem
@@ -41,6 +42,9 @@ class Config:
     must_by_fit: bool = False
     share_development: bool = False
     claims_first: bool = True
+    #: with a hint: the hinted firms go on their hinted plots right after the locks and claim
+    #: minimums (else after compensation, the must-place firms and the lifecycle targets)
+    hint_first: bool = False
 
     def stats(self, with_claims: bool) -> dict[str, Any]:
         out: dict[str, Any] = {"compensation_first": self.compensation_first, "must_by_fit": self.must_by_fit,
@@ -50,12 +54,18 @@ class Config:
         return out
 
 
-def construct(problem: Problem, cfg: Config) -> tuple[State | None, dict[str, Any]]:
+def construct(problem: Problem, cfg: Config, hint: Hint | None = None) -> tuple[State | None, dict[str, Any]]:
     """A state built in the order of ``cfg``, or None (with the reason in the stats) when a
-    must-place firm, compensation or a policy minimum could not be satisfied."""
+    must-place firm, compensation or a policy minimum could not be satisfied. A ``hint``
+    (:mod:`revopt.heuristics.hint`) places its firms first where they fit (``cfg.hint_first``: right after
+    the locks, with all its designations, else just before the other firms)."""
     P, st = problem, State(problem)
     stats = cfg.stats(bool(P.n_claims))
+    if hint is not None:
+        stats["hint_first"] = cfg.hint_first
     lock_designations(st)
+    if hint is not None and cfg.hint_first:  # the hint's designations count towards the claim minimums
+        stats["hinted_placed"] = place_hinted(st, hint, positive=False, designate_all=True)
     if P.n_claims and np.any(st.ledger.used[P.claim_row] > st.ledger.upper[P.claim_row]):
         stats["policy_failed"] = "claims"    # the locks alone pass a claim maximum
         return None, stats
@@ -70,6 +80,8 @@ def construct(problem: Problem, cfg: Config) -> tuple[State | None, dict[str, An
     if not meet_lifecycle_targets(st):
         stats["policy_failed"] = "lifecycle"
         return None, stats
+    if hint is not None and not cfg.hint_first:
+        stats["hinted_placed"] = place_hinted(st, hint, positive=False)
     rest = np.flatnonzero(~P.must_place & (P.best_contribution > 0) & (st.pair_of_firm < 0))
     rest = rest[np.argsort(-P.value_density[rest], kind="stable")]
     place_in_order(st, rest, cfg.share_development)

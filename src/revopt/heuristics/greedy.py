@@ -84,8 +84,10 @@ from ..model.block import LinearModel
 from ..model.build import build_blocks
 from ..model.candidates import Candidates, candidate_pairs
 from ..model.layout import Layout, build_layout
+from ..results.solution import Solution
 from .check import column_violations, row_violations
 from .construct import Config, construct, tidy_all
+from .hint import Hint, hint_from_solution
 from .improve import improve as improve_state
 from .problem import Problem
 from .result import GreedyResult, state_result
@@ -95,7 +97,8 @@ __all__ = ["GreedyResult", "greedy"]
 
 
 def greedy(instance: Instance, cand: Candidates | None = None, *, improve: bool = True,
-           time_limit: float | None = None, model: tuple[Layout, LinearModel] | None = None) -> GreedyResult:
+           time_limit: float | None = None, model: tuple[Layout, LinearModel] | None = None,
+           start: Solution | None = None) -> GreedyResult:
     """A feasible solution by greedy construction (and local improvement), or none.
 
     ``cand`` reuses candidate pairs already computed for this instance, and
@@ -106,6 +109,10 @@ def greedy(instance: Instance, cand: Candidates | None = None, *, improve: bool 
     ``time_limit`` seconds (default: as long as the construction took, at
     least 1 s; the improvement usually stops earlier, when a pass finds
     nothing). Without a time cut the result is deterministic.
+    ``start``: a solution to begin from, of this instance or a related one (the baseline of a
+    plan): its placements and designations that are still candidates here are made first where
+    they fit (:mod:`revopt.heuristics.hint`), before or after compensation and the must-place
+    firms (the better construction is kept), and the greedy completes and improves the rest.
     ``result.solution`` is None when the greedy found no feasible solution
     (a must-place firm or a compensation demand it could not satisfy); that
     does not prove the instance infeasible.
@@ -124,7 +131,10 @@ def greedy(instance: Instance, cand: Candidates | None = None, *, improve: bool 
         blocks = build_blocks(instance, lay)
     problem = Problem(instance, own, lay, blocks)
     stats: dict[str, Any] = {"pairs": len(own)}
-    best, best_config, stats["runs"] = _best_construction(problem)
+    hint = None if start is None else hint_from_solution(problem, start)
+    if hint is not None:
+        stats["hinted_firms"] = hint.n_firms
+    best, best_config, stats["runs"] = _best_construction(problem, hint)
     if best is not None and improve:
         t_con = time.perf_counter() - t0
         budget = time_limit if time_limit is not None else max(1.0, t_con)
@@ -160,24 +170,28 @@ def _configurations(P: Problem) -> list[list[Config]]:
             for claims in claims_orders for comp in compensation_orders for fit in fits]
 
 
-def _best_construction(P: Problem) -> tuple[State | None, Config | None, list[dict[str, Any]]]:
+def _best_construction(P: Problem, hint: Hint | None = None
+                       ) -> tuple[State | None, Config | None, list[dict[str, Any]]]:
     """The best state over the configurations (see :func:`_configurations`), its configuration and
-    the stats of every run."""
+    the stats of every run; with a hint, also the construction that places the hint first."""
     runs: list[dict[str, Any]] = []
     best, best_config = None, None
     if np.any(P.must_place & (P.candidate_count == 0)):
         return None, None, runs
-    for group in _configurations(P):
+    groups = _configurations(P)
+    if hint is not None:
+        groups = [[Config(hint_first=True)]] + groups
+    for group in groups:
         for cfg in group:
             ts = time.perf_counter()
-            st, s = construct(P, cfg)
+            st, s = construct(P, cfg, hint)
             s["seconds"] = time.perf_counter() - ts
             runs.append(s)
             if st is None:
                 break  # the must-place or compensation phase failed: sharing development changes nothing
             if best is None or st.objective > best.objective:
                 best, best_config = st, cfg
-        if best is not None:
+        if best is not None and not (hint is not None and group[0].hint_first):
             break
     return best, best_config, runs
 

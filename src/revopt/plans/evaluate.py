@@ -34,10 +34,15 @@ def evaluate(instance: Instance, plan: Plan, *, time_limit: float | None = None,
     """
     planned = apply_plan(instance, plan)
 
-    def solve_as_asked(inst: Instance) -> Result:
-        return solve(inst, time_limit=time_limit, gap=gap, threads=threads, backend=backend, progress=progress)
+    def solve_as_asked(inst: Instance, start: Solution | None = None) -> Result:
+        return solve(inst, time_limit=time_limit, gap=gap, threads=threads, backend=backend, progress=progress,
+                     start=start)
 
-    baseline, result = solve_as_asked(instance), solve_as_asked(planned)
+    # the plan's solve starts from the baseline's allocation, repaired for the plan (what still
+    # fits stays, the greedy completes the rest): the two answers then differ where the plan
+    # makes them differ, not where two searches happened to end (issue 12)
+    baseline = solve_as_asked(instance)
+    result = solve_as_asked(planned, baseline.solution if backend == "highs" else None)
     cand = candidate_pairs(planned)
     reasons = firm_reasons(planned, result, cand)
     transformed = set(plan.transform)

@@ -81,6 +81,10 @@ def set_threads(h: highspy.Highs, threads: int | None) -> None:
     h.setOptionValue("threads", t)
 
 
+#: relative gaps below this are rounding: a known incumbent this close to the bound is proved optimal
+ROUNDING_GAP = 1e-12
+
+
 def _finite(v: float) -> float | None:
     return float(v) if np.isfinite(v) and abs(v) < 1e300 else None
 
@@ -217,7 +221,9 @@ def solve_highs(lm: LinearModel, *, time_limit: float | None, gap: float, thread
     if status == Status.INFEASIBLE and known is not None:  # cannot be: start is feasible
         return RawSolve(Status.ERROR, None, None, t1 - t0, t2 - t1,
                         "HiGHS says infeasible but a feasible start is known")
-    if ms == _MS.kInterrupt and known is not None and bound is not None and relative_gap(bound, known) <= gap:
+    # (a rounding margin: with gap 0 the bound read after the stop can differ from the incumbent by 1e-16)
+    if ms == _MS.kInterrupt and known is not None and bound is not None and values is not None and \
+            relative_gap(bound, float(lm.cost @ values)) <= max(gap, ROUNDING_GAP):
         status = Status.OPTIMAL  # proved within the gap, as HiGHS would have said itself
     if not status.has_solution:
         values, bound = None, None

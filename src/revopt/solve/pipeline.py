@@ -26,6 +26,7 @@ from ..model.checks import presolve_checks
 from ..model.layout import Layout
 from ..model.validate import check_instance
 from ..results.result import Result
+from ..results.solution import Solution
 from ..status import Progress, RawSolve, Status
 from .bounds import relative_gap
 from .extract import extract
@@ -33,7 +34,7 @@ from .highs_backend import solve_highs
 from .highs_process import solve_highs_isolated
 from .options import DEFAULT_OPTIONS, SolveOptions
 from .pyomo_backend import solve_pyomo
-from .warm_start import heuristic_start, shifted
+from .warm_start import heuristic_start, hinted_start, shifted
 
 if TYPE_CHECKING:
     from pyomo.environ import ConcreteModel
@@ -64,6 +65,7 @@ class _Request:
     options: SolveOptions
     seed: int = 0
     work_limit: int | None = None
+    start: Solution | None = None
 
     def check(self) -> None:
         if self.backend not in BACKENDS:
@@ -97,7 +99,8 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
           solver_options: dict[str, Any] | None = None, verbose: bool = False,
           progress: Callable[[Progress], None] | bool | None = None,
           warm_start: bool | None = None, lns: bool | None = None,
-          options: SolveOptions | None = None, seed: int = 0, work_limit: int | None = None) -> Result:
+          options: SolveOptions | None = None, seed: int = 0, work_limit: int | None = None,
+          start: Solution | None = None) -> Result:
     """Solve an instance to (near) optimality.
 
     - ``time_limit`` seconds for the whole solve; stopped with an incumbent gives
@@ -129,14 +132,19 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
       sub-MIPs of ``options.work_sub_nodes`` nodes, HiGHS on the whole model at most
       ``options.work_mip_nodes`` nodes), so the same input, seed and work limit give the same
       answer on any machine; the time limit stays a safety net, and ``result.reproducible``
-      says whether it acted (False: the clock cut a phase short).
+      says whether it acted (False: the clock cut a phase short);
+    - ``start``: a solution to begin from, of this instance or of a related one (a plan's
+      baseline: :func:`revopt.plans.evaluate` passes it): the greedy makes its placements and
+      designations that are still possible first and completes the rest
+      (:mod:`revopt.heuristics.hint`); the best heuristic allocation is HiGHS's start (HiGHS
+      backend). It changes where the search begins, never what is feasible or optimal.
 
     Raises :class:`~revopt.data.errors.InstanceError` when the instance breaks a
     model-level input rule (:mod:`revopt.model.validate`).
     """
     req = _Request(time_limit, gap, threads, backend, extra_constraints, solver, solver_options, verbose,
                    _log_progress if progress is True else (progress or None), warm_start, lns,
-                   DEFAULT_OPTIONS if options is None else options, seed, work_limit)
+                   DEFAULT_OPTIONS if options is None else options, seed, work_limit, start)
     req.check()
     began = time.perf_counter()
     deadline = None if time_limit is None else began + time_limit
@@ -192,9 +200,12 @@ def _run_backend(instance: Instance, cand: Candidates, lay: Layout, lm: LinearMo
     if req.warm_start or (req.warm_start is None and opts.is_large(len(cand))):
         ws = heuristic_start(instance, cand, lay, lm, options=opts, time_limit=left, threads=threads,
                              lns=req.lns, progress=req.progress, seed=req.seed, work_limit=req.work_limit,
-                             lns_share=None if whole else opts.lns_share_alone)
+                             lns_share=None if whole else opts.lns_share_alone, hint=req.start)
         sec.update(ws.phases)
         start, used, cut, bounds = ws.values, ws.seconds, ws.clock_cut, ws.bounds
+    elif req.start is not None and req.warm_start is None:  # small model: the hint, completed, as HiGHS's start
+        start, used = hinted_start(instance, cand, lay, lm, req.start, time_limit=left)
+        sec["warm_start"] = used
     lagrangian = bounds.get("lagrangian")
     proved = start is not None and lagrangian is not None and \
         relative_gap(lagrangian, float(lm.cost @ start)) <= req.gap

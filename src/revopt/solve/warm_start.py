@@ -21,6 +21,7 @@ from ..heuristics import greedy
 from ..model.block import LinearModel
 from ..model.candidates import Candidates
 from ..model.layout import Layout
+from ..results.solution import Solution
 from ..status import Progress
 from .lagrangian import LagrangianResult, ShapeError, lagrangian_bound
 from .lagrangian_repair import lagrangian_repair
@@ -83,7 +84,8 @@ def _lagrangian(lay: Layout, lm: LinearModel, options: SolveOptions, time_limit:
 def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: LinearModel, *,
                     options: SolveOptions, time_limit: float | None, threads: int | None,
                     lns: bool | None, progress: Callable[[Progress], None] | None,
-                    seed: int = 0, work_limit: int | None = None, lns_share: float | None = None) -> WarmStart:
+                    seed: int = 0, work_limit: int | None = None, lns_share: float | None = None,
+                    hint: Solution | None = None) -> WarmStart:
     """The Lagrangian bound and its repair, the greedy (+ local improvement), then neighbourhood
     search from the better of the two unless ``lns`` is False.
 
@@ -91,7 +93,8 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
     time when HiGHS will not run on the whole model). With ``work_limit`` (reproducible mode) the
     greedy improves until a pass finds nothing and neighbourhood search runs at most
     ``work_limit`` sub-MIPs of ``options.work_sub_nodes`` nodes each; ``time_limit`` stays a
-    safety net (``clock_cut`` says whether it acted).
+    safety net (``clock_cut`` says whether it acted). ``hint``: a solution the greedy starts
+    from (:mod:`revopt.heuristics.hint`; a plan's baseline).
     """
     t0 = time.perf_counter()
     phases: dict[str, float] = {}
@@ -107,7 +110,7 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
             starts.append(repaired)
     t = time.perf_counter()
     g_limit = _budget(options.greedy_share, time_limit, work_limit)
-    g = greedy(instance, cand, improve=True, time_limit=g_limit, model=(lay, lm))
+    g = greedy(instance, cand, improve=True, time_limit=g_limit, model=(lay, lm), start=hint)
     phases["warm_start"] = time.perf_counter() - t
     cut = cut or (work_limit is not None and g_limit is not None and phases["warm_start"] >= 0.99 * g_limit)
     if g.solution is not None:
@@ -136,6 +139,16 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
     return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds)
 
 
+def hinted_start(instance: Instance, cand: Candidates, lay: Layout, lm: LinearModel, hint: Solution, *,
+                 time_limit: float | None) -> tuple[np.ndarray | None, float]:
+    """The greedy from ``hint`` (completed and improved, at most a tenth of the time limit): the
+    start a small model hands HiGHS when the caller gave one; (column vector or None, seconds)."""
+    t = time.perf_counter()
+    g = greedy(instance, cand, improve=True, time_limit=None if time_limit is None else 0.1 * time_limit,
+               model=(lay, lm), start=hint)
+    return (None if g.solution is None else g.column_values(lay)), time.perf_counter() - t
+
+
 def shifted(progress: Callable[[Progress], None] | None, offset: float) -> Callable[[Progress], None] | None:
     """A progress callback whose elapsed time counts from the start of the heuristics."""
     if progress is None or offset == 0:
@@ -143,4 +156,4 @@ def shifted(progress: Callable[[Progress], None] | None, offset: float) -> Calla
     return lambda p: progress(Progress(p.elapsed + offset, p.incumbent, p.bound, p.gap, p.improved))
 
 
-__all__ = ["WarmStart", "heuristic_start", "shifted"]
+__all__ = ["WarmStart", "heuristic_start", "hinted_start", "shifted"]
