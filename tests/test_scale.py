@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
 
 import revopt
 from conftest import INSTANCES, solve_verified
@@ -22,8 +23,10 @@ SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, Heal
 
 
 @settings(max_examples=40, **SETTINGS)
-@given(tiny_instances(max_firms=6, max_plots=5))
-def test_lns_is_feasible_never_worse_never_above_optimum(inst):
+@given(tiny_instances(max_firms=6, max_plots=5), hs.sampled_from([1, 2, 3]))
+def test_lns_is_feasible_never_worse_never_above_optimum(inst, workers):
+    """Also with areas solved side by side (``workers`` > 1): the rows they share split their room,
+    so every combination of the answers is feasible."""
     cand = candidate_pairs(inst)
     lay, lm = build_model(inst, cand)
     g = greedy(inst, cand)
@@ -31,7 +34,7 @@ def test_lns_is_feasible_never_worse_never_above_optimum(inst):
         return
     x0 = g.column_values(lay)
     # neighbourhoods of one or two plots, so the search really fixes most of the model
-    x, st = improve(inst, lay, lm, x0, time_limit=5.0, target_pairs=2)
+    x, st = improve(inst, lay, lm, x0, time_limit=5.0, target_pairs=2, workers=workers)
     assert matrix_violations(lm, x) == []
     assert lm.cost @ x >= lm.cost @ x0 - 1e-6
     sol = extract_solution(inst, lay, round_columns(lay, lm.integrality, x))
@@ -121,3 +124,27 @@ def test_assignment_bound_is_a_bound(inst):
     if opt.status == revopt.Status.OPTIMAL:
         assert assignment_bound(lay, lm) >= opt.objective - 1e-6 * max(1.0, abs(opt.objective))
         assert opt.bound <= assignment_bound(lay, lm) + 1e-6 * max(1.0, abs(opt.objective))
+
+
+def test_areas_side_by_side_never_overfill_a_row_they_share():
+    """Two clusters of plots 100 km apart on one 1 MW substation, a 1 MW firm for each cluster:
+    each area alone can seat its firm, both together would need 2 MW. Solved side by side, only
+    the better answer is kept (the whole model's rows decide), for every order of the areas."""
+    from builders import make
+
+    plots = [dict(plot_id=f"{c}{i}", terrain_id=f"T{c}", x=100_000.0 * (c == "B"), y=float(i), werkmilieus=w)
+             for c, w in (("A", "productie"), ("B", "innovatie")) for i in range(2)]
+    firms = [dict(firm_id="FA", grid_mw=1.0, werkmilieus="productie", value_added_eur=100.0),
+             dict(firm_id="FB", grid_mw=1.0, werkmilieus="innovatie", value_added_eur=90.0)]
+    inst = make(firms, plots, substations=[dict(substation_id="S", available_mw=1.0)],
+                terrains=[dict(terrain_id="TA", status="existing"), dict(terrain_id="TB", status="existing")])
+    lay, lm = build_model(inst)
+    x0 = np.zeros(lm.n_cols)
+    assert matrix_violations(lm, x0) == []
+    from revopt.solve.lns import _Areas
+
+    assert len(_Areas(inst, lay, lm).side_by_side([0, 2], 2, x0)) == 2  # the two clusters share nothing
+    for seed in range(6):
+        x, _ = improve(inst, lay, lm, x0, time_limit=10.0, seed=seed, target_pairs=1, workers=2)
+        assert matrix_violations(lm, x) == []
+        assert lm.cost @ x == pytest.approx(100.0)  # FA placed: the optimum

@@ -18,6 +18,7 @@ reported gap) always comes from the full model afterwards.
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import highspy
@@ -79,6 +80,15 @@ class _Sub:
                           start=start, index=c.astype(np.int32), value=v)
         return cols, sub
 
+    def feasible(self, x: np.ndarray, tol: float = 1e-6) -> bool:
+        """Every row of the whole model holds at ``x`` (within ``tol``, relative to the bound)."""
+        lm = self.lm
+        act = np.bincount(self.row, weights=self.val * x[self.col], minlength=lm.n_rows)
+        with np.errstate(invalid="ignore"):
+            over = act - lm.row_upper > tol * np.maximum(1.0, np.abs(lm.row_upper))
+            under = lm.row_lower - act > tol * np.maximum(1.0, np.abs(lm.row_lower))
+        return not (over.any() or under.any())
+
     def solve(self, free: np.ndarray, x: np.ndarray, time_limit: float, threads: int | None,
               nodes: int | None = None):
         """Optimise the free columns with the others fixed at ``x``: (new full vector or None, whether
@@ -119,32 +129,78 @@ class _Areas:
         self.z_plot, self.z_col = lay.z["plot"].to_numpy(np.int64), lay.z["col"].to_numpy(np.int64)
         self.u_plot, self.u_col = lay.u["plot"].to_numpy(np.int64), lay.u["col"].to_numpy(np.int64)
         self.d_terrain, self.d_col = lay.d["terrain"].to_numpy(np.int64), lay.d["col"].to_numpy(np.int64)
-        self.c_col = lay.c["col"].to_numpy(np.int64)
+        self.c_col, self.c_plot = lay.c["col"].to_numpy(np.int64), lay.c["plot"].to_numpy(np.int64)
+        self.cost = lm.cost[: lay.n_x]
         self.e_plot, self.e_col = lay.e["plot"].to_numpy(np.int64), lay.e["col"].to_numpy(np.int64)
 
     def size(self, target: float) -> int:
         """Neighbourhood size in plots: enough to free about ``target`` x columns."""
         return int(np.clip(target / self.pairs_per_plot, 2, self.n_plots))
 
-    def free_columns(self, seed_plot: int, k: int, x: np.ndarray) -> np.ndarray:
-        """The columns re-decided around ``seed_plot`` (its ``k`` nearest plots) with the rest fixed at ``x``."""
+    def near(self, seed_plot: int, k: int) -> np.ndarray:
+        """The ``k`` plots nearest ``seed_plot`` (itself included), as a mask over plots."""
         d2 = ((self.xy - self.xy[seed_plot]) ** 2).sum(axis=1)
         near = np.argpartition(d2, k - 1)[:k] if k < self.n_plots else np.arange(self.n_plots)
         in_area = np.zeros(self.n_plots, dtype=bool)
         in_area[near] = True
+        return in_area
+
+    def placed_at(self, x: np.ndarray) -> np.ndarray:
+        """Per firm the plot the incumbent ``x`` puts it on, -1 where unplaced."""
         placed_at = np.full(self.n_firms, -1, dtype=np.int64)
         on = np.flatnonzero(x[: self.n_x] > 0.5)
         placed_at[self.pair_firm[on]] = self.pair_plot[on]
-        movable = (placed_at < 0) | in_area[np.maximum(placed_at, 0)]
+        return placed_at
+
+    def free_columns(self, seed_plot: int, k: int, x: np.ndarray) -> np.ndarray:
+        """The columns re-decided around ``seed_plot`` (its ``k`` nearest plots) with the rest fixed at ``x``."""
+        placed_at = self.placed_at(x)
+        return self.free_in(self.near(seed_plot, k), placed_at < 0, placed_at, credits_everywhere=True)
+
+    def free_in(self, in_area: np.ndarray, unplaced_here: np.ndarray, placed_at: np.ndarray,
+                credits_everywhere: bool) -> np.ndarray:
+        """The columns of the area ``in_area``: its plots' designations, intensification and
+        emissions, its terrains' development, the pairs on its plots of the firms that sit there and
+        of the unplaced firms ``unplaced_here`` lets in; compensation credits everywhere (one area
+        at a time) or on its plots only (areas side by side)."""
+        movable = unplaced_here | ((placed_at >= 0) & in_area[np.maximum(placed_at, 0)])
         free = np.zeros(self.n_cols, dtype=bool)
         free[: self.n_x] = in_area[self.pair_plot] & movable[self.pair_firm]
         # a movable firm that sits in the area may also stay unplaced: its pairs are free
         free[self.z_col[in_area[self.z_plot]]] = True
         free[self.u_col[in_area[self.u_plot]]] = True
         free[self.e_col[in_area[self.e_plot]]] = True
-        free[self.d_col[np.isin(self.d_terrain, np.unique(self.plot_terrain[near]))]] = True
-        free[self.c_col] = True
+        free[self.d_col[np.isin(self.d_terrain, np.unique(self.plot_terrain[in_area]))]] = True
+        free[self.c_col[in_area[self.c_plot]] if not credits_everywhere else self.c_col] = True
         return free
+
+    def side_by_side(self, seeds: list[int], k: int, x: np.ndarray) -> list[np.ndarray]:
+        """Free columns of areas around ``seeds`` that share no plot, terrain or column (a seed
+        whose area overlaps an earlier one is left out): each unplaced firm goes to the area
+        where its best pair lies, the credits to the area of their plot."""
+        areas: list[np.ndarray] = []
+        used_plots = np.zeros(self.n_plots, dtype=bool)
+        used_terrains: set[int] = set()
+        for seed in seeds:
+            in_area = self.near(seed, k)
+            terrains = set(np.unique(self.plot_terrain[in_area]).tolist())
+            if (in_area & used_plots).any() or terrains & used_terrains:
+                continue
+            areas.append(in_area)
+            used_plots |= in_area
+            used_terrains |= terrains
+        area_of = np.full(self.n_plots, -1, dtype=np.int64)
+        for a, in_area in enumerate(areas):
+            area_of[in_area] = a
+        placed_at = self.placed_at(x)
+        # each unplaced firm joins the area of its most valuable pair among the areas (one area only)
+        j = np.flatnonzero((placed_at[self.pair_firm] < 0) & (area_of[self.pair_plot] >= 0))
+        j = j[np.lexsort((-self.cost[j], self.pair_firm[j]))]
+        first = j[np.r_[True, self.pair_firm[j][1:] != self.pair_firm[j][:-1]]] if len(j) else j
+        owner = np.full(self.n_firms, -1, dtype=np.int64)
+        owner[self.pair_firm[first]] = area_of[self.pair_plot[first]]
+        return [self.free_in(in_area, owner == a, placed_at, credits_everywhere=False)
+                for a, in_area in enumerate(areas)]
 
 
 def _adapt(target: float, proved: bool, seconds: float | None, target_pairs: int) -> float:
@@ -159,14 +215,19 @@ def _adapt(target: float, proved: bool, seconds: float | None, target_pairs: int
 
 def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time_limit: float,
             threads: int | None = None, seed: int = 0, target_pairs: int = TARGET_PAIRS,
-            progress=None, rounds: int | None = None, sub_nodes: int | None = None) -> tuple[np.ndarray, LnsStats]:
+            progress=None, rounds: int | None = None, sub_nodes: int | None = None,
+            workers: int = 1) -> tuple[np.ndarray, LnsStats]:
     """Improve the feasible column vector ``x`` by neighbourhood sub-MIPs for ``time_limit`` seconds.
 
     Stops early after a full sweep over all plots without improvement. ``seed`` orders the
     neighbourhoods. With ``rounds`` and ``sub_nodes`` the search is a function of its input
     alone: at most ``rounds`` sub-MIPs of at most ``sub_nodes`` nodes each, the neighbourhood
     size adapted by proof, not by seconds; the time limit is then only a safety net, and
-    ``stats.clock_cut`` says whether it cut anything.
+    ``stats.clock_cut`` says whether it cut anything. ``workers`` > 1 solves that many areas
+    that share no column side by side (one HiGHS thread each; :meth:`_Areas.side_by_side`), each
+    with the whole room of the rows they share, and keeps the answers that gain in order of gain
+    as long as the whole model's rows hold (:func:`_combine`); the answer depends on
+    ``workers``, not on the machine.
     ``progress(elapsed, objective)`` is called on each improvement. Returns
     the best vector found (``x`` itself when nothing better was found).
     """
@@ -181,35 +242,79 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     best = float(lm.cost @ x)
     st.trace.append((0.0, best))
     since_gain, i = 0, 0
-    while True:
-        k = areas.size(target)
-        if since_gain > n_plots // max(1, k // 2) + 1:  # about two sweeps without a gain
-            break
-        left = time_limit - (time.perf_counter() - t0)
-        if rounds is not None and st.rounds >= rounds:
-            break
-        if left < 0.2:
-            st.clock_cut = True
-            break
-        free = areas.free_columns(order[i % n_plots], k, x)
-        i += 1
-        st.rounds += 1
-        ts = time.perf_counter()
-        new, proved, timed_out = sub.solve(free, x, left if sub_nodes is not None else min(SUB_TIME_S, left),
-                                           threads, sub_nodes)
-        st.clock_cut |= timed_out
-        target = _adapt(target, proved, None if sub_nodes is not None else time.perf_counter() - ts, target_pairs)
-        obj = -np.inf if new is None else float(lm.cost @ new)
-        if obj > best + 1e-9 * max(1.0, abs(best)):
-            st.improved += 1
-            st.gain += obj - best
-            best, x = obj, new
-            since_gain = 0
-            el = time.perf_counter() - t0
-            st.trace.append((el, best))
-            if progress is not None:
-                progress(el, best)
-            continue
-        since_gain += 1
+    pool = ThreadPoolExecutor(workers) if workers > 1 else None
+    try:
+        while True:
+            k = areas.size(target)
+            left = time_limit - (time.perf_counter() - t0)
+            if since_gain > n_plots // max(1, k // 2) + 1 or (rounds is not None and st.rounds >= rounds):
+                break  # about two sweeps without a gain, or the work done
+            if left < 0.2:
+                st.clock_cut = True
+                break
+            limit = left if sub_nodes is not None else min(SUB_TIME_S, left)
+            ts = time.perf_counter()
+            frees, answers = _round(sub, areas, pool, [int(order[(i + a) % n_plots]) for a in range(workers)],
+                                    k, x, limit, threads, sub_nodes)
+            i += workers
+            st.rounds += len(frees)
+            st.clock_cut |= any(a[2] for a in answers)
+            target = _adapt(target, all(a[1] for a in answers),
+                            None if sub_nodes is not None else time.perf_counter() - ts, target_pairs)
+            new, gains = _combine(sub, x, frees, answers)
+            obj = float(lm.cost @ new)
+            if gains and obj > best + 1e-9 * max(1.0, abs(best)):
+                st.improved += gains
+                st.gain += obj - best
+                best, x = obj, new
+                since_gain = 0
+                el = time.perf_counter() - t0
+                st.trace.append((el, best))
+                if progress is not None:
+                    progress(el, best)
+                continue
+            since_gain += len(frees)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     st.seconds = time.perf_counter() - t0
     return x, st
+
+
+def _round(sub: _Sub, areas: _Areas, pool: ThreadPoolExecutor | None, seeds: list[int], k: int, x: np.ndarray,
+           limit: float, threads: int | None, nodes: int | None) -> tuple[list[np.ndarray], list[tuple]]:
+    """One round: the area around ``seeds[0]`` (no pool), or the areas around ``seeds`` that do not
+    overlap, solved side by side; (their free columns, their answers in the same order)."""
+    if pool is None:
+        free = areas.free_columns(seeds[0], k, x)
+        return [free], [sub.solve(free, x, limit, threads, nodes)]
+    frees = areas.side_by_side(seeds, k, x)
+    answers = list(pool.map(lambda free: sub.solve(free, x, limit, 1, nodes), frees))
+    return frees, answers
+
+
+def _combine(sub: _Sub, x: np.ndarray, frees: list[np.ndarray], answers: list[tuple]) -> tuple[np.ndarray, int]:
+    """``x`` with the areas' answers that gain put in, the largest gain first, each kept only if the
+    whole model's rows still hold with it (areas share no column, but they may share a row's
+    room: two areas that each fill the last megawatt of one substation cannot both be kept);
+    (vector, answers kept). Each answer alone is feasible, so the first always stays."""
+    lm = sub.lm
+    base = abs(float(lm.cost @ x))
+    gains = []
+    for free, (new, _, _) in zip(frees, answers):
+        if new is None:
+            continue
+        cols = np.flatnonzero(free)
+        delta = float(lm.cost[cols] @ (new[cols] - x[cols]))
+        if delta > 1e-9 * max(1.0, base):
+            gains.append((delta, cols, new))
+    gains.sort(key=lambda g: -g[0])
+    out, kept = x.copy(), 0
+    for _, cols, new in gains:
+        before = out[cols].copy()
+        out[cols] = new[cols]
+        if kept and not sub.feasible(out):
+            out[cols] = before
+            continue
+        kept += 1
+    return out, kept

@@ -26,6 +26,10 @@ class SolveOptions:
     lns_share_alone: float = 0.97
     #: without a time limit, neighbourhood search stops after this many seconds: docs/benchmarks.md#time-shares
     lns_default_s: float = 120.0
+    #: neighbourhood sub-MIPs solved side by side on areas that share nothing (one HiGHS thread each;
+    #: a fixed number, not the machine's cores, so that the reproducible mode stays machine-independent):
+    #: docs/benchmarks.md#parallel-neighbourhoods
+    lns_workers: int = 2
     #: HiGHS options on models of at least warm_start_min_pairs pairs: docs/benchmarks.md#probing-off
     large_model_options: tuple[tuple[str, Any], ...] = (("presolve_rule_off", 1 << 15),)
     #: HiGHS threads when the caller sets none: docs/benchmarks.md#one-thread

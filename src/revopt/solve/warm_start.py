@@ -133,7 +133,8 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
 
         start, st = improve(instance, lay, lm, start, time_limit=budget or 0.0, threads=threads, progress=tell,
                             seed=seed, rounds=work_limit,
-                            sub_nodes=None if work_limit is None else options.work_sub_nodes)
+                            sub_nodes=None if work_limit is None else options.work_sub_nodes,
+                            workers=options.lns_workers)
         phases["lns"] = time.perf_counter() - t
         cut = cut or st.clock_cut
     return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds)
