@@ -17,12 +17,14 @@ from pathlib import Path
 
 
 def screenshot(html: Path, png: Path, *, width: int = 1100, height: int = 2600) -> Path:
+    """Write a PNG of the page ``html`` as Chromium shows it in a window of the given size."""
     exe = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
     if exe is None:
         raise SystemExit("no Chromium found: apt-get install -y chromium")
     png.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
         cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+               "--virtual-time-budget=10000",  # let the page's scripts finish before the shot
                f"--user-data-dir={profile}", f"--window-size={width},{height}",
                f"--screenshot={png.resolve()}", html.resolve().as_uri()]
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)

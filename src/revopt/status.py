@@ -17,10 +17,13 @@ import numpy as np
 
 
 class Status(str, enum.Enum):
-    """Outcome of a solve.
+    """Outcome of a solve (``result.status``; its text is ``summary.json``'s ``status``).
 
-    ``FEASIBLE`` means stopped (time limit) with an incumbent that is not proven
-    optimal; ``NO_SOLUTION`` means stopped without any feasible solution.
+    ``OPTIMAL``: proven optimal within the relative gap asked for. ``FEASIBLE`` means
+    stopped (time limit) with an incumbent that is not proven optimal; ``NO_SOLUTION``
+    means stopped without any feasible solution. ``INFEASIBLE``: no allocation meets
+    every rule (``result.reasons`` says why when a presolve check proved it).
+    ``UNBOUNDED`` and ``ERROR``: the solver's own verdicts (``result.message``).
     """
 
     OPTIMAL = "optimal"
@@ -32,6 +35,7 @@ class Status(str, enum.Enum):
 
     @property
     def has_solution(self) -> bool:
+        """True for ``OPTIMAL`` and ``FEASIBLE``: the result holds decision tables."""
         return self in (Status.OPTIMAL, Status.FEASIBLE)
 
     def __str__(self) -> str:

@@ -56,7 +56,7 @@ class Instance:
     ``plot_access`` (spec section 7; ``capacity_kt`` NaN when unbounded; the
     firm column ``modes`` holds tuples in the order road, rail, water).
 
-    Build one with :func:`load_instance` or :meth:`Instance.from_frames`; both
+    Build one with :func:`revopt.load_instance` or :meth:`Instance.from_frames`; both
     validate the same way. The one rule that needs the model's candidate rules (a
     locked firm's current plot is a candidate pair) is checked by
     :func:`revopt.load_instance` and by :func:`revopt.solve`
@@ -83,6 +83,7 @@ class Instance:
 
     @property
     def description(self) -> str:
+        """The manifest's ``[instance] description`` (empty text when there is none)."""
         return self.params["instance"].get("description", "")
 
     @property

@@ -27,7 +27,20 @@ from .presets import PRESETS, Preset, preset
 
 
 def generate(preset: str = "small", seed: int = 0, **overrides: Any) -> Instance:
-    """A validated instance of the named preset; ``overrides`` replace :class:`Preset` knobs."""
+    """A validated instance of the named preset, the same tables for the same seed.
+
+    - ``preset``: ``"tiny"`` (12 firms x 8 plots), ``"small"`` (500 x 300, Twente),
+      ``"province"`` (5,000 x 3,000, Noord-Brabant, with pairs.csv) or ``"national"``
+      (50,000 x 40,000, with pairs.csv);
+    - ``seed``: a whole number >= 0 (raises ValueError otherwise);
+    - ``overrides``: knobs of :class:`~revopt.generate.presets.Preset` by name, e.g.
+      ``generate("national", seed=0, n_firms=60_000)``; an unknown knob raises.
+
+    The result is an :class:`~revopt.data.instance.Instance` like any loaded one:
+    ``inst.write("instances/small-1")`` writes it as a directory. Every assumption and its
+    source is in docs/generator.md; :func:`generate_with_stats` also returns the figures
+    of the run.
+    """
     return generate_with_stats(preset, seed, **overrides)[0]
 
 

@@ -87,7 +87,12 @@ def plot_polygons(instance: Instance, geometry: GeoDataFrame | str | Path | None
 
 def solution_layers(instance: Instance, result: Any, *,
                     geometry: GeoDataFrame | str | Path | None = None) -> dict[str, GeoDataFrame]:
-    """The four layers of :func:`write_gpkg` as GeoDataFrames (RD New), by name."""
+    """The four layers of :func:`write_gpkg` as GeoDataFrames (RD New), by name.
+
+    ``{"plots": ..., "moves": ..., "terrains": ..., "displaced": ...}``, with the columns
+    docs/gis.md lists; ``result`` and ``geometry`` as for :func:`write_gpkg`. For a report or
+    a notebook that draws its own map; needs the ``revopt[geo]`` extra.
+    """
     gpd = geopandas()
     sol = as_solution(result)
     ix = _Index.of(instance, sol)

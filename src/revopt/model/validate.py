@@ -72,8 +72,13 @@ def check_instance(inst: Instance, cand: Candidates | None = None) -> Instance:
 def load_instance(path: str | Path) -> Instance:
     """Read and validate an instance directory (spec section 1), model-level rules included.
 
+    ``path`` is a directory with ``instance.toml`` and the CSV files of docs/instance-format.md
+    (``instances/tiny``); optional columns and files get their defaults. Returns an
+    :class:`~revopt.data.instance.Instance`: ``revopt.load_instance("instances/demo").firms``
+    is a DataFrame with every schema column.
+
     Raises :class:`~revopt.data.errors.InstanceError` naming file, row, column
-    and rule for every problem found.
+    and rule for every problem found (all of them, not only the first).
     """
     return check_instance(load_tables(path))
 

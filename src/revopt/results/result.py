@@ -47,6 +47,7 @@ class Result:
 
     @property
     def time_s(self) -> float:
+        """Seconds of the whole solve: the sum of :attr:`seconds` over the phases."""
         return float(sum(self.seconds.values()))
 
     def _table(self, name: str) -> pd.DataFrame:
