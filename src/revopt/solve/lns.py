@@ -203,6 +203,37 @@ class _Areas:
                 for a, in_area in enumerate(areas)]
 
 
+class Guide:
+    """Where the incumbent loses most against a Lagrangian relaxation: per plot, the reduced
+    value (``c - A'y`` at the bound's multipliers ``y``) of the relaxed solution's columns on
+    that plot minus that of the incumbent's. Summed over plots (with the development columns
+    and the rows' slack) this is the duality gap the bound leaves, so the plots with the largest
+    share are where a neighbourhood can gain most; the search takes its seeds from them first."""
+
+    def __init__(self, lay: Layout, lm: LinearModel, multipliers: np.ndarray, x_relaxed: np.ndarray):
+        sub = _Sub(lm)
+        self.rc = lm.cost - np.bincount(sub.col, weights=sub.val * multipliers[sub.row], minlength=lm.n_cols)
+        n_plots = int(max(lay.pairs["plot"].max() if lay.n_x else -1, lay.z["plot"].max() if len(lay.z) else -1)) + 1
+        plot = np.full(lm.n_cols, -1, dtype=np.int64)
+        plot[: lay.n_x] = lay.pairs["plot"].to_numpy(np.int64)
+        for table in (lay.z, lay.u, lay.e, lay.c):
+            plot[table["col"].to_numpy(np.int64)] = table["plot"].to_numpy(np.int64)
+        self.on = plot >= 0
+        self.plot = plot[self.on]
+        self.n_plots = n_plots
+        self.relaxed = self._per_plot(x_relaxed)
+
+    def _per_plot(self, x: np.ndarray) -> np.ndarray:
+        return np.bincount(self.plot, weights=(self.rc * x)[self.on], minlength=self.n_plots)
+
+    def scores(self, x: np.ndarray, n_plots: int) -> np.ndarray:
+        """Per plot (``n_plots`` of them) what the incumbent ``x`` loses there against the relaxation."""
+        out = np.zeros(n_plots)
+        m = min(n_plots, self.n_plots)
+        out[:m] = (self.relaxed - self._per_plot(x))[:m]
+        return out
+
+
 def _adapt(target: float, proved: bool, seconds: float | None, target_pairs: int) -> float:
     """Grow the neighbourhood while sub-MIPs are proved quickly, shrink it when they time out
     (``seconds`` None: by proof alone, as in the reproducible mode)."""
@@ -216,7 +247,7 @@ def _adapt(target: float, proved: bool, seconds: float | None, target_pairs: int
 def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time_limit: float,
             threads: int | None = None, seed: int = 0, target_pairs: int = TARGET_PAIRS,
             progress=None, rounds: int | None = None, sub_nodes: int | None = None,
-            workers: int = 1) -> tuple[np.ndarray, LnsStats]:
+            workers: int = 1, guide: Guide | None = None) -> tuple[np.ndarray, LnsStats]:
     """Improve the feasible column vector ``x`` by neighbourhood sub-MIPs for ``time_limit`` seconds.
 
     Stops early after a full sweep over all plots without improvement. ``seed`` orders the
@@ -227,7 +258,9 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     that share no column side by side (one HiGHS thread each; :meth:`_Areas.side_by_side`), each
     with the whole room of the rows they share, and keeps the answers that gain in order of gain
     as long as the whole model's rows hold (:func:`_combine`); the answer depends on
-    ``workers``, not on the machine.
+    ``workers``, not on the machine. With a ``guide`` the seeds are the plots where the incumbent
+    loses most against the Lagrangian relaxation (:class:`Guide`) among those no neighbourhood of
+    the current sweep has covered yet; without one, a random order (``seed``).
     ``progress(elapsed, objective)`` is called on each improvement. Returns
     the best vector found (``x`` itself when nothing better was found).
     """
@@ -242,6 +275,7 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     best = float(lm.cost @ x)
     st.trace.append((0.0, best))
     since_gain, i = 0, 0
+    covered = np.zeros(n_plots, dtype=bool)
     pool = ThreadPoolExecutor(workers) if workers > 1 else None
     try:
         while True:
@@ -254,8 +288,11 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
                 break
             limit = left if sub_nodes is not None else min(SUB_TIME_S, left)
             ts = time.perf_counter()
-            frees, answers = _round(sub, areas, pool, [int(order[(i + a) % n_plots]) for a in range(workers)],
-                                    k, x, limit, threads, sub_nodes)
+            if guide is None:
+                seeds = [int(order[(i + a) % n_plots]) for a in range(workers)]
+            else:
+                seeds, covered = _guided_seeds(guide, areas, x, covered, k, workers, order)
+            frees, answers = _round(sub, areas, pool, seeds, k, x, limit, threads, sub_nodes)
             i += workers
             st.rounds += len(frees)
             st.clock_cut |= any(a[2] for a in answers)
@@ -279,6 +316,23 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
             pool.shutdown()
     st.seconds = time.perf_counter() - t0
     return x, st
+
+
+def _guided_seeds(guide: Guide, areas: _Areas, x: np.ndarray, covered: np.ndarray, k: int, workers: int,
+                  order: np.ndarray) -> tuple[list[int], np.ndarray]:
+    """The ``workers`` uncovered plots where ``x`` loses most (ties in the random ``order``), and the
+    plots covered once their areas are added (all uncovered again when a sweep is complete)."""
+    if covered.all():
+        covered = np.zeros_like(covered)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    score = np.where(covered, -np.inf, guide.scores(x, len(covered)))
+    best = np.lexsort((rank, -score))[:workers]
+    seeds = [int(p) for p in best if np.isfinite(score[p])]
+    covered = covered.copy()
+    for p in seeds:
+        covered |= areas.near(p, k)
+    return seeds, covered
 
 
 def _round(sub: _Sub, areas: _Areas, pool: ThreadPoolExecutor | None, seeds: list[int], k: int, x: np.ndarray,

@@ -30,6 +30,9 @@ class SolveOptions:
     #: a fixed number, not the machine's cores, so that the reproducible mode stays machine-independent):
     #: docs/benchmarks.md#parallel-neighbourhoods
     lns_workers: int = 2
+    #: neighbourhood search takes its seeds where the incumbent loses most against the Lagrangian
+    #: relaxation (else in a random order): docs/benchmarks.md#guided-neighbourhoods
+    lns_guided: bool = True
     #: HiGHS options on models of at least warm_start_min_pairs pairs: docs/benchmarks.md#probing-off
     large_model_options: tuple[tuple[str, Any], ...] = (("presolve_rule_off", 1 << 15),)
     #: HiGHS threads when the caller sets none: docs/benchmarks.md#one-thread

@@ -25,7 +25,7 @@ from ..results.solution import Solution
 from ..status import Progress
 from .lagrangian import LagrangianResult, ShapeError, lagrangian_bound
 from .lagrangian_repair import lagrangian_repair
-from .lns import improve
+from .lns import Guide, improve
 from .options import SolveOptions
 
 
@@ -100,9 +100,11 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
     phases: dict[str, float] = {}
     bounds: dict[str, float | None] = {}
     starts: list[np.ndarray] = []
-    cut = False
+    cut, guide = False, None
     if options.lagrangian:
         lag, repaired, cut = _lagrangian(lay, lm, options, time_limit, work_limit)
+        if options.lns_guided and lag is not None and np.isfinite(lag.bound):
+            guide = Guide(lay, lm, lag.multipliers, lag.x_relaxed)
         phases["bound"] = time.perf_counter() - t0
         if lag is not None and np.isfinite(lag.bound):
             bounds["lagrangian"] = lag.bound
@@ -134,7 +136,7 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
         start, st = improve(instance, lay, lm, start, time_limit=budget or 0.0, threads=threads, progress=tell,
                             seed=seed, rounds=work_limit,
                             sub_nodes=None if work_limit is None else options.work_sub_nodes,
-                            workers=options.lns_workers)
+                            workers=options.lns_workers, guide=guide)
         phases["lns"] = time.perf_counter() - t
         cut = cut or st.clock_cut
     return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds)
