@@ -165,7 +165,8 @@ def _presolve_table(reasons: list[str]) -> pd.DataFrame:
     for r in reasons:
         m = re.match(r"^(C\d+|locked):", r)
         rule = m.group(1) if m else ""
-        rows.append([rule, _PRESOLVE_FAMILY.get(rule, ""), "", "", r, "presolve", False])
+        where = re.search(r"\b(?:terrain|firms?|substation|claim|region|plot) \(?([^\s,;()]+)", r)
+        rows.append([rule, _PRESOLVE_FAMILY.get(rule, ""), where.group(1) if where else "", "", r, "presolve", False])
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

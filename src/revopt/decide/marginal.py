@@ -30,6 +30,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import highspy
 import numpy as np
@@ -95,8 +96,9 @@ def select(rows: pd.DataFrame, steps: dict[str, float], *, resources: list[str] 
         unknown = sorted({r.split(":", 1)[0] for r in resources} - set(KINDS))
         if unknown:
             raise ValueError(f"unknown resource {', '.join(unknown)}; known: {', '.join(KINDS)}")
-        keep = df["resource"].isin(kinds) | [(r, i) in named or (r, i.rsplit("/", 1)[0]) in named
-                                               for r, i in zip(df["resource"], df["id"])]
+        by_id = np.array([(r, i) in named or (r, i.rsplit("/", 1)[0]) in named
+                          for r, i in zip(df["resource"], df["id"])], dtype=bool)
+        keep = df["resource"].isin(kinds).to_numpy() | by_id
         df = df[keep]
         if named and not kinds:   # named ids are re-solved whether they bind or not
             near = np.inf
@@ -151,7 +153,7 @@ def fixed_lp_duals(lay: Layout, lm: LinearModel, v: np.ndarray, rows: np.ndarray
     return out
 
 
-def _solve_changed(inst: Instance, resource: str, rid: str, capacity: float, solve_kw: dict
+def _solve_changed(inst: Instance, resource: str, rid: str, capacity: float, solve_kw: dict[str, Any]
                    ) -> tuple[str, Result | None, bool]:
     """(status, result, verified) of the instance with one capacity changed."""
     if capacity < 0:
@@ -190,7 +192,7 @@ def marginal_values(inst: Instance, *, resources: list[str] | None = None, top: 
     """
     began = time.perf_counter()
     step_of = parse_steps(steps)
-    solve_kw = {"gap": gap, "time_limit": time_limit, "threads": threads}
+    solve_kw: dict[str, Any] = {"gap": gap, "time_limit": time_limit, "threads": threads}
     if base is None:
         base = solve(inst, **solve_kw)
     if base.solution is None or base.objective is None:
@@ -201,7 +203,7 @@ def marginal_values(inst: Instance, *, resources: list[str] | None = None, top: 
     chosen = select(rows, step_of, resources=resources, top=top, near=near, estimate=lp_duals(lm, threads))
     fixed = fixed_lp_duals(lay, lm, v, chosen["row"].to_numpy(np.int64), threads)
     table, details = [], []
-    for i, r in chosen.iterrows():
+    for i, (_, r) in enumerate(chosen.iterrows()):
         t0 = time.perf_counter()
         step = float(r["step"])
         su, up, ok_up = _solve_changed(inst, r["resource"], r["id"], r["capacity"] + step, solve_kw)

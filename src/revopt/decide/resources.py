@@ -13,8 +13,8 @@ tables, so that "capacity + step" is an ordinary instance that :func:`revopt.sol
 | ``region_floor`` | C10 | lifecycle_targets.csv ``min_placed_m2`` (floor space a region must give a life stage) | m2 |
 | ``corridor_edge`` | C8 | corridor_edges.csv ``capacity_kt`` | kt |
 | ``noise`` | C11 | terrains.csv ``noise_budget`` | noise units |
-| ``claim`` | C9 | claims.csv ``min_floor_m2`` or ``max_floor_m2`` (the bound that binds; id ``region/werkmilieu/min`` or ``.../max``) | m2 |
-| ``compensation`` | C7 | the requirement ratio x lost of a transformed terrain and class, changed through the floor capacity of its largest plot of that class | m2 |
+| ``claim`` | C9 | claims.csv ``min_floor_m2`` or ``max_floor_m2``, the one that binds (``West/productie/min``) | m2 |
+| ``compensation`` | C7 | ratio x lost of a transformed terrain and class (its largest plot's floor capacity) | m2 |
 
 For ``region_floor``, ``claim`` minima and ``compensation`` the capacity is a requirement: raising
 it tightens the model.

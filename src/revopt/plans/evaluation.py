@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..data.instance import Instance
-from ..results.result import Result
 from ..decide.conflict import Conflict
 from ..decide.marginal import MarginalValues
+from ..results.result import Result
 from .elastic import ElasticResult
 from .plan import Plan
 
