@@ -100,3 +100,7 @@ def test_failing_demo_plan_gets_its_conflict(tmp_path):
     assert not ev.works and ev.conflict is not None
     assert "compensation" in set(ev.conflict.table["family"])
     assert any("T02" in t for t in ev.conflict.table["text"])
+    from revopt.plans.report import render_html
+
+    html = render_html(ev)
+    assert "Why it fails" in html and "T02" in html

@@ -137,3 +137,16 @@ def test_explain_cli_names_the_file_of_a_bad_instance(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "substations.csv" in err and "available_mw" in err
     assert not (tmp_path / "ex").exists()
+
+
+def test_plan_report_shows_marginal_values_of_a_working_plan(tight):
+    from revopt.plans import evaluate
+    from revopt.plans.plan import Plan
+    from revopt.plans.report import render_html
+
+    ev = evaluate(tight, Plan(name="open De Kol II", description="develop T2", develop=("T2",)), gap=0,
+                  marginal_top=2)
+    assert ev.works and ev.conflict is None and ev.marginal is not None
+    assert 1 <= len(ev.marginal.table) <= 2 and ev.marginal.details["verified"].all()
+    assert set(ev.marginal.table["resource"]) <= {"substation", "nature_area", "plot_floor"}
+    assert "Marginal values of what the plan touches" in render_html(ev)

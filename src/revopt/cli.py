@@ -139,6 +139,9 @@ def _add_plan(sub) -> None:
     pe.add_argument("--norm", type=_number("norm", positive=False), default=None,
                     help="schuifruimte norm, share of free floor space (default: the plan's, else 0.05)")
     pe.add_argument("--no-elastic", action="store_true", help="do not solve the elastic variant")
+    pe.add_argument("--marginal-values", type=_whole("marginal values", 0), default=0, metavar="K",
+                    help="for a plan that works: the marginal values of at most K resources it touches, two "
+                         "re-solves at gap 0 each (default 0: none; docs/decision-support.md)")
     pe.add_argument("--force", action="store_true", help="replace a non-empty --out")
     pe.add_argument("--quiet", action="store_true", help="print nothing on success")
 
@@ -406,7 +409,7 @@ def cmd_plan(a: argparse.Namespace) -> int:
                 raise UsageError(f"--norm must be a share below 1, not {a.norm!r}")
             plan = dc_replace(plan, norm=a.norm)
         ev = evaluate(inst, plan, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend,
-                      elastic=not a.no_elastic)
+                      elastic=not a.no_elastic, marginal_top=a.marginal_values)
     with atomic_dir(out, force=a.force) as d:
         write_evaluation(ev, d)
     if not a.quiet:

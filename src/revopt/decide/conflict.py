@@ -173,13 +173,15 @@ def _presolve_table(reasons: list[str]) -> pd.DataFrame:
 class _Tester:
     """Feasibility MIPs of ``lm`` with some soft rows dropped (their soft bounds made infinite)."""
 
-    def __init__(self, lm: LinearModel, time_limit: float, threads: int | None, max_tests: int):
+    def __init__(self, lm: LinearModel, time_limit: float, threads: int | None, max_tests: int, deadline: float):
         self.lm, self.time_limit, self.threads, self.max_tests = lm, time_limit, threads, max_tests
+        self.deadline = deadline
         self.tests = self.proven = 0
 
     @property
     def exhausted(self) -> bool:
-        return self.tests >= self.max_tests
+        """The budget is used up: ``max_tests`` tests, or less than a second before the deadline."""
+        return self.tests >= self.max_tests or time.perf_counter() > self.deadline - 1.0
 
     def infeasible(self, dropped: dict[int, str]) -> bool | None:
         """True / False when proven, None when the clock stopped it."""
@@ -192,7 +194,8 @@ class _Tester:
         lm = LinearModel(cost=np.zeros(self.lm.n_cols), col_lower=self.lm.col_lower, col_upper=self.lm.col_upper,
                          integrality=self.lm.integrality, row_lower=lo, row_upper=up, start=self.lm.start,
                          index=self.lm.index, value=self.lm.value)
-        raw = solve_highs(lm, time_limit=self.time_limit, gap=0.0, threads=self.threads)
+        left = max(1.0, self.deadline - time.perf_counter())
+        raw = solve_highs(lm, time_limit=min(self.time_limit, left), gap=0.0, threads=self.threads)
         self.tests += 1
         if raw.status == Status.INFEASIBLE:
             self.proven += 1
@@ -277,10 +280,11 @@ def _deletion_filter(lm: LinearModel, units: dict[int, str], seed: set[int], tes
 
 
 def find_conflict(inst: Instance, *, force_land: list[str] | None = None, time_limit: float = 10.0,
-                  max_tests: int = 60, threads: int | None = None) -> Conflict:
+                  max_tests: int = 60, budget: float = 300.0, threads: int | None = None) -> Conflict:
     """Why ``inst`` is infeasible (module docstring). ``force_land``: firm ids that must be placed
-    (a plan's firms that should land); ``time_limit``: seconds for each MIP test; ``max_tests``:
-    how many tests the deletion filter may run."""
+    (a plan's firms that should land); ``time_limit``: seconds for each MIP test; ``max_tests``
+    and ``budget`` (seconds for the whole search): when the deletion filter must stop (its
+    conflict is then not marked minimal)."""
     began = time.perf_counter()
     if force_land:
         firms = inst.firms.copy()
@@ -301,14 +305,14 @@ def find_conflict(inst: Instance, *, force_land: list[str] | None = None, time_l
     iis = _lp_iis(lm, lay, inst, threads)
     if iis is not None:
         return done(Conflict("lp_iis", iis, minimal=bool(iis["minimal"].all()) and len(iis) > 0))
-    tester = _Tester(lm, time_limit, threads, max_tests)
+    tester = _Tester(lm, time_limit, threads, max_tests, began + budget)
     units = _soft_units(lm)
     whole = tester.infeasible({})
     empty = pd.DataFrame(columns=COLUMNS)
     if whole is not True:
         return done(Conflict("feasible" if whole is False else "unknown", empty, tests=tester.tests,
                              proven=tester.proven))
-    seed = _elastic_seed(lm, units, time_limit, threads)
+    seed = _elastic_seed(lm, units, min(time_limit, max(1.0, began + budget - time.perf_counter())), threads)
     kept, complete = _deletion_filter(lm, units, seed, tester)
     minimal = complete and tester.proven == tester.tests
     rows = []

@@ -85,11 +85,12 @@ def parse_steps(steps: dict[str, float] | None) -> dict[str, float]:
 
 def select(rows: pd.DataFrame, steps: dict[str, float], *, resources: list[str] | None, top: int,
            near: float, estimate: np.ndarray | None) -> pd.DataFrame:
-    """The resources to re-solve: those named by ``resources`` (kinds, or ``kind:id``), else the
-    binding or nearly binding ones; ranked by ``estimate`` (per row of the model) times the step,
-    then by relative slack; the first ``top``."""
+    """The resources to re-solve: of the kinds in ``resources`` (default all) the binding or nearly
+    binding ones, and every ``kind:id`` named there; ranked by ``estimate`` (per row of the model)
+    times the step, then by relative slack; the first ``top``."""
     df = rows.copy()
     df["step"] = df["resource"].map(steps)
+    by_id = np.zeros(len(df), dtype=bool)
     if resources:
         kinds = {r for r in resources if ":" not in r}
         named = {tuple(r.split(":", 1)) for r in resources if ":" in r}
@@ -99,15 +100,15 @@ def select(rows: pd.DataFrame, steps: dict[str, float], *, resources: list[str] 
         by_id = np.array([(r, i) in named or (r, i.rsplit("/", 1)[0]) in named
                           for r, i in zip(df["resource"], df["id"])], dtype=bool)
         keep = df["resource"].isin(kinds).to_numpy() | by_id
-        df = df[keep]
-        if named and not kinds:   # named ids are re-solved whether they bind or not
-            near = np.inf
+        df, by_id = df[keep], by_id[keep]
     rel = df["slack"] / np.maximum(np.abs(df["capacity"]), 1e-9)
-    df = df[(df["slack"] < df["step"]) | (rel <= near)].copy()
+    binding = ((df["slack"] < df["step"]) | (rel <= near)).to_numpy()
+    df = df[binding | by_id].copy()   # named ids are re-solved whether they bind or not, first
+    df["named"] = by_id[binding | by_id]
     df["lp_estimate"] = 0.0 if estimate is None else np.abs(estimate[df["row"].to_numpy(np.int64)]) * df["step"]
     df["relative_slack"] = rel.reindex(df.index)
-    df = df.sort_values(["lp_estimate", "relative_slack", "resource", "id"], ascending=[False, True, True, True],
-                        kind="stable")
+    df = df.sort_values(["named", "lp_estimate", "relative_slack", "resource", "id"],
+                        ascending=[False, False, True, True, True], kind="stable")
     return df.head(top).reset_index(drop=True)
 
 

@@ -25,7 +25,7 @@ from .reasons import firm_reasons
 def evaluate(instance: Instance, plan: Plan, *, time_limit: float | None = None, gap: float = 1e-4,
              threads: int | None = None, backend: str = "highs", elastic: bool = True,
              progress: Callable[[Progress], None] | bool | None = None, explain: bool = True,
-             marginal_top: int = 3) -> PlanEvaluation:
+             marginal_top: int = 0) -> PlanEvaluation:
     """Solve ``instance`` as it is and with ``plan`` applied, both as :func:`revopt.solve` would
     (same time limit, gap, threads, backend), and build the comparison of docs/plans.md.
 
@@ -36,10 +36,12 @@ def evaluate(instance: Instance, plan: Plan, *, time_limit: float | None = None,
     raises :class:`~revopt.plans.plan.PlanError`.
 
     With ``explain`` (default): for a plan that does not work, the conflict that stops it
-    (:func:`revopt.decide.conflict.find_conflict`, with the firms that should land forced to); for
-    a plan that works, the marginal values of at most ``marginal_top`` resources it touches (the
-    compensation of its transformed terrains, substations, nature areas), re-solved at gap 0 with
-    the time limit (default 30 s) per solve.
+    (:func:`revopt.decide.conflict.find_conflict`, with the firms that should land forced to;
+    each test at most 10 s, the search at most 60 s); for a plan that works and ``marginal_top``
+    > 0 (default 0: each resource costs two more solves), the marginal values of at most that
+    many resources it touches (the compensation of its transformed terrains, the floor of the plots
+    it develops, the binding substations and nature areas), re-solved at gap 0 with the time
+    limit (default 30 s) per solve.
     """
     planned = apply_plan(instance, plan)
 
@@ -100,9 +102,11 @@ def _explain(ev: PlanEvaluation, should_land: list[str], time_limit: float | Non
     if not ev.works and ev.baseline.status.has_solution:
         forced = ev.elastic.forced if ev.elastic is not None else should_land
         ev.conflict = find_conflict(ev.planned, force_land=forced if ev.missing else None,
-                                    time_limit=min(limit, 10.0), threads=threads)
+                                    time_limit=min(limit, 10.0), budget=60.0, threads=threads)
     elif ev.works and marginal_top > 0:
-        touched = [f"compensation:{t}" for t in ev.plan.transform] + ["substation", "nature_area"]
+        opened = ev.planned.plots.loc[ev.planned.plots["terrain_id"].isin(ev.plan.develop), "plot_id"]
+        touched = [f"compensation:{t}" for t in ev.plan.transform] + [f"plot_floor:{p}" for p in opened] + \
+            ["substation", "nature_area"]
         ev.marginal = marginal_values(ev.planned, resources=touched, top=marginal_top, gap=0.0,
                                       time_limit=limit, threads=threads)
 
