@@ -18,19 +18,26 @@ def _eur(v: float) -> str:
     return "" if v is None or not np.isfinite(v) else f"{v:,.0f}"
 
 
+def _length(v: float) -> float:
+    """Bar length before scaling: log10(1 + |v|), so that EUR per m2 and EUR per MW both show."""
+    return float(np.log10(1.0 + abs(v)))
+
+
 def marginal_chart(table: pd.DataFrame, top: int = 10) -> str:
     """Horizontal bars: EUR per unit for a step up (green) and a step down (red), per resource,
-    largest first; each on the same scale, labelled with its unit."""
+    largest first, labelled with the value and the unit; the bar length is logarithmic (units
+    differ by orders of magnitude: EUR per m2, per MW, per mol)."""
     t = table.copy()
     t["size"] = np.fmax(t["per_unit_up"].abs().fillna(0), t["per_unit_down"].abs().fillna(0))
     t = t.sort_values("size", ascending=False, kind="stable").head(top)
-    scale = float(t["size"].max()) if len(t) and t["size"].max() > 0 else 1.0
+    scale = _length(float(t["size"].max())) if len(t) and t["size"].max() > 0 else 1.0
     mid = LABEL_W + BAR_W
     height = ROW_H * 2 * len(t) + 40
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{LABEL_W + 2 * BAR_W + 150}" height="{height}" '
              'font-family="sans-serif" font-size="12">',
              f'<line x1="{mid}" y1="20" x2="{mid}" y2="{height - 10}" stroke="#444"/>',
-             f'<text x="{mid}" y="14" text-anchor="middle">EUR per unit (green: a step up, red: a step down)</text>']
+             f'<text x="{mid}" y="14" text-anchor="middle">EUR per unit (green: a step up, red: a step down; '
+             'bar length on a log scale)</text>']
     for i, r in enumerate(t.itertuples(index=False)):
         y = 24 + 2 * ROW_H * i
         parts.append(f'<text x="{LABEL_W - 6}" y="{y + ROW_H}" text-anchor="end">'
@@ -38,7 +45,7 @@ def marginal_chart(table: pd.DataFrame, top: int = 10) -> str:
         for j, (v, colour) in enumerate(((r.per_unit_up, "#2a9d4b"), (r.per_unit_down, "#c0392b"))):
             if not np.isfinite(v):
                 continue
-            w = abs(v) / scale * BAR_W
+            w = _length(v) / scale * BAR_W
             x = mid if v >= 0 else mid - w
             yy = y + j * ROW_H + 3
             parts.append(f'<rect x="{x:.1f}" y="{yy}" width="{max(w, 0.5):.1f}" height="{ROW_H - 6}" fill="{colour}"/>')
@@ -50,7 +57,8 @@ def marginal_chart(table: pd.DataFrame, top: int = 10) -> str:
 
 
 def _table_html(df: pd.DataFrame) -> str:
-    return df.to_html(index=False, na_rep="", float_format=lambda v: f"{v:,.6g}", border=0, classes="t")
+    return df.to_html(index=False, na_rep="", border=0, classes="t",
+                      float_format=lambda v: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.4g}")
 
 
 def marginal_section(mv: MarginalValues, top: int = 10) -> str:
