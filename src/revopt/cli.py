@@ -477,6 +477,8 @@ def cmd_explain(a: argparse.Namespace) -> int:
     if not a.quiet:
         print(f"instance   {inst.name}: {ex.base.status.value}, objective {_fmt(ex.base.objective)} EUR")
         if ex.marginal is not None:
+            for n in ex.marginal.notes:
+                print(f"note       {n}")
             for r in ex.marginal.table.head(a.top).itertuples(index=False):
                 print(f"marginal   {r.resource} {r.id}: +{r.step:g} {r.unit} -> {_fmt(r.delta_objective_up)} EUR, "
                       f"-{r.step:g} {r.unit} -> {_fmt(r.delta_objective_down)} EUR")

@@ -123,6 +123,12 @@ def _words(name: str, family: str, rule: str, rid: str, bound: str) -> str:
     side = {"lower": "minimum", "upper": "maximum"}.get(bound, "")
     text = {
         placement.NAME: f"firm {rid} must be placed",
+        designation.NAME: f"plot {rid} gets at most one werkmilieu, on a planned terrain only when developed",
+        compatibility.NAME: f"firm/plot {rid}: only on a plot designated a werkmilieu that suits both",
+        floorspace.NAME_U: f"plot {rid} is intensified only when designated",
+        nitrogen.NAME_E: f"emission of plot {rid} is that of its firms",
+        compensation.NAME_CLASS: f"credit from plot/class {rid} at most its new space of that class",
+        compensation.NAME_PLOT: f"credit from plot {rid} at most its new space",
         floorspace.NAME: f"floor space of plot {rid}",
         grid.NAME: f"substation {rid}",
         nitrogen.NAME: f"nitrogen room of nature area {rid}",

@@ -8,10 +8,13 @@ would and each solution checked by :func:`revopt.verify`:
     delta_objective_down = optimum(capacity - step) - optimum(capacity)
 
 This is right for integer decisions: a firm of 5 MW lands only when 5 MW are free, so the
-value of one more MW can be 0 for four steps and large at the fifth. (The re-solves are not
-warm-started: :func:`revopt.solve` takes no start from the caller, and a start of the old optimum
-is infeasible for every step down.) At a gap above 0 or a time limit each delta is only known to
-lie in [new incumbent - old bound, new bound - old incumbent]; ``details`` holds that interval.
+value of one more MW can be 0 for four steps and large at the fifth. At a gap above 0 or a time
+limit each delta is only known to lie in [new incumbent - old bound, new bound - old incumbent];
+``details`` holds that interval.
+The old optimum is the start of each re-solve: :func:`revopt.solve` takes no start from its
+caller, so the verifier checks the old optimum against the changed instance, and when it is
+feasible there and better than the re-solve's incumbent it is kept (with the re-solve's bound), as
+``solve`` keeps a heuristic start that HiGHS does not beat. A relaxing step thus never shows a loss.
 
 Beside it, the fixed-LP dual (``fixed_lp_dual``): the integer columns fixed at the optimum, the
 LP solved by simplex, the row's dual with its ranging interval. It is the value of the resource
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import highspy
@@ -44,6 +47,7 @@ from ..model.layout import Layout
 from ..results.result import Result
 from ..results.verify import verify
 from ..solve import solve
+from ..solve.bounds import relative_gap
 from ..solve.highs_backend import highs_for
 from ..status import Status
 from .columns import column_values
@@ -154,9 +158,13 @@ def fixed_lp_duals(lay: Layout, lm: LinearModel, v: np.ndarray, rows: np.ndarray
     return out
 
 
-def _solve_changed(inst: Instance, resource: str, rid: str, capacity: float, solve_kw: dict[str, Any]
-                   ) -> tuple[str, Result | None, bool]:
-    """(status, result, verified) of the instance with one capacity changed."""
+def _solve_changed(inst: Instance, resource: str, rid: str, capacity: float, solve_kw: dict[str, Any],
+                   base: Result) -> tuple[str, Result | None, bool]:
+    """(status, result, verified) of the instance with one capacity changed.
+
+    The old optimum is the start: when the verifier finds it feasible in the changed instance and
+    the re-solve's incumbent is worse (a time limit), the old optimum is the answer, with the
+    re-solve's bound. So a step that relaxes a capacity never shows a loss."""
     if capacity < 0:
         return "below zero", None, False
     try:
@@ -164,6 +172,13 @@ def _solve_changed(inst: Instance, resource: str, rid: str, capacity: float, sol
     except InstanceError as e:
         return f"refused: {e}", None, False
     res = solve(changed, **solve_kw)
+    if base.solution is not None and base.objective is not None and \
+            (res.objective is None or res.objective < base.objective) and verify(changed, base.solution) == []:
+        bound = res.bound if res.bound is not None else base.objective
+        gap = relative_gap(bound, base.objective)
+        status = Status.OPTIMAL if gap <= solve_kw["gap"] else Status.FEASIBLE
+        res = replace(res, status=status, objective=base.objective, bound=max(bound, base.objective), gap=gap,
+                      solution=base.solution, message=res.message + "; the old optimum kept (feasible and better)")
     ok = res.solution is None or verify(changed, res) == []
     return res.status.value, res, ok
 
@@ -207,8 +222,8 @@ def marginal_values(inst: Instance, *, resources: list[str] | None = None, top: 
     for i, (_, r) in enumerate(chosen.iterrows()):
         t0 = time.perf_counter()
         step = float(r["step"])
-        su, up, ok_up = _solve_changed(inst, r["resource"], r["id"], r["capacity"] + step, solve_kw)
-        sd, down, ok_down = _solve_changed(inst, r["resource"], r["id"], r["capacity"] - step, solve_kw)
+        su, up, ok_up = _solve_changed(inst, r["resource"], r["id"], r["capacity"] + step, solve_kw, base)
+        sd, down, ok_down = _solve_changed(inst, r["resource"], r["id"], r["capacity"] - step, solve_kw, base)
         du, du_lo, du_hi = _interval(up, base)
         dd, dd_lo, dd_hi = _interval(down, base)
         f = fixed.iloc[i]
