@@ -235,9 +235,10 @@ def marginal_values(inst: Instance, *, resources: list[str] | None = None, top: 
             on_row(f"{r['resource']} {r['id']}: up {du:,.0f} EUR ({su}), down {dd:,.0f} EUR ({sd})")
     out = MarginalValues(pd.DataFrame(table, columns=COLUMNS), pd.DataFrame(details, columns=DETAIL_COLUMNS),
                          base, rows, time.perf_counter() - began)
-    if base.status != Status.OPTIMAL or (gap > 0):
-        out.notes.append(f"the base solve is {base.status.value} at gap {gap:g}: each delta is only known to lie "
-                         "in the interval of marginal_details.csv")
+    stopped = out.details[["status_up", "status_down"]].isin([Status.FEASIBLE.value, Status.NO_SOLUTION.value])
+    if base.status != Status.OPTIMAL or gap > 0 or bool(stopped.to_numpy().any()):
+        out.notes.append(f"not every solve was proved optimal (base {base.status.value}, gap {gap:g}): each delta is "
+                         "only known to lie in the interval of marginal_details.csv")
     if len(out.details) and not out.details["verified"].all():
         out.notes.append("some re-solved solutions did NOT pass the verifier (marginal_details.csv, verified)")
     return out
