@@ -62,7 +62,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="revopt", description="Right firm, right plot: solve and verify revopt instances.")
     p.add_argument("--version", action="version", version=f"revopt {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_solve, _add_bench, _add_generate, _add_plan, _add_verify, _add_map, _add_geo):
+    for add in (_add_solve, _add_bench, _add_generate, _add_plan, _add_verify, _add_map, _add_geo, _add_explain):
         add(sub)
     return p
 
@@ -142,6 +142,9 @@ def _add_plan(sub) -> None:
     pe.add_argument("--norm", type=_number("norm", positive=False), default=None,
                     help="schuifruimte norm, share of free floor space (default: the plan's, else 0.05)")
     pe.add_argument("--no-elastic", action="store_true", help="do not solve the elastic variant")
+    pe.add_argument("--marginal-values", type=_whole("marginal values", 0), default=0, metavar="K",
+                    help="for a plan that works: the marginal values of at most K resources it touches, two "
+                         "re-solves at gap 0 each (default 0: none; docs/decision-support.md)")
     pe.add_argument("--force", action="store_true", help="replace a non-empty --out")
     pe.add_argument("--quiet", action="store_true", help="print nothing on success")
 
@@ -215,6 +218,31 @@ def _add_geo_export(gsub) -> None:
                     "INSTANCE/geometry.gpkg, else squares of the plot's area)")
     ge.add_argument("--force", action="store_true", help="replace an existing OUT.gpkg")
     ge.add_argument("--quiet", action="store_true", help="print nothing on success")
+
+
+def _add_explain(sub) -> None:
+    ex = sub.add_parser("explain", help="marginal values of scarce resources, or why an instance is infeasible",
+                        description="Solve INSTANCE; when it has a solution, re-solve it with each binding or nearly "
+                                    "binding capacity raised and lowered by a step and write DIR/marginal_values.csv; "
+                                    "when it is infeasible, find the conflict and write DIR/conflict.csv; both with "
+                                    "DIR/report.html and DIR/solution/ (docs/decision-support.md). Exit 3 when "
+                                    "infeasible.")
+    ex.add_argument("instance", metavar="INSTANCE", help="instance directory")
+    ex.add_argument("--out", required=True, metavar="DIR", help="output directory to write")
+    ex.add_argument("--resources", default=None, metavar="LIST",
+                    help="comma-separated resource kinds (substation, nature_area, plot_floor, region_floor, "
+                         "corridor_edge, noise, claim, compensation) or KIND:ID (default: all kinds)")
+    ex.add_argument("--top", type=_whole("top", 1), default=10, metavar="K",
+                    help="re-solve at most K resources (default 10)")
+    ex.add_argument("--step", action="append", default=[], metavar="KIND=VALUE",
+                    help="step of a resource kind in its unit (repeat or comma-separate; defaults in the docs)")
+    ex.add_argument("--gap", type=_number("gap", positive=False), default=0.0,
+                    help="relative MIP gap of every solve (default 0: deltas of optima need exact optima)")
+    ex.add_argument("--time-limit", type=_number("time limit", positive=True), default=None, metavar="S",
+                    help="time limit in seconds of every solve (and of each conflict test, default 10)")
+    ex.add_argument("--threads", type=_whole("threads", 1), default=None, metavar="N", help="solver threads")
+    ex.add_argument("--force", action="store_true", help="replace a non-empty --out")
+    ex.add_argument("--quiet", action="store_true", help="print nothing on success")
 
 
 def _err(msg: str) -> None:
@@ -391,7 +419,7 @@ def cmd_plan(a: argparse.Namespace) -> int:
                 raise UsageError(f"--norm must be a share below 1, not {a.norm!r}")
             plan = dc_replace(plan, norm=a.norm)
         ev = evaluate(inst, plan, time_limit=a.time_limit, gap=a.gap, threads=a.threads, backend=a.backend,
-                      elastic=not a.no_elastic)
+                      elastic=not a.no_elastic, marginal_top=a.marginal_values)
     with atomic_dir(out, force=a.force) as d:
         write_evaluation(ev, d)
     if not a.quiet:
@@ -420,6 +448,57 @@ def print_plan_summary(ev, out: Path) -> None:
     for n in ev.notes:
         print(f"note       {n}")
     print(f"written    {out} (report.html, report.md, comparison/, baseline/, plan/)")
+
+
+def _explain_steps(items: list[str]) -> dict[str, float]:
+    from .decide.marginal import parse_steps
+
+    steps = {}
+    for part in (p for item in items for p in item.split(",") if p.strip()):
+        kind, eq, value = part.partition("=")
+        try:
+            steps[kind.strip()] = float(value)
+        except ValueError:
+            raise UsageError(f"--step {part!r}: expected KIND=VALUE with a number") from None
+        if not eq:
+            raise UsageError(f"--step {part!r}: expected KIND=VALUE")
+    with _blame("--step", ValueError):
+        parse_steps(steps)
+    return steps
+
+
+def cmd_explain(a: argparse.Namespace) -> int:
+    from .decide.explain import explain, write_explanation
+    from .decide.resources import KINDS
+
+    out = Path(a.out)
+    _check_out_dir(out, a.force, "--out ")
+    resources = [r.strip() for r in a.resources.split(",") if r.strip()] if a.resources else None
+    unknown = sorted({r.split(":", 1)[0] for r in resources or []} - set(KINDS))
+    if unknown:
+        raise UsageError(f"--resources: unknown resource {', '.join(unknown)}; known: {', '.join(KINDS)}")
+    steps = _explain_steps(a.step)
+    inst = _load(a.instance)
+    ex = explain(inst, resources=resources, top=a.top, steps=steps, gap=a.gap, time_limit=a.time_limit,
+                 threads=a.threads, test_time_limit=a.time_limit or 10.0,
+                 on_row=None if a.quiet else (lambda line: print(f"re-solved  {line}", file=sys.stderr, flush=True)))
+    with atomic_dir(out, force=a.force) as d:
+        write_explanation(ex, d, top=a.top)
+    if not a.quiet:
+        print(f"instance   {inst.name}: {ex.base.status.value}, objective {_fmt(ex.base.objective)} EUR")
+        if ex.marginal is not None:
+            for n in ex.marginal.notes:
+                print(f"note       {n}")
+            for r in ex.marginal.table.head(a.top).itertuples(index=False):
+                print(f"marginal   {r.resource} {r.id}: +{r.step:g} {r.unit} -> {_fmt(r.delta_objective_up)} EUR, "
+                      f"-{r.step:g} {r.unit} -> {_fmt(r.delta_objective_down)} EUR")
+        if ex.conflict is not None:
+            print(f"conflict   {ex.conflict.paragraph}")
+        for n in ex.notes:
+            print(f"note       {n}")
+        print("seconds    " + ", ".join(f"{k} {v:.1f}" for k, v in ex.seconds.items()))
+        print(f"written    {out}")
+    return EXIT_FOR_STATUS[ex.base.status]
 
 
 def cmd_bench(a: argparse.Namespace) -> int:
@@ -538,7 +617,7 @@ def cmd_geo_export(a: argparse.Namespace) -> int:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "solve": cmd_solve, "verify": cmd_verify, "bench": cmd_bench, "plan": cmd_plan, "map": cmd_map,
-    "generate": cmd_generate, "geo": cmd_geo}
+    "generate": cmd_generate, "geo": cmd_geo, "explain": cmd_explain}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,3 +6,10 @@ alternatives and trade-off fronts. This layer may use every layer up to the
 public API; ``revopt.plans`` and ``revopt.sweep`` may use it
 (docs/architecture.md).
 """
+
+from .conflict import Conflict, find_conflict
+from .explain import Explanation, explain, write_explanation
+from .marginal import MarginalValues, marginal_values
+
+__all__ = ["explain", "write_explanation", "Explanation", "marginal_values", "MarginalValues", "find_conflict",
+           "Conflict"]

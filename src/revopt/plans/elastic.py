@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
+from ..decide.elastic import add_slack
 from ..model import claims, compensation, floorspace, grid, lifecycle, nitrogen, noise, placement
 from ..model.block import Block, LinearModel, stack
 from ..model.build import build_blocks
@@ -106,31 +107,15 @@ def elastic_solve(inst: Instance, land: list[str], *, cand: Candidates | None = 
         "lifecycle": _scale(inst.firms["floor_space_m2"]),
         "noise": _scale(inst.terrains["noise_budget"]) if "noise_budget" in inst.terrains else 1.0,
     }
-    new_blocks: list[Block] = []
-    col = n0
-    slack_meta = []
+    placed_blocks = []
     for b in blocks:
         if b.name == placement.NAME and forced:
             lower = b.lower.copy()
             lower[b.keys["firm_id"].isin(forced).to_numpy()] = 1.0
             b = Block(b.name, b.keys, b.row, b.col, b.val, lower, b.upper)
-        spec = ELASTIC_BLOCKS.get(b.name)
-        if spec is None or b.n_rows == 0:
-            new_blocks.append(b)
-            continue
-        resource, unit, side = spec
-        rows, cols, vals = [b.row], [b.col], [b.val]
-        for bound, sign in (("lower", 1.0), ("upper", -1.0)):   # one slack column per finite bound
-            if side not in (bound, "both"):
-                continue
-            rs = np.flatnonzero(np.isfinite(getattr(b, bound)))
-            rows.append(rs)
-            cols.append(col + np.arange(len(rs)))
-            vals.append(np.full(len(rs), sign))
-            slack_meta += [(b.name, int(r), resource, unit, bound) for r in rs]
-            col += len(rs)
-        new_blocks.append(Block(b.name, b.keys, np.concatenate(rows), np.concatenate(cols),
-                                np.concatenate(vals), b.lower, b.upper))
+        placed_blocks.append(b)
+    new_blocks, slacks, col = add_slack(placed_blocks, {name: spec[2] for name, spec in ELASTIC_BLOCKS.items()}, n0)
+    slack_meta = [(name, r, *ELASTIC_BLOCKS[name][:2], bound) for name, r, bound in slacks]
     n = col
     start, index, value, row_lower, row_upper, spans = stack(new_blocks, n)
     base_cost = cost_vector(inst, lay)

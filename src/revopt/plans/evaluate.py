@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..data.instance import Instance
+from ..decide.conflict import find_conflict
+from ..decide.marginal import marginal_values
 from ..model.candidates import candidate_pairs
 from ..results.result import Result
 from ..results.solution import Solution
@@ -22,7 +24,8 @@ from .reasons import firm_reasons
 
 def evaluate(instance: Instance, plan: Plan, *, time_limit: float | None = None, gap: float = 1e-4,
              threads: int | None = None, backend: str = "highs", elastic: bool = True,
-             progress: Callable[[Progress], None] | bool | None = None) -> PlanEvaluation:
+             progress: Callable[[Progress], None] | bool | None = None, explain: bool = True,
+             marginal_top: int = 0) -> PlanEvaluation:
     """Solve ``instance`` as it is and with ``plan`` applied, both as :func:`revopt.solve` would
     (same time limit, gap, threads, backend), and build the comparison of docs/plans.md.
 
@@ -31,6 +34,14 @@ def evaluate(instance: Instance, plan: Plan, *, time_limit: float | None = None,
     (:mod:`revopt.plans.elastic`) says what the plan lacks. A plan that is infeasible is a
     result (``ev.result.status``), not an exception; a plan that does not fit the instance
     raises :class:`~revopt.plans.plan.PlanError`.
+
+    With ``explain`` (default): for a plan that does not work, the conflict that stops it
+    (:func:`revopt.decide.conflict.find_conflict`, with the firms that should land forced to;
+    each test at most 10 s, the search at most 60 s); for a plan that works and ``marginal_top``
+    > 0 (default 0: each resource costs two more solves), the marginal values of at most that
+    many resources it touches (the compensation of its transformed terrains, the floor of the plots
+    it develops, the binding substations and nature areas), re-solved at gap 0 with the time
+    limit (default 30 s) per solve.
     """
     planned = apply_plan(instance, plan)
 
@@ -84,7 +95,25 @@ def evaluate(instance: Instance, plan: Plan, *, time_limit: float | None = None,
     elif elastic:
         tables["elastic"] = _empty_elastic()
     ev.missing = missing
+    if explain:
+        _explain(ev, should_land, time_limit, threads, marginal_top)
     return ev
+
+
+def _explain(ev: PlanEvaluation, should_land: list[str], time_limit: float | None, threads: int | None,
+             marginal_top: int) -> None:
+    """The conflict of a plan that does not work, or the marginal values of what a working plan touches."""
+    limit = 30.0 if time_limit is None else time_limit
+    if not ev.works and ev.baseline.status.has_solution:
+        forced = ev.elastic.forced if ev.elastic is not None else should_land
+        ev.conflict = find_conflict(ev.planned, force_land=forced if ev.missing else None,
+                                    time_limit=min(limit, 10.0), budget=60.0, threads=threads)
+    elif ev.works and marginal_top > 0:
+        opened = ev.planned.plots.loc[ev.planned.plots["terrain_id"].isin(ev.plan.develop), "plot_id"]
+        touched = [f"compensation:{t}" for t in ev.plan.transform] + [f"plot_floor:{p}" for p in opened] + \
+            ["substation", "nature_area"]
+        ev.marginal = marginal_values(ev.planned, resources=touched, top=marginal_top, gap=0.0,
+                                      time_limit=limit, threads=threads)
 
 
 def _empty_elastic() -> pd.DataFrame:
@@ -118,6 +147,10 @@ def write_evaluation(ev: PlanEvaluation, out: Path) -> None:
     comp.mkdir(exist_ok=True)
     for name, df in ev.tables.items():
         df.to_csv(comp / f"{name}.csv", index=False)
+    if ev.conflict is not None:
+        ev.conflict.table.to_csv(comp / "conflict.csv", index=False)
+    if ev.marginal is not None:
+        ev.marginal.table.to_csv(comp / "marginal_values.csv", index=False)
     from .report import write_report
 
     write_report(ev, out)

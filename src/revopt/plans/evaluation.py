@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..data.instance import Instance
+from ..decide.conflict import Conflict
+from ..decide.marginal import MarginalValues
 from ..results.result import Result
 from .elastic import ElasticResult
 from .plan import Plan
@@ -24,7 +26,8 @@ class PlanEvaluation:
     ``nature_areas`` and, when the plan lacks something, ``elastic``).
     ``elastic`` is the solve of the elastic variant (None when not needed); ``missing`` the
     firms that should land (placed in the baseline, added by the plan, or must-place) but do not;
-    ``notes`` what the verdict should mention (presolve proofs, the elastic outcome).
+    ``notes`` what the verdict should mention (presolve proofs, the elastic outcome);
+    ``conflict`` why a plan that does not work fails, ``marginal`` what the resources it touches are worth.
     """
 
     plan: Plan
@@ -37,6 +40,10 @@ class PlanEvaluation:
     norm: float = 0.05
     notes: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    #: why the plan fails (:func:`revopt.decide.conflict.find_conflict`), for a plan that does not work
+    conflict: Conflict | None = None
+    #: marginal values of the resources the plan touches (:func:`revopt.decide.marginal.marginal_values`)
+    marginal: MarginalValues | None = None
 
     @property
     def works(self) -> bool:

@@ -550,6 +550,30 @@ def _elastic_table(ev: PlanEvaluation) -> Table | None:
                          "(elastic solve: penalised extra floor space, grid, nitrogen and compensation).")
 
 
+def _decide_sections(ev: PlanEvaluation) -> list[Section]:
+    """Why the plan fails (the conflict) or what the resources it touches are worth (marginal values)."""
+    out = []
+    c = ev.conflict
+    if c is not None:
+        rows = [[Cell(str(r["family"])), Cell(str(r["id"])), Cell(str(r["text"])), Cell(str(r["source"]))]
+                for _, r in c.table.iterrows()]
+        t = Table("conflict", ["Rule", "Where", "In words", "Found by"], rows, set(),
+                  caption="The rules that together leave no solution (conflict.csv of revopt explain).")
+        out.append(Section("conflict", "Why it fails", paragraphs=[c.paragraph], tables=[t] if rows else []))
+    mv = ev.marginal
+    if mv is not None and len(mv.table):
+        rows = [[Cell(f"{r.resource} {r.id}"), Cell(fmt(r.capacity, r.unit), True), Cell(fmt(r.used, r.unit), True),
+                 Cell(fmt(r.step, r.unit), True), Cell(fmt(r.delta_objective_up, "EUR", sign=True), True),
+                 Cell(fmt(r.delta_objective_down, "EUR", sign=True), True)]
+                for r in mv.table.itertuples(index=False)]
+        t = Table("marginal", ["Resource", "Capacity", "Used", "Step", "Optimum change, step up",
+                               "Optimum change, step down"], rows, {1, 2, 3, 4, 5},
+                  caption="The plan's optimum re-solved with one capacity raised or lowered by the step "
+                          "(integer decisions included; docs/decision-support.md).")
+        out.append(Section("marginal", "Marginal values of what the plan touches", tables=[t]))
+    return out
+
+
 def _solve_line(name: str, r) -> str:
     gap = f", gap {r.gap * 100:.2f} %" if r.gap is not None and not math.isnan(r.gap) else ""
     obj = f", objective {fmt(r.objective, 'EUR')}" if r.objective is not None else ""
@@ -591,6 +615,7 @@ def sections(ev: PlanEvaluation) -> list[Section]:
     elif not ev.works:
         out.append(Section("elastic", "What the plan lacks", paragraphs=[
             "No elastic solve was made, so the additions that would make the plan work are not known."]))
+    out += _decide_sections(ev)
     import revopt
     notes = [_solve_line("Baseline", ev.baseline), _solve_line("Plan", ev.result)]
     notes += [f"Why the plan has no solution: {r}" for r in ev.result.reasons]
