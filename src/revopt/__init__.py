@@ -10,7 +10,9 @@ mixed-integer programme solved with HiGHS::
     assert revopt.verify(inst, res) == []
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .data import Instance, InstanceError
 from .model.validate import load_instance
@@ -25,4 +27,13 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = ["Instance", "InstanceError", "load_instance", "solve", "Result", "Status", "Solution",
-           "verify", "__version__"]
+           "verify", "sweep", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    """``revopt.sweep``: the sweep package, callable as ``revopt.sweep(instance, sweep_file, out)``,
+    loaded on first use (by name, not by an import statement: it sits above this layer, and its
+    dask is an optional extra that ``import revopt`` must not need)."""
+    if name == "sweep":
+        return import_module("revopt.sweep")
+    raise AttributeError(f"module 'revopt' has no attribute {name!r}")
