@@ -574,8 +574,9 @@ def cmd_sweep(a: argparse.Namespace) -> int:
         if tty:
             print("\r" + line.ljust(shown["width"]), end="", file=sys.stderr, flush=True)
             shown["width"] = len(line)
-        elif p.last is not None or p.done == 0:
+        elif p.last is not None or not shown["width"]:   # not a terminal: one line per result
             print(line, file=sys.stderr, flush=True)
+            shown["width"] = 1
     run = run_sweep(inst, sw, out, workers=a.workers, scheduler=a.scheduler, force=a.force, progress=show)
     if tty and not a.quiet and shown["width"]:
         print(file=sys.stderr)

@@ -144,7 +144,7 @@ def _client(workers: int | None, scheduler: str | None, todo: int) -> Iterator[t
     from distributed import Client, LocalCluster
 
     if scheduler:
-        with Client(scheduler, timeout="20s") as client:
+        with Client(scheduler, timeout="20s") as client:  # type: ignore[no-untyped-call]
             info = client.scheduler_info()
             port = info.get("services", {}).get("dashboard")
             host = scheduler.split("://")[-1].rsplit(":", 1)[0]
@@ -158,8 +158,9 @@ def _client(workers: int | None, scheduler: str | None, todo: int) -> Iterator[t
         dashboard = None
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
                           "distributed.worker.daemon": False}):
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                          dashboard_address=dashboard, silence_logs=40) as cluster, Client(cluster) as client:
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
+                               host="127.0.0.1", dashboard_address=dashboard, silence_logs=40)
+        with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
             yield client, n, (cluster.dashboard_link if dashboard else None)
 
 
@@ -187,7 +188,8 @@ def _drive(client: Any, base: Instance, sweep: Sweep, todo: list[Scenario], out:
     try:
         while pending:
             try:
-                finished, pending = wait(pending, timeout=TICK_S, return_when="FIRST_COMPLETED")
+                finished, pending = wait(  # type: ignore[no-untyped-call]
+                    pending, timeout=TICK_S, return_when="FIRST_COMPLETED")
             except TimeoutError:
                 finished = set()
             last = None
