@@ -63,7 +63,8 @@ def require_dask() -> None:
 class SweepProgress:
     """A snapshot of a running sweep: scenarios ``total``, ``skipped`` (finished by an earlier run),
     ``done`` (finished in this run, failed ones included), ``failed``, ``running``; ``elapsed_s``,
-    ``eta_s`` (None until one has finished), the dask ``dashboard`` address (None without one)."""
+    ``eta_s`` (None until one has finished), the dask ``dashboard`` address (None without one),
+    ``last`` the id of a scenario that finished since the previous snapshot (None when none did)."""
 
     total: int
     skipped: int
@@ -156,8 +157,7 @@ def _client(workers: int | None, scheduler: str | None, todo: int) -> Iterator[t
         dashboard: str | None = ":0"
     except ImportError:
         dashboard = None
-    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
-                          "distributed.worker.daemon": False}):
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
                                host="127.0.0.1", dashboard_address=dashboard, silence_logs=40)
         with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
