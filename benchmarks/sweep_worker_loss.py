@@ -31,7 +31,7 @@ def main() -> None:
     ap.add_argument("--sweep", default=SWEEP)
     a = ap.parse_args()
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=50) as cluster, \
+                                  dashboard_address=":0", silence_logs=50) as cluster, \
             distributed.Client(cluster) as client:
         pids = client.run(os.getpid)
         t0 = time.perf_counter()

@@ -51,7 +51,7 @@ COMPARED = ("status", "objective", "bound", "value_added_placed_eur", "firms_pla
 @pytest.fixture(scope="module")
 def cluster():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=50) as c:
+                                  dashboard_address=":0", silence_logs=50) as c:
         yield c
 
 

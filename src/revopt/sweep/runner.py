@@ -153,15 +153,15 @@ def _client(workers: int | None, scheduler: str | None, todo: int) -> Iterator[t
         return
     n = max(1, min(workers or os.cpu_count() or 1, todo))
     try:
-        import bokeh  # noqa: F401  (the dashboard needs it)
-        dashboard: str | None = ":0"
+        import bokeh  # noqa: F401  (the dashboard needs it; without, the scheduler's HTTP server still runs)
+        has_dashboard = True
     except ImportError:
-        dashboard = None
+        has_dashboard = False
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
         cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
-                               host="127.0.0.1", dashboard_address=dashboard, silence_logs=40)
+                               host="127.0.0.1", dashboard_address=":0", silence_logs=40)
         with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
-            yield client, n, (cluster.dashboard_link if dashboard else None)
+            yield client, n, (cluster.dashboard_link if has_dashboard else None)
 
 
 def _failure(sweep: Sweep, s: Scenario, exc: BaseException) -> Outcome:

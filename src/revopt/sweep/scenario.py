@@ -2,7 +2,7 @@
 
 A scenario's id joins the axis names and values (``grid=0.8,nitrogen=0.5,plan=kanaaloever``);
 its key is a hash of everything its result depends on (the instance's tables and parameters,
-the axis targets and values, the plan file's content, time limit and gap), so that a rerun
+the axis targets and values, the plan file's content, time limit and gap, revopt's version), so that a rerun
 into the same directory recognises a finished scenario, and a changed input redoes it.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from .. import __version__
 from ..data.instance import TABLES, Instance, as_text
 from ..plans.plan import Plan
 from .sweepfile import NO_PLAN, Sweep
@@ -60,7 +61,8 @@ def scenarios(sweep: Sweep, inst: Instance) -> list[Scenario]:
     axis slowest) or their zip."""
     value_lists = [a.values for a in sweep.axes]
     combos = list(zip(*value_lists)) if sweep.combine == "zip" else list(itertools.product(*value_lists))
-    base = {"instance": instance_fingerprint(inst), "time_limit": sweep.time_limit, "gap": sweep.gap}
+    base = {"instance": instance_fingerprint(inst), "time_limit": sweep.time_limit, "gap": sweep.gap,
+            "revopt": __version__}
     plans = {v: plan_fingerprint(p) for v, p in sweep.plans.items()}
     out = []
     for combo in combos:
