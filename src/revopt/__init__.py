@@ -10,7 +10,9 @@ mixed-integer programme solved with HiGHS::
     assert revopt.verify(inst, res) == []
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .data import Instance, InstanceError
 from .model.validate import load_instance
@@ -25,4 +27,23 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = ["Instance", "InstanceError", "load_instance", "solve", "Result", "Status", "Solution",
-           "verify", "__version__"]
+           "verify", "explain", "sweep", "__version__"]
+
+#: entry points of the layers above this one, loaded on first use by name (docs/architecture.md,
+#: "Entry points of the top layers"): name -> (module, attribute; None: the module itself)
+ENTRY_POINTS: dict[str, tuple[str, str | None]] = {
+    "explain": ("revopt.decide", "explain"),
+    # the sweep package, callable as revopt.sweep(instance, sweep_file, out); its dask is an
+    # optional extra that ``import revopt`` must not need
+    "sweep": ("revopt.sweep", None),
+}
+
+
+def __getattr__(name: str) -> Any:
+    """``revopt.explain``, ``revopt.sweep``, ...: the entry points of :data:`ENTRY_POINTS`, loaded on
+    first use (by name, not by an import statement: they sit above this layer)."""
+    if name in ENTRY_POINTS:
+        module, attribute = ENTRY_POINTS[name]
+        loaded = import_module(module)
+        return loaded if attribute is None else getattr(loaded, attribute)
+    raise AttributeError(f"module 'revopt' has no attribute {name!r}")

@@ -1,5 +1,6 @@
 """Command line: ``revopt solve``, ``revopt verify``, ``revopt bench``, ``revopt generate``,
-``revopt plan evaluate``, ``revopt geo import|export`` (with the extra ``revopt[geo]``).
+``revopt plan evaluate``, ``revopt geo import|export`` (with the extra ``revopt[geo]``),
+``revopt sweep`` (with the extra ``revopt[sweep]``).
 
 Exit codes: 0 solved (optimal, or feasible at the time limit); 1 anything else
 (solver error, a solution that does not verify); 2 bad input (nothing
@@ -62,7 +63,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="revopt", description="Right firm, right plot: solve and verify revopt instances.")
     p.add_argument("--version", action="version", version=f"revopt {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_solve, _add_bench, _add_generate, _add_plan, _add_verify, _add_map, _add_geo, _add_explain):
+    for add in (_add_solve, _add_bench, _add_generate, _add_plan, _add_verify, _add_map, _add_geo, _add_explain,
+                _add_sweep):
         add(sub)
     return p
 
@@ -243,6 +245,24 @@ def _add_explain(sub) -> None:
     ex.add_argument("--threads", type=_whole("threads", 1), default=None, metavar="N", help="solver threads")
     ex.add_argument("--force", action="store_true", help="replace a non-empty --out")
     ex.add_argument("--quiet", action="store_true", help="print nothing on success")
+
+
+def _add_sweep(sub) -> None:
+    sw = sub.add_parser("sweep", help="solve an instance under many scenarios (a sweep file) on dask.distributed",
+                        description="Run every scenario of SWEEP.toml (spec section 10, docs/sweeps.md) on INSTANCE "
+                                    "as a dask task and write DIR/results.csv, DIR/results.parquet, "
+                                    "DIR/runs/<scenario_id>/ and DIR/report.html. A rerun into the same DIR "
+                                    "skips the scenarios that finished. Needs the extra revopt[sweep].")
+    sw.add_argument("instance", metavar="INSTANCE", help="instance directory")
+    sw.add_argument("sweep", metavar="SWEEP.toml", help="sweep file")
+    sw.add_argument("--out", required=True, metavar="DIR", help="output directory (new, empty, or an earlier run's)")
+    sw.add_argument("--workers", type=_whole("workers", 1), default=None, metavar="N",
+                    help="worker processes of the local cluster (default: the cores)")
+    sw.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                    help="run on an existing dask cluster, e.g. tcp://host:8786 (--workers is then ignored)")
+    sw.add_argument("--force", action="store_true",
+                    help="redo every scenario, and write into a non-empty DIR that is not a sweep's")
+    sw.add_argument("--quiet", action="store_true", help="print nothing on success")
 
 
 def _err(msg: str) -> None:
@@ -615,9 +635,54 @@ def cmd_geo_export(a: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_sweep(a: argparse.Namespace) -> int:
+    from .sweep import SweepUnavailable, read_sweep, require_dask, run_sweep
+    from .sweep.runner import MARKER
+
+    try:
+        require_dask()
+    except SweepUnavailable as e:
+        _err(str(e))
+        return EXIT_ERROR
+    out = Path(a.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a directory")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file() and not a.force:
+        raise UsageError(f"--out {out} is not empty and holds no sweep (use --force to write into it)")
+    inst = _load(a.instance)
+    sw = read_sweep(a.sweep, inst)        # a SweepError names the sweep file, the axis and the value
+    tty = sys.stderr.isatty()
+    shown = {"dashboard": False, "width": 0}
+
+    def show(p) -> None:
+        if a.quiet:
+            return
+        if p.dashboard and not shown["dashboard"]:
+            print(f"dashboard  {p.dashboard}", file=sys.stderr, flush=True)
+            shown["dashboard"] = True
+        line = p.line()
+        if tty:
+            print("\r" + line.ljust(shown["width"]), end="", file=sys.stderr, flush=True)
+            shown["width"] = len(line)
+        elif p.last is not None or not shown["width"]:   # not a terminal: one line per result
+            print(line, file=sys.stderr, flush=True)
+            shown["width"] = 1
+    run = run_sweep(inst, sw, out, workers=a.workers, scheduler=a.scheduler, force=a.force, progress=show)
+    if tty and not a.quiet and shown["width"]:
+        print(file=sys.stderr)
+    if not a.quiet:
+        counts = run.table["status"].value_counts()
+        print(f"sweep      {sw.name}: {len(run.table)} scenarios ({run.ran} run now, {run.skipped} from before)")
+        print("status     " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+        print(f"seconds    {run.seconds:.1f}" + (f" on {run.workers} workers" if run.workers else ""))
+        print(f"written    {out} (results.csv, results.parquet, report.html, runs/)")
+    crashed = run.table["status"].isin(("error", "lost"))   # other statuses are results (docs/sweeps.md)
+    return EXIT_ERROR if crashed.any() else EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "solve": cmd_solve, "verify": cmd_verify, "bench": cmd_bench, "plan": cmd_plan, "map": cmd_map,
-    "generate": cmd_generate, "geo": cmd_geo, "explain": cmd_explain}
+    "generate": cmd_generate, "geo": cmd_geo, "explain": cmd_explain, "sweep": cmd_sweep}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -162,7 +162,8 @@ def _solve_changed(inst: Instance, resource: str, rid: str, capacity: float, sol
                    base: Result) -> tuple[str, Result | None, bool]:
     """(status, result, verified) of the instance with one capacity changed.
 
-    The old optimum is the start: when the verifier finds it feasible in the changed instance and
+    The re-solve starts from the old optimum (``solve(start=)``: what still fits is kept, the
+    greedy completes the rest). And when the verifier finds the old optimum feasible in the changed instance and
     the re-solve's incumbent is worse (a time limit), the old optimum is the answer, with the
     re-solve's bound. So a step that relaxes a capacity never shows a loss."""
     if capacity < 0:
@@ -171,7 +172,7 @@ def _solve_changed(inst: Instance, resource: str, rid: str, capacity: float, sol
         changed = with_capacity(inst, resource, rid, capacity)
     except InstanceError as e:
         return f"refused: {e}", None, False
-    res = solve(changed, **solve_kw)
+    res = solve(changed, **solve_kw, start=base.solution)
     if base.solution is not None and base.objective is not None and \
             (res.objective is None or res.objective < base.objective) and verify(changed, base.solution) == []:
         bound = res.bound if res.bound is not None else base.objective
