@@ -32,7 +32,7 @@ import pandas as pd
 
 from ..data.instance import Instance
 from ..results.result import Result
-from ..results.solution import jsonable
+from ..results.solution import Solution, jsonable
 from ..results.verify import verify
 from ..status import Status
 from .frequency_map import frequency_map
@@ -91,7 +91,8 @@ class Alternatives:
             "alternative": [a.index for a in self.items],
             "solution": [f"alt-{a.index}" for a in self.items],
             "objective": [a.result.objective for a in self.items],
-            "share_of_optimum": [(a.result.objective / self.optimum) if self.optimum else None for a in self.items],
+            "share_of_optimum": [(a.result.objective / self.optimum)
+                                 if self.optimum and a.result.objective is not None else None for a in self.items],
             "distance_to_optimum": [a.distance_to_optimum for a in self.items],
             "min_distance_to_earlier": [a.min_distance_to_earlier for a in self.items],
             "seconds": [round(a.seconds, 3) for a in self.items],
@@ -134,7 +135,7 @@ class Alternatives:
         (d / "summary.json").write_text(json.dumps(jsonable(self.summary()), indent=2) + "\n", encoding="utf-8")
 
 
-def frequency_table(solutions: list) -> pd.DataFrame:
+def frequency_table(solutions: list[Solution]) -> pd.DataFrame:
     """``kind, subject, choice, count, share`` over ``solutions`` (section-6 tables):
 
     - ``placement``: subject a firm, choice its plot ("" = not placed);

@@ -11,6 +11,7 @@ develop them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 import numpy as np
@@ -19,6 +20,9 @@ import pandas as pd
 from ..data.instance import Instance
 from ..data.vocab import WERKMILIEUS
 from ..results.maps import FONT, UNDESIGNATED, WERKMILIEU_COLOURS
+
+#: RD New metres -> drawing pixels
+Pixels = Callable[[float, float], tuple[float, float]]
 
 
 def frequency_map(instance: Instance, frequency: pd.DataFrame, n_solutions: int, *, title: str | None = None,
@@ -55,7 +59,7 @@ def frequency_map(instance: Instance, frequency: pd.DataFrame, n_solutions: int,
     return "\n".join(out)
 
 
-def _plot_squares(plots: pd.DataFrame, share: dict[tuple[str, str], float], px, side: float) -> list[str]:
+def _plot_squares(plots: pd.DataFrame, share: dict[tuple[str, str], float], px: Pixels, side: float) -> list[str]:
     out = ['<g class="plots">']
     for pid, x, y in zip(plots["plot_id"], plots["x"], plots["y"]):
         cx, cy = px(float(x), float(y))
@@ -79,7 +83,8 @@ def _plot_squares(plots: pd.DataFrame, share: dict[tuple[str, str], float], px, 
     return out
 
 
-def _terrain_labels(instance: Instance, plots: pd.DataFrame, frequency: pd.DataFrame, px, side: float) -> list[str]:
+def _terrain_labels(instance: Instance, plots: pd.DataFrame, frequency: pd.DataFrame, px: Pixels,
+                    side: float) -> list[str]:
     dev = frequency[(frequency["kind"] == "development") & (frequency["choice"] == "developed")]
     developed = dict(zip(dev["subject"], dev["share"]))
     planned = instance.terrains[instance.terrains["status"] == "planned"]

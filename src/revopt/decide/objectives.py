@@ -23,6 +23,7 @@ Every objective is ``coef @ v + constant`` over the columns ``v`` of the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -142,7 +143,7 @@ def objective(name: str, inst: Instance, lay: Layout, lm: LinearModel) -> Object
     return _BUILDERS[name](inst, lay, lm)
 
 
-def kpi_value(name: str, kpis: dict) -> float:
+def kpi_value(name: str, kpis: dict[str, Any]) -> float:
     """The same quantity read from a solution's KPIs (:func:`revopt.results.kpis.compute_kpis`),
     computed from the tables, not the columns: a check of :func:`objective`."""
     if name == "relocations":

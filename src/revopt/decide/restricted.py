@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
@@ -52,12 +53,12 @@ class RestrictedMip:
         self.highs.cbMipImprovingSolution.subscribe(self._improved)
         self.highs.cbMipInterrupt.subscribe(self._check_stall)
 
-    def _improved(self, e) -> None:
+    def _improved(self, e: Any) -> None:
         """An improving incumbent of the MIP (HiGHS's callback)."""
         self._last_improved = time.perf_counter()
         self._has_incumbent = True
 
-    def _check_stall(self, e) -> None:
+    def _check_stall(self, e: Any) -> None:
         """Stop a run whose incumbent has not improved for ``stall_s`` seconds (and that has one)."""
         # HiGHS keeps the flag between runs: set it every time, not only to stop
         self._stalled = self._stall_s is not None and self._has_incumbent and \
