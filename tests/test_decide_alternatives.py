@@ -5,6 +5,7 @@ instance small enough to enumerate (tests/alloc_enum.py)."""
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 
 import pandas as pd
 import pytest
@@ -79,7 +80,7 @@ def test_frequency_table_counts_each_choice():
 def test_cli_demo_writes_verified_alternatives(tmp_path, capsys):
     out = tmp_path / "alts"
     rc = main(["alternatives", str(INSTANCES / "demo"), "--within", "0.01", "--count", "3", "--out", str(out),
-               "--stall", "1", "--time-limit", "30"])
+               "--stall", "1", "--time-limit", "60"])
     printed = capsys.readouterr().out
     assert rc == 0, printed
     inst = revopt.load_instance(INSTANCES / "demo")
@@ -101,8 +102,10 @@ def test_cli_demo_writes_verified_alternatives(tmp_path, capsys):
     freq = pd.read_csv(out / "frequency.csv", keep_default_na=False)
     assert set(freq["kind"]) == {"placement", "designation", "development"}
     assert freq["share"].between(0, 1).all()
-    svg = (out / "frequency_map.svg").read_text()
-    assert svg.startswith("<svg") and "Plan Kanaaloever" in svg
+    svg = ET.parse(out / "frequency_map.svg").getroot()   # well-formed XML
+    labels = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert any(t.startswith("Plan Kanaaloever: developed in") for t in labels)
+    assert len([r for r in svg.iter("{http://www.w3.org/2000/svg}rect") if r.get("stroke")]) == len(inst.plots)
 
 
 def test_cli_says_when_fewer_exist(tmp_path, capsys):

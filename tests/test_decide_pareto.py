@@ -6,6 +6,7 @@ objectives as linear expressions equal to the KPIs computed from the tables."""
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 
 import numpy as np
 import pandas as pd
@@ -101,7 +102,8 @@ def test_cli_writes_front_directories(tmp_path, capsys):
     assert list(zip(table["value"], table["relocations"])) == FRONT
     for sol in table["solution"]:
         assert main(["verify", str(inst_dir), str(out / sol)]) == 0
-    assert (out / "front.svg").read_text().startswith("<svg")
+    svg = ET.parse(out / "front.svg").getroot()   # well-formed XML, one dot per point
+    assert len(list(svg.iter("{http://www.w3.org/2000/svg}circle"))) == 3
     assert json.loads((out / "summary.json").read_text())["points_found"] == 3
 
 

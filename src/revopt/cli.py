@@ -649,7 +649,8 @@ def cmd_pareto(a: argparse.Namespace) -> int:
     table = front.table()
     print("  " + "  ".join(f"{c:>16}" for c in table.columns))
     for row in table.itertuples(index=False):
-        print("  " + "  ".join(f"{v:>16,.6g}" if isinstance(v, float) else f"{v!s:>16}" for v in row))
+        print("  " + "  ".join(f"{v:>16,.0f}" if isinstance(v, float) and abs(v) >= 1000 else
+                               f"{v:>16.6g}" if isinstance(v, float) else f"{v!s:>16}" for v in row))
     print(f"written      {out}")
     return _verified_exit([(f"point-{i}", p.violations) for i, p in enumerate(front.points, start=1)])
 

@@ -22,6 +22,7 @@ one, the search ends and says that it was the clock, not a proof.
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -117,15 +118,13 @@ class Alternatives:
         """Write ``alt-1/ ... alt-K/`` (solution directories as ``revopt solve`` writes them),
         ``alternatives.csv``, ``frequency.csv``, ``frequency_map.svg`` and ``summary.json`` into an
         existing directory."""
-        import json
-
         d = Path(directory)
         for a in self.items:
             sub = d / f"alt-{a.index}"
             sub.mkdir()
             assert a.result.solution is not None
             a.result.solution.write(sub)
-        self.table().to_csv(d / "alternatives.csv", index=False, float_format="%.10g")
+        self.table().to_csv(d / "alternatives.csv", index=False, float_format="%.15g")
         freq = self.frequency()
         freq.to_csv(d / "frequency.csv", index=False, float_format="%.6g")
         (d / "frequency_map.svg").write_text(

@@ -26,9 +26,9 @@ def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 def _label(v: float) -> str:
     a = abs(v)
     if a >= 1e9:
-        return f"{v / 1e9:.4g}e9"
+        return f"{v / 1e9:.4g} bn"
     if a >= 1e6:
-        return f"{v / 1e6:.4g}e6"
+        return f"{v / 1e6:.4g} M"
     return f"{v:.4g}"
 
 

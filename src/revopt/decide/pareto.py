@@ -93,7 +93,7 @@ class Front:
             assert p.result.solution is not None
             p.result.solution.write(sub)
         table = self.table()
-        table.to_csv(d / "front.csv", index=False, float_format="%.10g")
+        table.to_csv(d / "front.csv", index=False, float_format="%.15g")
         (d / "front.svg").write_text(front_chart(table, self.objectives, self.units, title=f"{self.instance_name}: "
                                                  f"{self.objectives[0]} against {self.objectives[1]}"),
                                      encoding="utf-8")
