@@ -143,3 +143,28 @@ def test_library_rejects_bad_arguments(tiny):
                      (dict(within=0.01, count=2, gap=-1.0), "gap"), (dict(within=0.01, count=2, stall=0.0), "stall")):
         with pytest.raises(ValueError, match=word):
             alternatives(tiny, **kw)
+
+
+def test_last_resort_changes_one_empty_plot_and_verifies():
+    """When HiGHS finds no alternative in time, one empty plot's designation is changed instead:
+    that must keep every rule (the verifier), the budget, and differ from the earlier ones."""
+    from revopt.decide.alternatives import OneFlip, binary_decisions, hamming
+    from revopt.decide.restricted import RestrictedMip
+    from revopt.decide.solutions import Built
+
+    inst = revopt.load_instance(INSTANCES / "demo")
+    built = Built.of(inst)
+    v0 = built.rounded(RestrictedMip(built.model, gap=1e-4).solve(60).values)
+    budget = float(built.model.cost @ v0)
+    flips = OneFlip(built)
+    v1 = flips.start([v0], budget)
+    v2 = flips.start([v0, v1], budget)
+    cols = binary_decisions(built)
+    assert hamming(v1, v0, cols) == 1 and hamming(v2, v0, cols) >= 1 and hamming(v2, v1, cols) >= 1
+    for v in (v1, v2):
+        res = built.result(v, status=revopt.Status.FEASIBLE, bound=None, seconds=0.0, message="")
+        assert revopt.verify(inst, res) == [] and res.objective == pytest.approx(budget, rel=1e-12)
+    # every plot of the hand-built instance holds a firm at its optimum: nothing to change
+    small = Built.of(relocation_instance())
+    w0 = small.rounded(RestrictedMip(small.model, gap=0.0).solve().values)
+    assert OneFlip(small).start([w0], float(small.model.cost @ w0)) is None

@@ -221,8 +221,9 @@ def alternatives(instance: Instance, *, within: float, count: int, time_limit: f
     items = [_item(built, instance, 1, v0, [], status0, bound, first.seconds, first.message)]
     mip.add_row(lm.cost, budget - 1e-9 * max(1.0, abs(budget)), np.inf)
     cols = binary_decisions(built)
+    flips = OneFlip(built)
     earlier = [v0]
-    exhausted, message = False, f"{count} alternative(s) found as asked"
+    exhausted, message, last_resort = False, f"{count} alternative(s) found as asked", 0
     while len(items) < count:
         s = earlier[-1][cols]
         coef = np.zeros(lm.n_cols)
@@ -232,6 +233,12 @@ def alternatives(instance: Instance, *, within: float, count: int, time_limit: f
         weights[cols] = sum(1.0 - 2.0 * e[cols] for e in earlier)
         mip.set_objective(weights, maximise=True)
         ans = mip.solve(time_limit, stall_s=stall)
+        fallback = ans.values is None and ans.status != Status.INFEASIBLE
+        if fallback:
+            ans.values = flips.start(earlier, budget)
+            if ans.values is not None:
+                last_resort += 1
+                ans.message += "; taken instead: an earlier alternative with one empty plot's designation changed"
         if ans.values is None:
             exhausted = ans.status == Status.INFEASIBLE
             message = (f"only {len(items)} of {count}: no further distinct allocation lies within "
@@ -243,10 +250,73 @@ def alternatives(instance: Instance, *, within: float, count: int, time_limit: f
         items.append(_item(built, instance, len(items) + 1, v, earlier, Status.FEASIBLE, bound, ans.seconds,
                            ans.message))
         earlier.append(v)
+    if last_resort:
+        message += (f"; {last_resort} of them HiGHS did not find in time, taken instead as an earlier one with one "
+                    f"empty plot's designation changed (distance 1)")
     if bound is None or first.status != Status.OPTIMAL:
         message += "; the optimum was not proven, so the budget is relative to the best allocation found"
     return Alternatives(instance.name, within, count, optimum, bound, budget, items, exhausted, message,
                         time.perf_counter() - began)
+
+
+class OneFlip:
+    """The alternative of last resort, when HiGHS finds none of its own in time: an earlier one with
+    the designation of one empty plot changed (undesignated, or designated where it had none), when
+    that keeps every row of the model. Such a change costs nothing in the objective, so it is within
+    the budget; it is distinct, but only just (distance 1), and its message says so.
+
+    (Handed to HiGHS as a start instead, it made HiGHS stall on small improvements of it before its
+    root heuristics found the far-away allocations they find without it.)
+    """
+
+    def __init__(self, built: Built, tries: int = 500) -> None:
+        lm = built.model
+        self.built, self.tries = built, tries
+        rows = np.repeat(np.arange(lm.n_rows), np.diff(lm.start))
+        order = np.argsort(lm.index, kind="stable")
+        self.col_ptr = np.concatenate([[0], np.cumsum(np.bincount(lm.index, minlength=lm.n_cols))])
+        self.col_rows, self.col_vals = rows[order], lm.value[order]
+        self.rows = rows
+        self.cols = binary_decisions(built)
+
+    def _activity(self, v: np.ndarray) -> np.ndarray:
+        lm = self.built.model
+        return np.bincount(self.rows, weights=lm.value * v[lm.index], minlength=lm.n_rows)
+
+    def start(self, earlier: list[np.ndarray], budget: float) -> np.ndarray | None:
+        """A column vector that keeps every row, is within ``budget`` and differs from every
+        earlier alternative; None when no single change of an empty plot's designation does."""
+        lm, lay = self.built.model, self.built.layout
+        z_plot, z_col = lay.z["plot"].to_numpy(np.int64), lay.z["col"].to_numpy(np.int64)
+        pair_plot = lay.pairs["plot"].to_numpy(np.int64)
+        for base in reversed(earlier):
+            occupied = np.zeros(len(self.built.instance.plots), bool)
+            occupied[pair_plot[base[: lay.n_x] > 0.5]] = True
+            designated = np.bincount(z_plot, weights=base[z_col], minlength=len(occupied)) > 0.5
+            free = ~occupied[z_plot] & (lm.cost[z_col] == 0)
+            on = z_col[free & (base[z_col] > 0.5)]
+            off = z_col[free & (base[z_col] < 0.5) & ~designated[z_plot]]
+            activity = self._activity(base)
+            for col in np.concatenate([on, off])[: self.tries]:
+                v = self._flipped(base, int(col), activity)
+                if v is not None and float(lm.cost @ v) >= budget and \
+                        all(hamming(v, e, self.cols) >= 1 for e in earlier):
+                    return v
+        return None
+
+    def _flipped(self, base: np.ndarray, col: int, activity: np.ndarray) -> np.ndarray | None:
+        lm = self.built.model
+        step = 1.0 - 2.0 * base[col]
+        a, b = self.col_ptr[col], self.col_ptr[col + 1]
+        rows = self.col_rows[a:b]
+        new = activity[rows] + step * self.col_vals[a:b]
+        lo, up = lm.row_lower[rows], lm.row_upper[rows]
+        tol = 1e-7 * (1.0 + np.abs(new))
+        if np.any(new < lo - tol) or np.any(new > up + tol):
+            return None
+        v = base.copy()
+        v[col] = 1.0 - base[col]
+        return v
 
 
 def _item(built: Built, instance: Instance, index: int, v: np.ndarray, earlier: list[np.ndarray],
