@@ -612,7 +612,7 @@ def cmd_alternatives(a: argparse.Namespace) -> int:
         alts.write(d, inst)
     print(f"alternatives {alts.found} of {alts.count} within {100 * a.within:g} % of {_fmt(alts.optimum)} EUR "
           f"({alts.seconds:.1f} s)")
-    if alts.found < alts.count:
+    if alts.message != f"{alts.count} alternative(s) found as asked":   # fewer, a last resort, an unproven optimum
         print(f"note         {alts.message}")
     for row in alts.table().itertuples(index=False):
         print(f"  alt-{row.alternative:<3} {_fmt(row.objective)} EUR ({100 * row.share_of_optimum:.2f} %), "
