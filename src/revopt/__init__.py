@@ -27,12 +27,14 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = ["Instance", "InstanceError", "load_instance", "solve", "Result", "Status", "Solution",
-           "verify", "explain", "sweep", "__version__"]
+           "verify", "explain", "alternatives", "pareto", "sweep", "__version__"]
 
 #: entry points of the layers above this one, loaded on first use by name (docs/architecture.md,
 #: "Entry points of the top layers"): name -> (module, attribute; None: the module itself)
 ENTRY_POINTS: dict[str, tuple[str, str | None]] = {
     "explain": ("revopt.decide", "explain"),
+    "alternatives": ("revopt.decide.alternatives", "alternatives"),
+    "pareto": ("revopt.decide.pareto", "pareto"),
     # the sweep package, callable as revopt.sweep(instance, sweep_file, out); its dask is an
     # optional extra that ``import revopt`` must not need
     "sweep": ("revopt.sweep", None),

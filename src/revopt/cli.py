@@ -1,6 +1,6 @@
 """Command line: ``revopt solve``, ``revopt verify``, ``revopt bench``, ``revopt generate``,
 ``revopt plan evaluate``, ``revopt geo import|export`` (with the extra ``revopt[geo]``),
-``revopt sweep`` (with the extra ``revopt[sweep]``).
+``revopt sweep`` (with the extra ``revopt[sweep]``), ``revopt alternatives``, ``revopt pareto``.
 
 Exit codes: 0 solved (optimal, or feasible at the time limit); 1 anything else
 (solver error, a solution that does not verify); 2 bad input (nothing
@@ -64,7 +64,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"revopt {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add in (_add_solve, _add_bench, _add_generate, _add_plan, _add_verify, _add_map, _add_geo, _add_explain,
-                _add_sweep):
+                _add_alternatives, _add_pareto, _add_sweep):
         add(sub)
     return p
 
@@ -263,6 +263,75 @@ def _add_sweep(sub) -> None:
     sw.add_argument("--force", action="store_true",
                     help="redo every scenario, and write into a non-empty DIR that is not a sweep's")
     sw.add_argument("--quiet", action="store_true", help="print nothing on success")
+
+
+def _share(name: str):
+    """A share 0 <= v < 1 (``--within``)."""
+    def conv(s: str) -> float:
+        try:
+            v = float(s)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} must be a number, not {s!r}") from None
+        if not 0 <= v < 1:
+            raise argparse.ArgumentTypeError(f"{name} must be a share with 0 <= {name} < 1 (0.01 = 1 %), not {s!r}")
+        return v
+    return conv
+
+
+def _objective_list(s: str) -> list[str]:
+    """``--objectives value,relocations,...``: known names, each once, at least two."""
+    from .decide.objectives import check_objective_names
+
+    names = [n.strip() for n in s.split(",") if n.strip()]
+    try:
+        check_objective_names(names)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix("objectives: ")) from None
+    return names
+
+
+def _add_alternatives(sub) -> None:
+    al = sub.add_parser("alternatives", help="near-optimal alternatives: allocations within EPS of the optimum, "
+                                             "as different as possible",
+                        description="Write alt-1/ (the optimum) ... alt-K/ (solution directories, each verified), "
+                                    "alternatives.csv, frequency.csv (the share of alternatives making each "
+                                    "placement, designation and development), frequency_map.svg and "
+                                    "summary.json into --out (docs/alternatives.md).")
+    al.add_argument("instance", metavar="INSTANCE", help="instance directory")
+    al.add_argument("--within", required=True, type=_share("--within"), metavar="EPS",
+                    help="each alternative's objective is at least the optimum minus EPS times |optimum| "
+                         "(0.01 = 1 %%)")
+    al.add_argument("--count", required=True, type=_whole("--count", 1), metavar="K",
+                    help="number of alternatives, the optimum included (fewer when fewer exist)")
+    al.add_argument("--out", required=True, metavar="DIR", help="output directory to write")
+    al.add_argument("--time-limit", type=_number("--time-limit", positive=True), default=None, metavar="S",
+                    help="seconds per MIP solve (the optimum and each alternative)")
+    al.add_argument("--stall", type=_number("--stall", positive=True), default=None, metavar="S",
+                    help="stop the search for one alternative after S seconds without a more distant one "
+                         "(default 5)")
+    al.add_argument("--gap", type=_number("--gap", positive=False), default=1e-4,
+                    help="relative MIP gap of the optimum (default 1e-4)")
+    al.add_argument("--threads", type=_whole("--threads", 1), default=None, metavar="N", help="solver threads")
+    al.add_argument("--force", action="store_true", help="replace a non-empty --out")
+
+
+def _add_pareto(sub) -> None:
+    pa = sub.add_parser("pareto", help="a trade-off front between objectives (epsilon-constraint, lexicographic)",
+                        description="Write point-1/ ... (solution directories, each verified), front.csv (point, "
+                                    "solution, one column per objective), front.svg and summary.json into --out "
+                                    "(docs/alternatives.md).")
+    pa.add_argument("instance", metavar="INSTANCE", help="instance directory")
+    pa.add_argument("--objectives", required=True, type=_objective_list, metavar="LIST",
+                    help="comma-separated, the first the primary: value, relocations, nitrogen, co2, quay_misuse")
+    pa.add_argument("--points", type=_whole("--points", 2), default=5, metavar="N",
+                    help="points on the front, both ends included (default 5)")
+    pa.add_argument("--out", required=True, metavar="DIR", help="output directory to write")
+    pa.add_argument("--time-limit", type=_number("--time-limit", positive=True), default=None, metavar="S",
+                    help="seconds per MIP solve")
+    pa.add_argument("--gap", type=_number("--gap", positive=False), default=1e-4,
+                    help="relative MIP gap of each solve (default 1e-4)")
+    pa.add_argument("--threads", type=_whole("--threads", 1), default=None, metavar="N", help="solver threads")
+    pa.add_argument("--force", action="store_true", help="replace a non-empty --out")
 
 
 def _err(msg: str) -> None:
@@ -680,9 +749,68 @@ def cmd_sweep(a: argparse.Namespace) -> int:
     return EXIT_ERROR if crashed.any() else EXIT_OK
 
 
+def cmd_alternatives(a: argparse.Namespace) -> int:
+    from .decide.alternatives import STALL_S, alternatives
+
+    out = Path(a.out)
+    _check_out_dir(out, a.force, "--out ")
+    inst = _load(a.instance)
+    alts = alternatives(inst, within=a.within, count=a.count, time_limit=a.time_limit, gap=a.gap,
+                        threads=a.threads, stall=STALL_S if a.stall is None else a.stall)
+    if not alts.items:
+        _err(alts.message)
+        return EXIT_INFEASIBLE if alts.exhausted else EXIT_NO_SOLUTION
+    with atomic_dir(out, force=a.force) as d:
+        alts.write(d, inst)
+    print(f"alternatives {alts.found} of {alts.count} within {100 * a.within:g} % of {_fmt(alts.optimum)} EUR "
+          f"({alts.seconds:.1f} s)")
+    if alts.message != f"{alts.count} alternative(s) found as asked":   # fewer, a last resort, an unproven optimum
+        print(f"note         {alts.message}")
+    for row in alts.table().itertuples(index=False):
+        print(f"  alt-{row.alternative:<3} {_fmt(row.objective)} EUR ({100 * row.share_of_optimum:.2f} %), "
+              f"distance to the optimum {row.distance_to_optimum}, {row.seconds:.1f} s")
+    freq = alts.frequency()
+    for t, c, s in freq[freq["kind"] == "development"][["subject", "choice", "share"]].itertuples(index=False):
+        if c == "developed":
+            print(f"  terrain {t} developed in {100 * s:.0f} % of the alternatives")
+    print(f"written      {out}")
+    return _verified_exit([(f"alt-{x.index}", x.violations) for x in alts.items])
+
+
+def _verified_exit(checked: list[tuple[str, list[str]]]) -> int:
+    """Exit 0 when every written solution verifies; else name each one that does not (exit 1)."""
+    bad = [(name, v) for name, v in checked if v]
+    for name, v in bad:
+        _err(f"{name} does not verify: {v[0]}")
+    return EXIT_ERROR if bad else EXIT_OK
+
+
+def cmd_pareto(a: argparse.Namespace) -> int:
+    from .decide.pareto import pareto
+
+    out = Path(a.out)
+    _check_out_dir(out, a.force, "--out ")
+    inst = _load(a.instance)
+    front = pareto(inst, a.objectives, points=a.points, time_limit=a.time_limit, gap=a.gap, threads=a.threads)
+    if not front.points:
+        _err(front.message)
+        return EXIT_INFEASIBLE if "infeasible" in front.message else EXIT_NO_SOLUTION
+    with atomic_dir(out, force=a.force) as d:
+        front.write(d)
+    print(f"front        {front.message} ({front.seconds:.1f} s)")
+    table = front.table()
+    print("  " + "  ".join(f"{c:>16}" for c in table.columns))
+    for row in table.itertuples(index=False):
+        print("  " + "  ".join(f"{v:>16,.0f}" if isinstance(v, float) and abs(v) >= 1000 else
+                               f"{v:>16.6g}" if isinstance(v, float) else f"{v!s:>16}" for v in row))
+    print(f"written      {out}")
+    return _verified_exit([(f"point-{i}", p.violations) for i, p in enumerate(front.points, start=1)])
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "solve": cmd_solve, "verify": cmd_verify, "bench": cmd_bench, "plan": cmd_plan, "map": cmd_map,
-    "generate": cmd_generate, "geo": cmd_geo, "explain": cmd_explain, "sweep": cmd_sweep}
+    "generate": cmd_generate, "geo": cmd_geo, "explain": cmd_explain, "alternatives": cmd_alternatives,
+    "pareto": cmd_pareto, "sweep": cmd_sweep}
 
 
 def main(argv: list[str] | None = None) -> int:
