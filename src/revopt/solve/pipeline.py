@@ -9,6 +9,7 @@ The strategy (when the heuristics run, how the time limit is shared, HiGHS setti
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -106,7 +107,8 @@ def solve(instance: Instance, *, time_limit: float | None = None, gap: float = 1
     - ``time_limit`` seconds for the whole solve; stopped with an incumbent gives
       status ``feasible`` with the true bound and gap, without one ``no_solution``;
     - ``gap``: relative MIP gap at which the solver stops (1e-4 = 0.01 %);
-    - ``threads``: HiGHS threads (default ``options.default_threads``);
+    - ``threads``: HiGHS threads (default ``options.default_threads``); given, it also bounds the
+      neighbourhood sub-MIPs solved side by side (``options.lns_workers``);
     - ``backend``: ``"highs"`` (the matrix handed to highspy in bulk) or
       ``"pyomo"`` (a ConcreteModel; ``solver`` names any Pyomo solver, default
       ``appsi_highs``); ``solver_options`` are handed to the solver as they are;
@@ -194,6 +196,8 @@ def _run_backend(instance: Instance, cand: Candidates, lay: Layout, lm: LinearMo
                           options=req.solver_options)
         return raw, {}, raw.status in (Status.FEASIBLE, Status.NO_SOLUTION)
     opts = req.options
+    if req.threads is not None and req.threads < opts.lns_workers:  # the caller's threads bound the whole solve
+        opts = dataclasses.replace(opts, lns_workers=req.threads)
     threads = opts.default_threads if req.threads is None else req.threads
     start, used, cut, bounds = None, 0.0, False, {}
     whole = opts.runs_whole_model(lm.nnz, req.time_limit)
