@@ -10,26 +10,7 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from ..results.maps import FONT
-
-
-def _ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    if hi <= lo:
-        return [lo]
-    raw = (hi - lo) / n
-    mag = 10 ** np.floor(np.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
-    first = np.ceil(lo / step) * step
-    return [float(v) for v in np.arange(first, hi + step * 1e-9, step)]
-
-
-def _label(v: float) -> str:
-    a = abs(v)
-    if a >= 1e9:
-        return f"{v / 1e9:.4g} bn"
-    if a >= 1e6:
-        return f"{v / 1e6:.4g} M"
-    return f"{v:.4g}"
+from ..results.maps import FONT, axis_label, axis_ticks
 
 
 def front_chart(front: pd.DataFrame, objectives: list[str], units: dict[str, str], *, title: str | None = None,
@@ -59,12 +40,12 @@ def front_chart(front: pd.DataFrame, objectives: list[str], units: dict[str, str
     if title:
         out.append(f'<text x="{left}" y="22" font-size="14" font-weight="bold">{escape(title)}</text>')
     out.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#999"/>')
-    for t in _ticks(x0, x1):
+    for t in axis_ticks(x0, x1):
         out.append(f'<line x1="{px(t):.1f}" y1="{top + ph}" x2="{px(t):.1f}" y2="{top + ph + 4}" stroke="#555"/>'
-                   f'<text x="{px(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{_label(t)}</text>')
-    for t in _ticks(y0, y1):
+                   f'<text x="{px(t):.1f}" y="{top + ph + 16}" text-anchor="middle">{axis_label(t)}</text>')
+    for t in axis_ticks(y0, y1):
         out.append(f'<line x1="{left - 4}" y1="{py(t):.1f}" x2="{left}" y2="{py(t):.1f}" stroke="#555"/>'
-                   f'<text x="{left - 6}" y="{py(t) + 4:.1f}" text-anchor="end">{_label(t)}</text>')
+                   f'<text x="{left - 6}" y="{py(t) + 4:.1f}" text-anchor="end">{axis_label(t)}</text>')
     out.append(f'<text x="{left + pw / 2}" y="{top + ph + 36}" text-anchor="middle">'
                f'{escape(xname)} ({escape(units.get(xname, ""))})</text>')
     out.append(f'<text x="16" y="{top + ph / 2}" text-anchor="middle" transform="rotate(-90 16 {top + ph / 2})">'

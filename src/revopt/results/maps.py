@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 
+import numpy as np
 import pandas as pd
 
 from ..data.instance import Instance
@@ -49,6 +50,29 @@ NEW_GREEN = "#1B7837"
 NATURE_GREEN = "#2E7D32"
 MODE_COLOURS = {"water": "#1F78B4", "rail": "#333333", "road": "#9E9E9E"}
 FONT = "Helvetica, Arial, sans-serif"
+
+
+def axis_label(v: float) -> str:
+    """A chart axis label: 4 significant digits; from 10,000 up in k, M or bn."""
+    a = abs(v)
+    if a >= 1e9:
+        return f"{v / 1e9:.4g} bn"
+    if a >= 1e6:
+        return f"{v / 1e6:.4g} M"
+    if a >= 1e4:
+        return f"{v / 1e3:.4g}k"
+    return f"{v:.4g}"
+
+
+def axis_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
+    """About ``n`` round tick values (steps of 1, 2, 2.5 or 5 times a power of ten) in [lo, hi]."""
+    if not hi > lo:
+        return [lo]
+    raw = (hi - lo) / n
+    mag = 10 ** np.floor(np.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = np.ceil(lo / step) * step
+    return [float(v) for v in np.arange(first, hi + step * 1e-9, step)]
 
 
 @dataclass(frozen=True)

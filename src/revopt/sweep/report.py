@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..data.atomic import write_text_atomically
+from ..results.maps import axis_label
 from .sweepfile import Sweep
 from .table import FIXED, HEAD, TAIL
 
@@ -39,17 +40,6 @@ def kpi_columns(table: pd.DataFrame, sweep: Sweep) -> list[str]:
     cols = [c for c in table.columns if c not in skip and pd.api.types.is_numeric_dtype(table[c])
             and table[c].notna().any()]
     return sorted(cols, key=lambda c: (FIRST.index(c) if c in FIRST else len(FIRST), cols.index(c)))
-
-
-def _nice(v: float) -> str:
-    a = abs(v)
-    if a >= 1e9:
-        return f"{v / 1e9:.3g}e9"
-    if a >= 1e6:
-        return f"{v / 1e6:.3g}M"
-    if a >= 1e4:
-        return f"{v / 1e3:.3g}k"
-    return f"{v:.3g}"
 
 
 def _label(v: Any) -> str:
@@ -88,7 +78,7 @@ def chart(table: pd.DataFrame, sweep: Sweep, kpi: str, axis: str) -> str:
     for k in range(3):
         v = lo + pad + (hi - lo - 2 * pad) * k / 2
         out.append(f'<line x1="{LEFT - 3}" y1="{py(v):.1f}" x2="{W - RIGHT}" y2="{py(v):.1f}" stroke="#eee"/>'
-                   f'<text x="{LEFT - 5}" y="{py(v) + 3:.1f}" font-size="9" text-anchor="end">{_nice(v)}</text>')
+                   f'<text x="{LEFT - 5}" y="{py(v) + 3:.1f}" font-size="9" text-anchor="end">{axis_label(v)}</text>')
     for i, x in enumerate(xs):
         out.append(f'<text x="{px(i):.1f}" y="{TOP + ph + 13}" font-size="9" text-anchor="middle">'
                    f"{escape(x[:14])}</text>")
