@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..data.vocab import WERKMILIEUS
+from ..data.vocab import WM_INDEX
 from ..results.solution import Solution
 from .problem import Problem
 from .state import State
@@ -44,24 +44,17 @@ class Hint:
 def hint_from_solution(problem: Problem, solution: Solution) -> Hint:
     """The hint of ``solution`` on ``problem``'s instance and candidate pairs (see the module)."""
     inst, pairs = problem.inst, problem.layout.pairs
-    firm_pos = pd.Series(np.arange(problem.n_firms), index=inst.firms["firm_id"].astype(str))
-    plot_pos = pd.Series(np.arange(problem.n_plots), index=inst.plots["plot_id"].astype(str))
     placed = solution.assignments[solution.assignments["plot_id"].astype(str) != ""]
-    f = firm_pos.reindex(placed["firm_id"].astype(str)).to_numpy()
-    p = plot_pos.reindex(placed["plot_id"].astype(str)).to_numpy()
-    known = ~(np.isnan(f) | np.isnan(p))
-    f, p = f[known].astype(np.int64), p[known].astype(np.int64)
-    key = pd.Series(np.arange(len(pairs)),
-                    index=pd.MultiIndex.from_arrays([pairs["firm"].to_numpy(np.int64),
-                                                     pairs["plot"].to_numpy(np.int64)]))
-    j = key.reindex(pd.MultiIndex.from_arrays([f, p])).to_numpy()
+    key = pd.MultiIndex.from_arrays([pairs["firm_id"].astype(str), pairs["plot_id"].astype(str)])
+    j = key.get_indexer(pd.MultiIndex.from_arrays([placed["firm_id"].astype(str), placed["plot_id"].astype(str)]))
+    j = j[j >= 0]                     # placements that are no candidate pair here are dropped
     pair_of_firm = np.full(problem.n_firms, -1, dtype=np.int64)
-    ok = ~np.isnan(j)
-    pair_of_firm[f[ok]] = j[ok].astype(np.int64)
+    pair_of_firm[problem.pair_firm[j]] = j
+    plot_pos = pd.Series(np.arange(problem.n_plots), index=inst.plots["plot_id"].astype(str))
     werkmilieu = np.full(problem.n_plots, -1, dtype=np.int64)
     des = solution.plots[solution.plots["werkmilieu"].astype(str) != ""]
     pp = plot_pos.reindex(des["plot_id"].astype(str)).to_numpy()
-    w = des["werkmilieu"].map({name: i for i, name in enumerate(WERKMILIEUS)}).to_numpy(float)
+    w = des["werkmilieu"].map(WM_INDEX).to_numpy(float)
     ok = ~(np.isnan(pp) | np.isnan(w))
     pp, w = pp[ok].astype(np.int64), w[ok].astype(np.int64)
     exists = problem.designation_column[pp, w] >= 0

@@ -250,8 +250,7 @@ def dual_bound(lm: LinearModel, y: np.ndarray, col_bounds: tuple[np.ndarray, np.
         y[(y > 0) & ~np.isfinite(lm.row_upper)] = 0.0
         y[(y < 0) & ~np.isfinite(lm.row_lower)] = 0.0
     lower, upper = implied_column_bounds(lm) if col_bounds is None else col_bounds
-    er, ec, ev = _entries(lm)
-    rc = lm.cost - np.bincount(ec, ev * y[er], minlength=lm.n_cols)
+    rc = reduced_costs(lm, y)
     total = float(np.sum(_row_terms(y, lm.row_lower, lm.row_upper))) + float(np.sum(_box_max(rc, lower, upper)))
     return total if not np.isnan(total) else np.inf
 

@@ -28,6 +28,7 @@ from ..data.instance import Instance
 from ..model.block import LinearModel
 from ..model.layout import Layout, plot_terrain_arrays
 from .highs_backend import highs_for
+from .lagrangian import reduced_costs
 
 #: free about this many x columns in the first neighbourhood; the size then adapts to how fast sub-MIPs solve
 TARGET_PAIRS = 1500
@@ -211,8 +212,7 @@ class Guide:
     share are where a neighbourhood can gain most; the search takes its seeds from them first."""
 
     def __init__(self, lay: Layout, lm: LinearModel, multipliers: np.ndarray, x_relaxed: np.ndarray):
-        sub = _Sub(lm)
-        self.rc = lm.cost - np.bincount(sub.col, weights=sub.val * multipliers[sub.row], minlength=lm.n_cols)
+        self.rc = reduced_costs(lm, multipliers)
         n_plots = int(max(lay.pairs["plot"].max() if lay.n_x else -1, lay.z["plot"].max() if len(lay.z) else -1)) + 1
         plot = np.full(lm.n_cols, -1, dtype=np.int64)
         plot[: lay.n_x] = lay.pairs["plot"].to_numpy(np.int64)
