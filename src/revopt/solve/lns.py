@@ -31,9 +31,22 @@ from .highs_backend import highs_for
 from .lagrangian import reduced_costs
 
 #: free about this many x columns in the first neighbourhood; the size then adapts to how fast sub-MIPs solve
-TARGET_PAIRS = 1500
-#: time limit of one sub-MIP, seconds
-SUB_TIME_S = 2.0
+TARGET_PAIRS = 500
+
+
+@dataclass(frozen=True)
+class Level:
+    """How hard one sub-MIP is worked: its time limit (seconds) and the relative gap at which it
+    stops (relative to the neighbourhood's own value, not the whole objective)."""
+
+    seconds: float
+    gap: float
+
+
+#: the search starts with short, loosely solved sub-MIPs (many areas per second while nearly every
+#: area gains) and moves to the next level when a sweep over the plots gains nothing; it ends after a
+#: sweep without gain at the last level: docs/benchmarks.md#neighbourhood-levels
+LEVELS = (Level(0.5, 1e-2), Level(1.0, 1e-3), Level(2.0, 1e-6))
 
 
 @dataclass
@@ -45,6 +58,8 @@ class LnsStats:
     trace: list[tuple[float, float]] = field(default_factory=list)  # (elapsed, objective)
     #: the clock decided something (the time limit ended the search or a sub-MIP): not reproducible
     clock_cut: bool = False
+    #: the last of :data:`LEVELS` the search reached (0: the first)
+    level: int = 0
 
 
 class _Sub:
@@ -91,12 +106,13 @@ class _Sub:
         return not (over.any() or under.any())
 
     def solve(self, free: np.ndarray, x: np.ndarray, time_limit: float, threads: int | None,
-              nodes: int | None = None):
+              nodes: int | None = None, gap: float = 1e-6):
         """Optimise the free columns with the others fixed at ``x``: (new full vector or None, whether
-        the sub-MIP was proved optimal, whether its time limit stopped it). ``nodes`` limits the
-        branch-and-bound nodes (a work limit that gives the same answer on any machine)."""
+        the sub-MIP was proved optimal (within ``gap``, relative to the sub-MIP's own objective), whether
+        its time limit stopped it). ``nodes`` limits the branch-and-bound nodes (a work limit that
+        gives the same answer on any machine)."""
         cols, sub = self.cut(free, x)
-        opts = {"time_limit": float(time_limit), "mip_rel_gap": 1e-6}
+        opts = {"time_limit": float(time_limit), "mip_rel_gap": float(gap)}
         if nodes is not None:
             opts["mip_max_nodes"] = int(nodes)
         h = highs_for(sub, threads=threads, options=opts)
@@ -234,10 +250,10 @@ class Guide:
         return out
 
 
-def _adapt(target: float, proved: bool, seconds: float | None, target_pairs: int) -> float:
+def _adapt(target: float, proved: bool, seconds: float | None, target_pairs: int, level: Level) -> float:
     """Grow the neighbourhood while sub-MIPs are proved quickly, shrink it when they time out
     (``seconds`` None: by proof alone, as in the reproducible mode)."""
-    if proved and (seconds is None or seconds < SUB_TIME_S / 2):
+    if proved and (seconds is None or seconds < level.seconds / 2):
         return min(target * 1.25, 50.0 * target_pairs)
     if not proved:
         return max(target * 0.8, 200.0)
@@ -250,7 +266,9 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
             workers: int = 1, guide: Guide | None = None) -> tuple[np.ndarray, LnsStats]:
     """Improve the feasible column vector ``x`` by neighbourhood sub-MIPs for ``time_limit`` seconds.
 
-    Stops early after a full sweep over all plots without improvement. ``seed`` orders the
+    Sub-MIPs are worked at the first of :data:`LEVELS` (short and loose) until about two sweeps
+    over the plots gain nothing, then at the next; the search stops early after such sweeps at
+    the last level. ``seed`` orders the
     neighbourhoods. With ``rounds`` and ``sub_nodes`` the search is a function of its input
     alone: at most ``rounds`` sub-MIPs of at most ``sub_nodes`` nodes each, the neighbourhood
     size adapted by proof, not by seconds; the time limit is then only a safety net, and
@@ -274,30 +292,33 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     target = float(target_pairs)
     best = float(lm.cost @ x)
     st.trace.append((0.0, best))
-    since_gain, i = 0, 0
+    since_gain, i, level = 0, 0, LEVELS[0]
     covered = np.zeros(n_plots, dtype=bool)
     pool = ThreadPoolExecutor(workers) if workers > 1 else None
     try:
         while True:
             k = areas.size(target)
             left = time_limit - (time.perf_counter() - t0)
+            if since_gain > n_plots // max(1, k // 2) + 1 and st.level + 1 < len(LEVELS):
+                st.level += 1  # about two sweeps without a gain: work the sub-MIPs harder
+                level, since_gain = LEVELS[st.level], 0
             if since_gain > n_plots // max(1, k // 2) + 1 or (rounds is not None and st.rounds >= rounds):
-                break  # about two sweeps without a gain, or the work done
+                break  # about two sweeps without a gain at the last level, or the work done
             if left < 0.2:
                 st.clock_cut = True
                 break
-            limit = left if sub_nodes is not None else min(SUB_TIME_S, left)
+            limit = left if sub_nodes is not None else min(level.seconds, left)
             ts = time.perf_counter()
             if guide is None:
                 seeds = [int(order[(i + a) % n_plots]) for a in range(workers)]
             else:
                 seeds, covered = _guided_seeds(guide, areas, x, covered, k, workers, order)
-            frees, answers = _round(sub, areas, pool, seeds, k, x, limit, threads, sub_nodes)
+            frees, answers = _round(sub, areas, pool, seeds, k, x, limit, threads, sub_nodes, level.gap)
             i += workers
             st.rounds += len(frees)
             st.clock_cut |= any(a[2] for a in answers)
             target = _adapt(target, all(a[1] for a in answers),
-                            None if sub_nodes is not None else time.perf_counter() - ts, target_pairs)
+                            None if sub_nodes is not None else time.perf_counter() - ts, target_pairs, level)
             new, gains = _combine(sub, x, frees, answers)
             obj = float(lm.cost @ new)
             if gains and obj > best + 1e-9 * max(1.0, abs(best)):
@@ -336,14 +357,14 @@ def _guided_seeds(guide: Guide, areas: _Areas, x: np.ndarray, covered: np.ndarra
 
 
 def _round(sub: _Sub, areas: _Areas, pool: ThreadPoolExecutor | None, seeds: list[int], k: int, x: np.ndarray,
-           limit: float, threads: int | None, nodes: int | None) -> tuple[list[np.ndarray], list[tuple]]:
+           limit: float, threads: int | None, nodes: int | None, gap: float) -> tuple[list[np.ndarray], list[tuple]]:
     """One round: the area around ``seeds[0]`` (no pool), or the areas around ``seeds`` that do not
     overlap, solved side by side; (their free columns, their answers in the same order)."""
     if pool is None:
         free = areas.free_columns(seeds[0], k, x)
-        return [free], [sub.solve(free, x, limit, threads, nodes)]
+        return [free], [sub.solve(free, x, limit, threads, nodes, gap)]
     frees = areas.side_by_side(seeds, k, x)
-    answers = list(pool.map(lambda free: sub.solve(free, x, limit, 1, nodes), frees))
+    answers = list(pool.map(lambda free: sub.solve(free, x, limit, 1, nodes, gap), frees))
     return frees, answers
 
 

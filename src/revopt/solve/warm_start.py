@@ -23,6 +23,7 @@ from ..model.candidates import Candidates
 from ..model.layout import Layout
 from ..results.solution import Solution
 from ..status import Progress
+from .extract import extract_solution
 from .lagrangian import LagrangianResult, ShapeError, lagrangian_bound
 from .lagrangian_repair import lagrangian_repair
 from .lns import Guide, improve
@@ -86,15 +87,19 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
                     lns: bool | None, progress: Callable[[Progress], None] | None,
                     seed: int = 0, work_limit: int | None = None, lns_share: float | None = None,
                     hint: Solution | None = None) -> WarmStart:
-    """The Lagrangian bound and its repair, the greedy (+ local improvement), then neighbourhood
-    search from the better of the two unless ``lns`` is False.
+    """The Lagrangian bound and its repair, the greedy (+ local improvement) started from the
+    repaired allocation, then neighbourhood search from the better of the two unless ``lns`` is
+    False.
 
     ``lns_share`` overrides ``options.lns_share`` (the pipeline gives neighbourhood search all the
     time when HiGHS will not run on the whole model). With ``work_limit`` (reproducible mode) the
     greedy improves until a pass finds nothing and neighbourhood search runs at most
     ``work_limit`` sub-MIPs of ``options.work_sub_nodes`` nodes each; ``time_limit`` stays a
     safety net (``clock_cut`` says whether it acted). ``hint``: a solution the greedy starts
-    from (:mod:`revopt.heuristics.hint`; a plan's baseline).
+    from (:mod:`revopt.heuristics.hint`; a plan's baseline) instead of the repaired relaxation.
+    The greedy keeps the better of its hinted construction and its own orders, so starting it
+    from the repair costs nothing in quality: on the small and province presets it adds 0.3-0.8 %
+    to the repair and takes half the time of the greedy alone (docs/benchmarks.md).
     """
     t0 = time.perf_counter()
     phases: dict[str, float] = {}
@@ -112,6 +117,8 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
             starts.append(repaired)
     t = time.perf_counter()
     g_limit = _budget(options.greedy_share, time_limit, work_limit)
+    if hint is None and starts:  # the greedy starts from the repaired relaxation (it still tries its own orders)
+        hint = extract_solution(instance, lay, starts[0])
     g = greedy(instance, cand, improve=True, time_limit=g_limit, model=(lay, lm), start=hint)
     phases["warm_start"] = time.perf_counter() - t
     cut = cut or (work_limit is not None and g_limit is not None and phases["warm_start"] >= 0.99 * g_limit)
