@@ -148,3 +148,87 @@ def test_areas_side_by_side_never_overfill_a_row_they_share():
         x, _ = improve(inst, lay, lm, x0, time_limit=10.0, seed=seed, target_pairs=1, workers=2)
         assert matrix_violations(lm, x) == []
         assert lm.cost @ x == pytest.approx(100.0)  # FA placed: the optimum
+
+
+@settings(max_examples=25, **SETTINGS)
+@given(tiny_instances(max_firms=6, max_plots=5), hs.integers(0, 2**31 - 1))
+def test_sub_model_cut_and_kept_activity_match_the_whole_model(inst, seed):
+    """The neighbourhood search keeps ``A x`` up to date as answers are accepted and cuts sub-models
+    by columns: after random accepted changes the kept activity is the recomputed one, a cut's row
+    bounds are the whole rows' bounds minus the fixed columns' activity, and ``holds`` agrees with
+    the whole model's rows."""
+    from revopt.solve.lns import _Sub
+
+    lay, lm = build_model(inst)
+    if lm.n_cols == 0:
+        return
+    rng = np.random.default_rng(seed)
+    x0 = np.where(lm.integrality > 0, rng.integers(0, 2, lm.n_cols), rng.random(lm.n_cols))
+    x0 = np.clip(x0, lm.col_lower, np.minimum(lm.col_upper, 1e3))
+    sub = _Sub(lm, x0)
+    dense = np.zeros((lm.n_rows, lm.n_cols))
+    for r in range(lm.n_rows):
+        for k in range(lm.start[r], lm.start[r + 1]):
+            dense[r, lm.index[k]] += lm.value[k]
+    for _ in range(5):
+        cols = np.flatnonzero(rng.random(lm.n_cols) < 0.4)
+        values = np.clip(rng.integers(0, 2, len(cols)).astype(float), lm.col_lower[cols], lm.col_upper[cols])
+        rows, change = sub.change(cols, values)
+        x1 = sub.x.copy()
+        x1[cols] = values
+        act1 = dense[rows] @ x1
+        lo, up = lm.row_lower[rows], lm.row_upper[rows]
+        with np.errstate(invalid="ignore"):
+            ok = bool(np.all(act1 - up <= 1e-6 * np.maximum(1.0, np.abs(up)))
+                      and np.all(lo - act1 <= 1e-6 * np.maximum(1.0, np.abs(lo))))
+        assert sub.holds(rows, change) == ok
+        untouched = np.setdiff1d(np.arange(lm.n_rows), rows)
+        assert np.allclose(dense[untouched] @ x1, dense[untouched] @ sub.x)
+        sub.accept(cols, values, rows, change)
+        assert np.allclose(sub.act, dense @ sub.x, atol=1e-6)
+        free = rng.random(lm.n_cols) < 0.5
+        if not free.any():
+            continue
+        cut_cols, m = sub.cut(free)
+        fixed = dense[:, ~free] @ sub.x[~free]
+        used = np.flatnonzero(np.abs(dense[:, free]).sum(axis=1) > 0)
+        assert np.array_equal(cut_cols, np.flatnonzero(free))
+        with np.errstate(invalid="ignore"):
+            assert np.allclose(m.row_upper, lm.row_upper[used] - fixed[used], equal_nan=True)
+            assert np.allclose(m.row_lower, lm.row_lower[used] - fixed[used], equal_nan=True)
+        sub_dense = np.zeros((m.n_rows, m.n_cols))
+        for r in range(m.n_rows):
+            for k in range(m.start[r], m.start[r + 1]):
+                sub_dense[r, m.index[k]] += m.value[k]
+        assert np.allclose(sub_dense, dense[np.ix_(used, np.flatnonzero(free))])
+
+
+def test_guide_splits_the_whole_duality_gap_over_the_plots():
+    """At the bound's multipliers y, L(y) - c x = rc (x_relaxed - x) + sum_r y_r (b_r - a_r x).
+    The guide's per-plot scores hold all of it except the reduced value of columns on no plot
+    (development) and rows with no column on a plot."""
+    from revopt.solve.lagrangian import _row_terms, lagrangian_bound
+    from revopt.solve.lns import Guide, _row_activity
+
+    inst = revopt.load_instance(INSTANCES / "rijssen-holten")
+    cand = candidate_pairs(inst)
+    lay, lm = build_model(inst, cand)
+    lag = lagrangian_bound(lay, lm, iterations=100)
+    x = greedy(inst, cand).column_values(lay)
+    guide = Guide(lay, lm, lag.multipliers, lag.x_relaxed)
+    y, rc = lag.multipliers, guide.rc
+    act = _row_activity(lm, x)
+    side = np.where(y > 0, lm.row_upper, lm.row_lower)
+    with np.errstate(invalid="ignore"):  # y = 0 on rows with an infinite side
+        slack_value = np.where(y != 0, y * (side - act), 0.0)
+    l_y = float(rc @ lag.x_relaxed + _row_terms(y, lm.row_lower, lm.row_upper).sum())
+    gap = l_y - float(lm.cost @ x)
+    assert gap == pytest.approx(float(rc @ (lag.x_relaxed - x) + slack_value.sum()), rel=1e-9)
+    off_plot = ~guide.on
+    row_of = np.repeat(np.arange(lm.n_rows), np.diff(lm.start))
+    on_plot_rows = np.zeros(lm.n_rows, dtype=bool)
+    on_plot_rows[row_of[guide.on[lm.index]]] = True
+    rest = float(rc[off_plot] @ (lag.x_relaxed - x)[off_plot]) + float(slack_value[~on_plot_rows].sum())
+    scores = guide.scores(x, len(inst.plots))
+    assert scores.sum() + rest == pytest.approx(gap, rel=1e-9, abs=1e-3)
+    assert np.allclose(scores, guide.scores(x, len(inst.plots), act))

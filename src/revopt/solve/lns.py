@@ -63,61 +63,98 @@ class LnsStats:
 
 
 class _Sub:
-    """The CSR model as COO once, so that sub-models are cheap to cut out."""
+    """The incumbent ``x``, its row activity ``A x``, and the model by columns, so that cutting a
+    sub-model out and checking a change cost time in proportion to the area, not the province.
 
-    def __init__(self, lm: LinearModel):
+    The activity is kept up to date as answers are accepted (:meth:`accept`) and recomputed from
+    scratch every :attr:`REFRESH` acceptances, so rounding does not pile up.
+    """
+
+    #: acceptances between two full recomputations of the row activity
+    REFRESH = 64
+
+    def __init__(self, lm: LinearModel, x: np.ndarray):
         self.lm = lm
-        self.row = np.repeat(np.arange(lm.n_rows, dtype=np.int64), np.diff(lm.start))
-        self.col = lm.index.astype(np.int64)
-        self.val = lm.value
+        counts = np.bincount(lm.index, minlength=lm.n_cols)
+        self.col_start = np.zeros(lm.n_cols + 1, dtype=np.int64)
+        np.cumsum(counts, out=self.col_start[1:])
+        by_col = np.argsort(lm.index, kind="stable")
+        self.col_row = np.repeat(np.arange(lm.n_rows, dtype=np.int32), np.diff(lm.start))[by_col]
+        self.col_val = lm.value[by_col]
+        del by_col
+        self.x = x.copy()
+        self.act = self.activity(self.x)
+        self._since_refresh = 0
 
-    def cut(self, free: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, LinearModel]:
-        """The free columns and the model over them, with the other columns fixed at ``x``
+    def activity(self, x: np.ndarray) -> np.ndarray:
+        """``A x`` over all rows."""
+        return _row_activity(self.lm, x)
+
+    def _entries(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The nonzeros of ``cols``: (row, value, position of the column in ``cols``)."""
+        first, n = self.col_start[cols], np.diff(self.col_start)[cols]
+        pos = np.repeat(np.arange(len(cols)), n)
+        idx = np.repeat(first - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
+        return self.col_row[idx], self.col_val[idx], pos
+
+    def cut(self, free: np.ndarray) -> tuple[np.ndarray, LinearModel]:
+        """The free columns and the model over them, with the other columns fixed at the incumbent
         (their activity moved to the row bounds; only rows that hold a free column are kept)."""
         lm = self.lm
-        fc = free[self.col]
-        act = np.bincount(self.row[~fc], weights=self.val[~fc] * x[self.col[~fc]], minlength=lm.n_rows)
-        rows_used = np.zeros(lm.n_rows, dtype=bool)
-        rows_used[self.row[fc]] = True
-        rows = np.flatnonzero(rows_used)
         cols = np.flatnonzero(free)
-        rmap = np.full(lm.n_rows, -1, dtype=np.int64)
-        rmap[rows] = np.arange(len(rows))
-        cmap = np.full(lm.n_cols, -1, dtype=np.int64)
-        cmap[cols] = np.arange(len(cols))
-        r, c, v = rmap[self.row[fc]], cmap[self.col[fc]], self.val[fc]
+        row, val, pos = self._entries(cols)
+        rows, r = np.unique(row, return_inverse=True)
+        fixed = self.act[rows] - np.bincount(r, weights=val * self.x[cols][pos], minlength=len(rows))
+        order = np.lexsort((pos, r))
         start = np.zeros(len(rows) + 1, dtype=np.int32)
         np.cumsum(np.bincount(r, minlength=len(rows)), out=start[1:])
         with np.errstate(invalid="ignore"):  # inf - finite stays inf
-            lo = lm.row_lower[rows] - act[rows]
-            up = lm.row_upper[rows] - act[rows]
+            lo = lm.row_lower[rows] - fixed
+            up = lm.row_upper[rows] - fixed
         sub = LinearModel(cost=lm.cost[cols], col_lower=lm.col_lower[cols], col_upper=lm.col_upper[cols],
                           integrality=lm.integrality[cols], row_lower=lo, row_upper=up,
-                          start=start, index=c.astype(np.int32), value=v)
+                          start=start, index=pos[order].astype(np.int32), value=val[order])
         return cols, sub
 
-    def feasible(self, x: np.ndarray, tol: float = 1e-6) -> bool:
-        """Every row of the whole model holds at ``x`` (within ``tol``, relative to the bound)."""
+    def change(self, cols: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows that setting ``cols`` to ``values`` touches and their change in activity."""
+        row, val, pos = self._entries(cols)
+        rows, r = np.unique(row, return_inverse=True)
+        return rows, np.bincount(r, weights=val * (values - self.x[cols])[pos], minlength=len(rows))
+
+    def holds(self, rows: np.ndarray, delta: np.ndarray, tol: float = 1e-6) -> bool:
+        """Whether ``rows`` stay within their bounds (within ``tol``, relative to the bound) when
+        their activity changes by ``delta``; the other rows do not change."""
         lm = self.lm
-        act = np.bincount(self.row, weights=self.val * x[self.col], minlength=lm.n_rows)
+        act = self.act[rows] + delta
+        lo, up = lm.row_lower[rows], lm.row_upper[rows]
         with np.errstate(invalid="ignore"):
-            over = act - lm.row_upper > tol * np.maximum(1.0, np.abs(lm.row_upper))
-            under = lm.row_lower - act > tol * np.maximum(1.0, np.abs(lm.row_lower))
+            over = act - up > tol * np.maximum(1.0, np.abs(up))
+            under = lo - act > tol * np.maximum(1.0, np.abs(lo))
         return not (over.any() or under.any())
 
-    def solve(self, free: np.ndarray, x: np.ndarray, time_limit: float, threads: int | None,
+    def accept(self, cols: np.ndarray, values: np.ndarray, rows: np.ndarray, delta: np.ndarray) -> None:
+        """Make ``cols = values`` part of the incumbent (``rows``/``delta`` from :meth:`change`)."""
+        self.x[cols] = values
+        self.act[rows] += delta
+        self._since_refresh += 1
+        if self._since_refresh >= self.REFRESH:
+            self.act = self.activity(self.x)
+            self._since_refresh = 0
+
+    def solve(self, free: np.ndarray, time_limit: float, threads: int | None,
               nodes: int | None = None, gap: float = 1e-6):
-        """Optimise the free columns with the others fixed at ``x``: (new full vector or None, whether
-        the sub-MIP was proved optimal (within ``gap``, relative to the sub-MIP's own objective), whether
-        its time limit stopped it). ``nodes`` limits the branch-and-bound nodes (a work limit that
-        gives the same answer on any machine)."""
-        cols, sub = self.cut(free, x)
+        """Optimise the free columns with the others fixed at the incumbent: (the free columns, their
+        new values or None, whether the sub-MIP was proved optimal (within ``gap``, relative to the
+        sub-MIP's own objective), whether its time limit stopped it). ``nodes`` limits the
+        branch-and-bound nodes (a work limit that gives the same answer on any machine)."""
+        cols, sub = self.cut(free)
         opts = {"time_limit": float(time_limit), "mip_rel_gap": float(gap)}
         if nodes is not None:
             opts["mip_max_nodes"] = int(nodes)
         h = highs_for(sub, threads=threads, options=opts)
         sol = highspy.HighsSolution()
-        sol.col_value = x[cols].astype(float)
+        sol.col_value = self.x[cols].astype(float)
         sol.value_valid = True
         h.setSolution(sol)
         h.run()
@@ -125,12 +162,11 @@ class _Sub:
         proved = status == highspy.HighsModelStatus.kOptimal
         timed_out = status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
         if h.getInfo().primal_solution_status != 2:
-            return None, proved, timed_out
-        out = x.copy()
-        out[cols] = np.asarray(h.getSolution().col_value, dtype=float)
+            return cols, None, proved, timed_out
+        values = np.asarray(h.getSolution().col_value, dtype=float)
         ints = sub.integrality.astype(bool)
-        out[cols[ints]] = np.round(out[cols[ints]])
-        return out, proved, timed_out
+        values[ints] = np.round(values[ints])
+        return cols, values, proved, timed_out
 
 
 class _Areas:
@@ -221,11 +257,18 @@ class _Areas:
 
 
 class Guide:
-    """Where the incumbent loses most against a Lagrangian relaxation: per plot, the reduced
-    value (``c - A'y`` at the bound's multipliers ``y``) of the relaxed solution's columns on
-    that plot minus that of the incumbent's. Summed over plots (with the development columns
-    and the rows' slack) this is the duality gap the bound leaves, so the plots with the largest
-    share are where a neighbourhood can gain most; the search takes its seeds from them first."""
+    """Where the incumbent loses most against a Lagrangian relaxation, per plot.
+
+    At the bound's multipliers ``y`` the duality gap of an incumbent ``x`` is the sum of two
+    parts: the reduced values ``(c - A'y)`` of the relaxed solution's columns minus the
+    incumbent's, and the rows' priced slack ``y (b - A x)`` (the bound side of each row a
+    multiplier prices). The first part lies on plots by its columns. The second lies on rows: a
+    firm the relaxation values but the incumbent leaves unplaced (its placement row), a
+    substation's megawatts it leaves unused; each such row's share goes to the plots where the
+    relaxed solution uses the row, in proportion to that use. On province seed 0 the rows hold
+    three quarters of the gap (mostly valuable unplaced firms), so a guide without them seeds
+    the search where little is left to gain. The plots with the largest total are where a
+    neighbourhood can gain most; the search takes its seeds from them first."""
 
     def __init__(self, lay: Layout, lm: LinearModel, multipliers: np.ndarray, x_relaxed: np.ndarray):
         self.rc = reduced_costs(lm, multipliers)
@@ -238,16 +281,45 @@ class Guide:
         self.plot = plot[self.on]
         self.n_plots = n_plots
         self.relaxed = self._per_plot(x_relaxed)
+        self.lm = lm
+        y = np.asarray(multipliers, float)
+        self.y = y
+        # the priced rows' use by the relaxed solution, per (row, plot): the share of each row's slack
+        priced = np.flatnonzero(y != 0)
+        lengths = np.diff(lm.start)[priced]
+        row = np.repeat(priced, lengths)
+        idx = np.repeat(lm.start[priced] - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+        col = lm.index[idx]
+        use = np.abs(lm.value[idx]) * np.abs(x_relaxed[col])
+        unused = np.bincount(row, weights=use, minlength=lm.n_rows) == 0
+        use = np.where(unused[row], np.abs(lm.value[idx]), use)  # a row the relaxation leaves: all its plots
+        keep = (use > 0) & (plot[col] >= 0)
+        row, use, self.share_plot = row[keep], use[keep], plot[col[keep]]
+        total = np.bincount(row, weights=use, minlength=lm.n_rows)
+        self.share_row, self.share = row, use / total[row]
 
     def _per_plot(self, x: np.ndarray) -> np.ndarray:
         return np.bincount(self.plot, weights=(self.rc * x)[self.on], minlength=self.n_plots)
 
-    def scores(self, x: np.ndarray, n_plots: int) -> np.ndarray:
-        """Per plot (``n_plots`` of them) what the incumbent ``x`` loses there against the relaxation."""
+    def scores(self, x: np.ndarray, n_plots: int, activity: np.ndarray | None = None) -> np.ndarray:
+        """Per plot (``n_plots`` of them) what the incumbent ``x`` loses there against the relaxation
+        (``activity``: ``A x``, when the caller keeps it)."""
+        lm, y = self.lm, self.y
+        act = _row_activity(lm, x) if activity is None else activity
+        r = self.share_row
+        slack = np.where(y[r] > 0, lm.row_upper[r] - act[r], lm.row_lower[r] - act[r])
+        rows = np.bincount(self.share_plot, weights=self.share * y[r] * slack, minlength=self.n_plots)
         out = np.zeros(n_plots)
         m = min(n_plots, self.n_plots)
-        out[:m] = (self.relaxed - self._per_plot(x))[:m]
+        out[:m] = (self.relaxed - self._per_plot(x) + rows)[:m]
         return out
+
+
+def _row_activity(lm: LinearModel, x: np.ndarray) -> np.ndarray:
+    """``A x`` over all rows of the row-wise model."""
+    prod = lm.value * x[lm.index]
+    lengths = np.diff(lm.start)
+    return np.bincount(np.repeat(np.arange(lm.n_rows), lengths), weights=prod, minlength=lm.n_rows)
 
 
 def _adapt(target: float, proved: bool, seconds: float | None, target_pairs: int, level: Level) -> float:
@@ -287,7 +359,7 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     n_plots = len(inst.plots)
     if lay.n_x == 0 or n_plots == 0 or time_limit <= 0:
         return x, st
-    sub, areas = _Sub(lm), _Areas(inst, lay, lm)
+    sub, areas = _Sub(lm, x), _Areas(inst, lay, lm)
     order = np.random.default_rng(seed).permutation(n_plots)
     target = float(target_pairs)
     best = float(lm.cost @ x)
@@ -312,42 +384,43 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
             if guide is None:
                 seeds = [int(order[(i + a) % n_plots]) for a in range(workers)]
             else:
-                seeds, covered = _guided_seeds(guide, areas, x, covered, k, workers, order)
-            frees, answers = _round(sub, areas, pool, seeds, k, x, limit, threads, sub_nodes, level.gap)
+                seeds, covered = _guided_seeds(guide, areas, sub, covered, k, workers, order)
+            answers = _round(sub, areas, pool, seeds, k, limit, threads, sub_nodes, level.gap)
             i += workers
-            st.rounds += len(frees)
-            st.clock_cut |= any(a[2] for a in answers)
-            target = _adapt(target, all(a[1] for a in answers),
+            st.rounds += len(answers)
+            st.clock_cut |= any(a[3] for a in answers)
+            target = _adapt(target, all(a[2] for a in answers),
                             None if sub_nodes is not None else time.perf_counter() - ts, target_pairs, level)
-            new, gains = _combine(sub, x, frees, answers)
-            obj = float(lm.cost @ new)
-            if gains and obj > best + 1e-9 * max(1.0, abs(best)):
+            gains, gained = _combine(sub, answers, best)
+            if gains:
                 st.improved += gains
-                st.gain += obj - best
-                best, x = obj, new
+                st.gain += gained
+                best = float(lm.cost @ sub.x)
                 since_gain = 0
                 el = time.perf_counter() - t0
                 st.trace.append((el, best))
                 if progress is not None:
                     progress(el, best)
                 continue
-            since_gain += len(frees)
+            since_gain += len(answers)
     finally:
         if pool is not None:
             pool.shutdown()
     st.seconds = time.perf_counter() - t0
-    return x, st
+    if st.improved == 0:
+        return x, st
+    return sub.x.copy(), st
 
 
-def _guided_seeds(guide: Guide, areas: _Areas, x: np.ndarray, covered: np.ndarray, k: int, workers: int,
+def _guided_seeds(guide: Guide, areas: _Areas, sub: _Sub, covered: np.ndarray, k: int, workers: int,
                   order: np.ndarray) -> tuple[list[int], np.ndarray]:
-    """The ``workers`` uncovered plots where ``x`` loses most (ties in the random ``order``), and the
+    """The ``workers`` uncovered plots where the incumbent loses most (ties in the random ``order``), and the
     plots covered once their areas are added (all uncovered again when a sweep is complete)."""
     if covered.all():
         covered = np.zeros_like(covered)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order))
-    score = np.where(covered, -np.inf, guide.scores(x, len(covered)))
+    score = np.where(covered, -np.inf, guide.scores(sub.x, len(covered), sub.act))
     best = np.lexsort((rank, -score))[:workers]
     seeds = [int(p) for p in best if np.isfinite(score[p])]
     covered = covered.copy()
@@ -356,40 +429,37 @@ def _guided_seeds(guide: Guide, areas: _Areas, x: np.ndarray, covered: np.ndarra
     return seeds, covered
 
 
-def _round(sub: _Sub, areas: _Areas, pool: ThreadPoolExecutor | None, seeds: list[int], k: int, x: np.ndarray,
-           limit: float, threads: int | None, nodes: int | None, gap: float) -> tuple[list[np.ndarray], list[tuple]]:
+def _round(sub: _Sub, areas: _Areas, pool: ThreadPoolExecutor | None, seeds: list[int], k: int,
+           limit: float, threads: int | None, nodes: int | None, gap: float) -> list[tuple]:
     """One round: the area around ``seeds[0]`` (no pool), or the areas around ``seeds`` that do not
-    overlap, solved side by side; (their free columns, their answers in the same order)."""
+    overlap, solved side by side; their answers (:meth:`_Sub.solve`)."""
     if pool is None:
-        free = areas.free_columns(seeds[0], k, x)
-        return [free], [sub.solve(free, x, limit, threads, nodes, gap)]
-    frees = areas.side_by_side(seeds, k, x)
-    answers = list(pool.map(lambda free: sub.solve(free, x, limit, 1, nodes, gap), frees))
-    return frees, answers
+        free = areas.free_columns(seeds[0], k, sub.x)
+        return [sub.solve(free, limit, threads, nodes, gap)]
+    frees = areas.side_by_side(seeds, k, sub.x)
+    return list(pool.map(lambda free: sub.solve(free, limit, 1, nodes, gap), frees))
 
 
-def _combine(sub: _Sub, x: np.ndarray, frees: list[np.ndarray], answers: list[tuple]) -> tuple[np.ndarray, int]:
-    """``x`` with the areas' answers that gain put in, the largest gain first, each kept only if the
-    whole model's rows still hold with it (areas share no column, but they may share a row's
-    room: two areas that each fill the last megawatt of one substation cannot both be kept);
-    (vector, answers kept). Each answer alone is feasible, so the first always stays."""
+def _combine(sub: _Sub, answers: list[tuple], objective: float) -> tuple[int, float]:
+    """Put the areas' answers that gain into the incumbent, the largest gain first, each only if
+    every row it touches still holds (areas share no column, but they may share a row's room: two
+    areas that each fill the last megawatt of one substation cannot both be kept); (answers kept,
+    their gain). ``objective``: the incumbent's, for the relative threshold of a gain."""
     lm = sub.lm
-    base = abs(float(lm.cost @ x))
     gains = []
-    for free, (new, _, _) in zip(frees, answers):
-        if new is None:
+    for cols, values, _, _ in answers:
+        if values is None:
             continue
-        cols = np.flatnonzero(free)
-        delta = float(lm.cost[cols] @ (new[cols] - x[cols]))
-        if delta > 1e-9 * max(1.0, base):
-            gains.append((delta, cols, new))
+        delta = float(lm.cost[cols] @ (values - sub.x[cols]))
+        if delta > 1e-9 * max(1.0, abs(objective)):
+            gains.append((delta, cols, values))
     gains.sort(key=lambda g: -g[0])
-    out, kept = x.copy(), 0
-    for _, cols, new in gains:
-        before = out[cols].copy()
-        out[cols] = new[cols]
-        if kept and not sub.feasible(out):
-            out[cols] = before
+    kept, gained = 0, 0.0
+    for delta, cols, values in gains:
+        rows, change = sub.change(cols, values)
+        if not sub.holds(rows, change):
             continue
+        sub.accept(cols, values, rows, change)
         kept += 1
-    return out, kept
+        gained += delta
+    return kept, gained
