@@ -232,3 +232,28 @@ def test_guide_splits_the_whole_duality_gap_over_the_plots():
     scores = guide.scores(x, len(inst.plots))
     assert scores.sum() + rest == pytest.approx(gap, rel=1e-9, abs=1e-3)
     assert np.allclose(scores, guide.scores(x, len(inst.plots), act))
+
+
+def test_stdout_survives_highs_created_in_threads_at_once():
+    """HiGHS objects are created with file descriptor 1 silenced; the neighbourhood search creates
+    them in two threads at once. However their windows overlap, stdout is the real one after."""
+    import os
+    import threading
+
+    from revopt.solve.highs_backend import new_highs
+
+    before = os.fstat(1)
+    barrier = threading.Barrier(4)
+
+    def make() -> None:
+        for _ in range(25):
+            barrier.wait()
+            new_highs()
+
+    threads = [threading.Thread(target=make) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    after = os.fstat(1)
+    assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)

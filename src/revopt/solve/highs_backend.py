@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 import time
 from typing import Any
 
@@ -36,22 +37,46 @@ def map_status(ms, has_solution: bool) -> Status:
     return Status.ERROR
 
 
-@contextlib.contextmanager
-def _quiet_stdout():
-    """Silence file descriptor 1 (HiGHS prints its banner from C++ on creation)."""
-    sys.stdout.flush()
-    try:
-        saved = os.dup(1)
-    except OSError:  # no real stdout (embedded use): nothing to silence
-        yield
-        return
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 1)
+class _QuietStdout:
+    """Silence file descriptor 1 while HiGHS objects are created (HiGHS prints its banner from C++).
+
+    Thread-safe: the neighbourhood search creates HiGHS objects in two threads at once. The first
+    thread in saves the real descriptor and points 1 at /dev/null, the last one out restores it.
+    (Each thread saving and restoring on its own lost the real stdout for good when their windows
+    overlapped: the second saved /dev/null and restored it last, and everything the process
+    printed afterwards, the CLI's report included, went nowhere.)"""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._saved: int | None = None
+
+    @contextlib.contextmanager
+    def __call__(self):
+        with self._lock:
+            if self._inside == 0:
+                sys.stdout.flush()
+                try:
+                    saved = os.dup(1)
+                except OSError:  # no real stdout (embedded use): nothing to silence
+                    saved = None
+                if saved is not None:
+                    with open(os.devnull, "w") as null:
+                        os.dup2(null.fileno(), 1)
+                self._saved = saved
+            self._inside += 1
+        try:
             yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
+        finally:
+            with self._lock:
+                self._inside -= 1
+                if self._inside == 0 and self._saved is not None:
+                    os.dup2(self._saved, 1)
+                    os.close(self._saved)
+                    self._saved = None
+
+
+_quiet_stdout = _QuietStdout()
 
 
 def new_highs(verbose: bool = False) -> highspy.Highs:
