@@ -32,6 +32,8 @@ from .lagrangian import reduced_costs
 
 #: free about this many x columns in the first neighbourhood; the size then adapts to how fast sub-MIPs solve
 TARGET_PAIRS = 500
+#: the first neighbourhood on models below ``SolveOptions.lns_levels_min_pairs`` (with :data:`EXACT` only)
+TARGET_PAIRS_EXACT = 1500
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class Level:
 #: area gains) and moves to the next level when a sweep over the plots gains nothing; it ends after a
 #: sweep without gain at the last level: docs/benchmarks.md#neighbourhood-levels
 LEVELS = (Level(0.5, 1e-2), Level(1.0, 1e-3), Level(2.0, 1e-6))
+#: one level, sub-MIPs solved to optimality: measured better below ``SolveOptions.lns_levels_min_pairs``
+EXACT = LEVELS[-1:]
 
 
 @dataclass
@@ -335,10 +339,11 @@ def _adapt(target: float, proved: bool, seconds: float | None, target_pairs: int
 def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time_limit: float,
             threads: int | None = None, seed: int = 0, target_pairs: int = TARGET_PAIRS,
             progress=None, rounds: int | None = None, sub_nodes: int | None = None,
-            workers: int = 1, guide: Guide | None = None) -> tuple[np.ndarray, LnsStats]:
+            workers: int = 1, guide: Guide | None = None,
+            levels: tuple[Level, ...] = LEVELS) -> tuple[np.ndarray, LnsStats]:
     """Improve the feasible column vector ``x`` by neighbourhood sub-MIPs for ``time_limit`` seconds.
 
-    Sub-MIPs are worked at the first of :data:`LEVELS` (short and loose) until about two sweeps
+    Sub-MIPs are worked at the first of ``levels`` (:data:`LEVELS`: short and loose) until about two sweeps
     over the plots gain nothing, then at the next; the search stops early after such sweeps at
     the last level. ``seed`` orders the
     neighbourhoods. With ``rounds`` and ``sub_nodes`` the search is a function of its input
@@ -364,16 +369,16 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     target = float(target_pairs)
     best = float(lm.cost @ x)
     st.trace.append((0.0, best))
-    since_gain, i, level = 0, 0, LEVELS[0]
+    since_gain, i, level = 0, 0, levels[0]
     covered = np.zeros(n_plots, dtype=bool)
     pool = ThreadPoolExecutor(workers) if workers > 1 else None
     try:
         while True:
             k = areas.size(target)
             left = time_limit - (time.perf_counter() - t0)
-            if since_gain > n_plots // max(1, k // 2) + 1 and st.level + 1 < len(LEVELS):
+            if since_gain > n_plots // max(1, k // 2) + 1 and st.level + 1 < len(levels):
                 st.level += 1  # about two sweeps without a gain: work the sub-MIPs harder
-                level, since_gain = LEVELS[st.level], 0
+                level, since_gain = levels[st.level], 0
             if since_gain > n_plots // max(1, k // 2) + 1 or (rounds is not None and st.rounds >= rounds):
                 break  # about two sweeps without a gain at the last level, or the work done
             if left < 0.2:

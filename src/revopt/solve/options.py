@@ -33,6 +33,10 @@ class SolveOptions:
     #: neighbourhood search takes its seeds where the incumbent loses most against the Lagrangian
     #: relaxation (else in a random order): docs/benchmarks.md#guided-neighbourhoods
     lns_guided: bool = True
+    #: models of at least this many pairs: the greedy starts from the repaired relaxation, and neighbourhood
+    #: search from short, loose sub-MIPs of 500 pairs (lns.LEVELS); smaller ones: the greedy's own orders and
+    #: exact sub-MIPs of 1,500 pairs (lns.EXACT): docs/benchmarks.md#neighbourhood-levels
+    lns_levels_min_pairs: int = 100_000
     #: HiGHS options on models of at least warm_start_min_pairs pairs: docs/benchmarks.md#probing-off
     large_model_options: tuple[tuple[str, Any], ...] = (("presolve_rule_off", 1 << 15),)
     #: HiGHS threads when the caller sets none: docs/benchmarks.md#one-thread

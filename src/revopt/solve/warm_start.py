@@ -26,7 +26,7 @@ from ..status import Progress
 from .extract import extract_solution
 from .lagrangian import LagrangianResult, ShapeError, lagrangian_bound
 from .lagrangian_repair import lagrangian_repair
-from .lns import Guide, improve
+from .lns import EXACT, LEVELS, TARGET_PAIRS, TARGET_PAIRS_EXACT, Guide, improve
 from .options import SolveOptions
 
 
@@ -97,9 +97,11 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
     ``work_limit`` sub-MIPs of ``options.work_sub_nodes`` nodes each; ``time_limit`` stays a
     safety net (``clock_cut`` says whether it acted). ``hint``: a solution the greedy starts
     from (:mod:`revopt.heuristics.hint`; a plan's baseline) instead of the repaired relaxation.
-    The greedy keeps the better of its hinted construction and its own orders, so starting it
-    from the repair costs nothing in quality: on the small and province presets it adds 0.3-0.8 %
-    to the repair and takes half the time of the greedy alone (docs/benchmarks.md).
+    On models of at least ``options.lns_levels_min_pairs`` pairs the greedy starts from the
+    repaired allocation (it keeps the better of that and its own orders: +0.3-0.4 % over the
+    repair on the province preset, in half the time of the greedy alone) and neighbourhood search
+    begins with short, loose sub-MIPs (:data:`~revopt.solve.lns.LEVELS`); on smaller ones both
+    cost more than they gave (small seed 2: 1.56 % against 1.05 % at 60 s; docs/benchmarks.md).
     """
     t0 = time.perf_counter()
     phases: dict[str, float] = {}
@@ -117,7 +119,8 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
             starts.append(repaired)
     t = time.perf_counter()
     g_limit = _budget(options.greedy_share, time_limit, work_limit)
-    if hint is None and starts:  # the greedy starts from the repaired relaxation (it still tries its own orders)
+    levels = len(cand) >= options.lns_levels_min_pairs
+    if hint is None and starts and levels:  # the greedy starts from the repaired relaxation (and its own orders)
         hint = extract_solution(instance, lay, starts[0])
     g = greedy(instance, cand, improve=True, time_limit=g_limit, model=(lay, lm), start=hint)
     phases["warm_start"] = time.perf_counter() - t
@@ -143,7 +146,9 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
         start, st = improve(instance, lay, lm, start, time_limit=budget or 0.0, threads=threads, progress=tell,
                             seed=seed, rounds=work_limit,
                             sub_nodes=None if work_limit is None else options.work_sub_nodes,
-                            workers=options.lns_workers, guide=guide)
+                            workers=options.lns_workers, guide=guide,
+                            levels=LEVELS if levels else EXACT,
+                            target_pairs=TARGET_PAIRS if levels else TARGET_PAIRS_EXACT)
         phases["lns"] = time.perf_counter() - t
         cut = cut or st.clock_cut
     return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds)
