@@ -85,21 +85,15 @@ class _Sub:
         by_col = np.argsort(lm.index, kind="stable")
         self.col_row = np.repeat(np.arange(lm.n_rows, dtype=np.int32), np.diff(lm.start))[by_col]
         self.col_val = lm.value[by_col]
-        del by_col
         self.x = x.copy()
-        self.act = self.activity(self.x)
+        self.act = _row_activity(lm, self.x)
         self._since_refresh = 0
-
-    def activity(self, x: np.ndarray) -> np.ndarray:
-        """``A x`` over all rows."""
-        return _row_activity(self.lm, x)
 
     def _entries(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The nonzeros of ``cols``: (row, value, position of the column in ``cols``)."""
-        first, n = self.col_start[cols], np.diff(self.col_start)[cols]
-        pos = np.repeat(np.arange(len(cols)), n)
-        idx = np.repeat(first - np.cumsum(n) + n, n) + np.arange(int(n.sum()))
-        return self.col_row[idx], self.col_val[idx], pos
+        n = np.diff(self.col_start)[cols]
+        idx = _spans(self.col_start[cols], n)
+        return self.col_row[idx], self.col_val[idx], np.repeat(np.arange(len(cols)), n)
 
     def cut(self, free: np.ndarray) -> tuple[np.ndarray, LinearModel]:
         """The free columns and the model over them, with the other columns fixed at the incumbent
@@ -143,7 +137,7 @@ class _Sub:
         self.act[rows] += delta
         self._since_refresh += 1
         if self._since_refresh >= self.REFRESH:
-            self.act = self.activity(self.x)
+            self.act = _row_activity(self.lm, self.x)
             self._since_refresh = 0
 
     def solve(self, free: np.ndarray, time_limit: float, threads: int | None,
@@ -292,7 +286,7 @@ class Guide:
         priced = np.flatnonzero(y != 0)
         lengths = np.diff(lm.start)[priced]
         row = np.repeat(priced, lengths)
-        idx = np.repeat(lm.start[priced] - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+        idx = _spans(lm.start[priced], lengths)
         col = lm.index[idx]
         use = np.abs(lm.value[idx]) * np.abs(x_relaxed[col])
         unused = np.bincount(row, weights=use, minlength=lm.n_rows) == 0
@@ -317,6 +311,12 @@ class Guide:
         m = min(n_plots, self.n_plots)
         out[:m] = (self.relaxed - self._per_plot(x) + rows)[:m]
         return out
+
+
+def _spans(first: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions ``first[i], ..., first[i] + lengths[i] - 1`` of every span, one after another
+    (the nonzeros of some rows of a CSR model, or of some columns of a CSC one)."""
+    return np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
 
 
 def _row_activity(lm: LinearModel, x: np.ndarray) -> np.ndarray:
