@@ -272,16 +272,8 @@ class OneFlip:
     def __init__(self, built: Built, tries: int = 500) -> None:
         lm = built.model
         self.built, self.tries = built, tries
-        rows = np.repeat(np.arange(lm.n_rows), np.diff(lm.start))
-        order = np.argsort(lm.index, kind="stable")
-        self.col_ptr = np.concatenate([[0], np.cumsum(np.bincount(lm.index, minlength=lm.n_cols))])
-        self.col_rows, self.col_vals = rows[order], lm.value[order]
-        self.rows = rows
+        self.col_ptr, self.col_rows, self.col_vals = lm.by_columns()
         self.cols = binary_decisions(built)
-
-    def _activity(self, v: np.ndarray) -> np.ndarray:
-        lm = self.built.model
-        return np.bincount(self.rows, weights=lm.value * v[lm.index], minlength=lm.n_rows)
 
     def start(self, earlier: list[np.ndarray], budget: float) -> np.ndarray | None:
         """A column vector that keeps every row, is within ``budget`` and differs from every
@@ -296,7 +288,7 @@ class OneFlip:
             free = ~occupied[z_plot] & (lm.cost[z_col] == 0)
             on = z_col[free & (base[z_col] > 0.5)]
             off = z_col[free & (base[z_col] < 0.5) & ~designated[z_plot]]
-            activity = self._activity(base)
+            activity = lm.activity(base)
             for col in np.concatenate([on, off])[: self.tries]:
                 v = self._flipped(base, int(col), activity)
                 if v is not None and float(lm.cost @ v) >= budget and \

@@ -12,7 +12,6 @@ import pandas as pd
 
 from ..data.instance import Instance
 from ..data.vocab import POOLED, WM_INDEX
-from ..model.block import LinearModel
 from ..model.layout import Layout
 from ..results.solution import Solution
 
@@ -61,9 +60,3 @@ def column_values(inst: Instance, lay: Layout, sol: Solution) -> np.ndarray:
     return v
 
 
-def row_activity(lm: LinearModel, v: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
-    """``A v`` per row; with ``cols`` (a bool mask over the columns) only those columns count."""
-    w = v if cols is None else np.where(cols, v, 0.0)
-    counts = np.diff(lm.start)
-    rows = np.repeat(np.arange(lm.n_rows), counts)
-    return np.bincount(rows, weights=lm.value * w[lm.index], minlength=lm.n_rows)

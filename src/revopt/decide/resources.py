@@ -32,7 +32,6 @@ from ..data.vocab import WM_INDEX
 from ..model import claims, compensation, corridors, floorspace, grid, lifecycle, nitrogen, noise
 from ..model.block import LinearModel
 from ..model.layout import Layout, plot_terrain_arrays
-from .columns import row_activity
 
 
 @dataclass(frozen=True)
@@ -79,11 +78,11 @@ def resource_rows(inst: Instance, lay: Layout, lm: LinearModel, v: np.ndarray) -
     """Every resource with a row: ``resource``, ``id``, ``unit``, ``capacity``, ``used``, ``slack``
     (room left before the row binds, in the unit), ``bound`` (``upper``/``lower``) and ``row`` (its
     row in ``lm``), for the solution ``v`` (column values)."""
-    act = row_activity(lm, v)
+    act = lm.activity(v)
     not_du = np.ones(lm.n_cols, dtype=bool)   # use without the development and intensification terms
     not_du[lay.d["col"].to_numpy(np.int64)] = False
     not_du[lay.u["col"].to_numpy(np.int64)] = False
-    used = row_activity(lm, v, not_du)
+    used = lm.activity(v, not_du)
     blocks = {b.name: b for b in lm.blocks}
     out = []
     for kind in KINDS.values():

@@ -92,6 +92,22 @@ class LinearModel:
         a, b = self.block_rows[name]
         return range(a, b)
 
+    def row_ids(self, dtype: type = np.int64) -> np.ndarray:
+        """The row of each nonzero (the CSR ``start`` expanded), aligned with ``index``/``value``."""
+        return np.repeat(np.arange(self.n_rows, dtype=dtype), np.diff(self.start))
+
+    def activity(self, x: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """``A x`` per row; with ``cols`` (a bool mask over the columns) only those columns count."""
+        w = x if cols is None else np.where(cols, x, 0.0)
+        return np.bincount(self.row_ids(), weights=self.value * w[self.index], minlength=self.n_rows)
+
+    def by_columns(self, row_dtype: type = np.int64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The matrix in CSC form: (column start, row of each nonzero, its value)."""
+        col_start = np.zeros(self.n_cols + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.index, minlength=self.n_cols), out=col_start[1:])
+        order = np.argsort(self.index, kind="stable")
+        return col_start, self.row_ids(row_dtype)[order], self.value[order]
+
 
 def stack(blocks: list[Block], n_cols: int) -> tuple[np.ndarray, ...]:
     """Stack blocks into one CSR matrix plus row bounds."""

@@ -147,8 +147,7 @@ class LagrangianResult:
 
 def _entries(lm: LinearModel) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(row, col, value) of every nonzero of ``lm``."""
-    rows = np.repeat(np.arange(lm.n_rows, dtype=np.int64), np.diff(lm.start))
-    return rows, lm.index.astype(np.int64), lm.value.astype(float)
+    return lm.row_ids(), lm.index.astype(np.int64), lm.value.astype(float)
 
 
 def _single_row_bounds(lm: LinearModel, er: np.ndarray, ec: np.ndarray, ev: np.ndarray,

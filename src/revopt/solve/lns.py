@@ -79,14 +79,9 @@ class _Sub:
 
     def __init__(self, lm: LinearModel, x: np.ndarray):
         self.lm = lm
-        counts = np.bincount(lm.index, minlength=lm.n_cols)
-        self.col_start = np.zeros(lm.n_cols + 1, dtype=np.int64)
-        np.cumsum(counts, out=self.col_start[1:])
-        by_col = np.argsort(lm.index, kind="stable")
-        self.col_row = np.repeat(np.arange(lm.n_rows, dtype=np.int32), np.diff(lm.start))[by_col]
-        self.col_val = lm.value[by_col]
+        self.col_start, self.col_row, self.col_val = lm.by_columns(np.int32)
         self.x = x.copy()
-        self.act = _row_activity(lm, self.x)
+        self.act = lm.activity(self.x)
         self._since_refresh = 0
 
     def _entries(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -137,7 +132,7 @@ class _Sub:
         self.act[rows] += delta
         self._since_refresh += 1
         if self._since_refresh >= self.REFRESH:
-            self.act = _row_activity(self.lm, self.x)
+            self.act = self.lm.activity(self.x)
             self._since_refresh = 0
 
     def solve(self, free: np.ndarray, time_limit: float, threads: int | None,
@@ -303,7 +298,7 @@ class Guide:
         """Per plot (``n_plots`` of them) what the incumbent ``x`` loses there against the relaxation
         (``activity``: ``A x``, when the caller keeps it)."""
         lm, y = self.lm, self.y
-        act = _row_activity(lm, x) if activity is None else activity
+        act = lm.activity(x) if activity is None else activity
         r = self.share_row
         slack = np.where(y[r] > 0, lm.row_upper[r] - act[r], lm.row_lower[r] - act[r])
         rows = np.bincount(self.share_plot, weights=self.share * y[r] * slack, minlength=self.n_plots)
@@ -317,13 +312,6 @@ def _spans(first: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The positions ``first[i], ..., first[i] + lengths[i] - 1`` of every span, one after another
     (the nonzeros of some rows of a CSR model, or of some columns of a CSC one)."""
     return np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
-
-
-def _row_activity(lm: LinearModel, x: np.ndarray) -> np.ndarray:
-    """``A x`` over all rows of the row-wise model."""
-    prod = lm.value * x[lm.index]
-    lengths = np.diff(lm.start)
-    return np.bincount(np.repeat(np.arange(lm.n_rows), lengths), weights=prod, minlength=lm.n_rows)
 
 
 def _adapt(target: float, proved: bool, seconds: float | None, target_pairs: int, level: Level) -> float:
