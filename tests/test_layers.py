@@ -34,6 +34,8 @@ LAYERS: dict[str, str] = {
     "revopt.solve.export": "solver",
     "revopt.solve.highs_process": "solver",
     "revopt.solve.highs_child": "solver",
+    "revopt.solve.submip": "solver",
+    "revopt.solve.submip_child": "solver",
     "revopt.solve.lagrangian": "solver",
     "revopt.solve.lagrangian_repair": "solver",
     "revopt.solve._knapsack": "solver",

@@ -259,3 +259,84 @@ def test_stdout_survives_highs_created_in_threads_at_once():
         t.join()
     after = os.fstat(1)
     assert (after.st_dev, after.st_ino) == (before.st_dev, before.st_ino)
+
+
+@settings(max_examples=25, **SETTINGS)
+@given(tiny_instances(max_firms=6, max_plots=5), hs.sampled_from([1, 2]))
+def test_linked_areas_search_is_feasible_and_never_worse(inst, workers):
+    """Areas linked through the firms' moves (the large-model areas) with the guide of a Lagrangian
+    bound: every answer keeps the whole model's rows and the bound stays above it."""
+    from revopt.solve.lagrangian import ShapeError, lagrangian_bound
+    from revopt.solve.lns import Guide
+
+    cand = candidate_pairs(inst)
+    lay, lm = build_model(inst, cand)
+    g = greedy(inst, cand)
+    if g.solution is None or lay.n_x == 0:
+        return
+    try:
+        lag = lagrangian_bound(lay, lm, iterations=50)
+    except ShapeError:
+        return
+    if not np.isfinite(lag.bound):
+        return
+    x0 = g.column_values(lay)
+    guide = Guide(lay, lm, lag.multipliers, lag.x_relaxed)
+    x, st = improve(inst, lay, lm, x0, time_limit=5.0, target_pairs=2, workers=workers, guide=guide, chains=True)
+    assert matrix_violations(lm, x) == []
+    assert lm.cost @ x >= lm.cost @ x0 - 1e-6
+    assert lm.cost @ x <= lag.bound + 1e-6 * max(1.0, abs(lag.bound))
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(tiny_instances(max_firms=8, max_plots=6), hs.integers(0, 5), hs.integers(1, 6))
+def test_a_linked_area_holds_the_plots_the_seeds_firms_could_move_to(inst, seed_plot, k):
+    """k plots, the seed among them; when k leaves room, every plot the firms on the seed could move
+    to (their first :attr:`_Areas.PLOTS_PER_FIRM`) comes before any plot that is merely near."""
+    from revopt.solve.lns import _Areas
+
+    cand = candidate_pairs(inst)
+    lay, lm = build_model(inst, cand)
+    n_plots = len(inst.plots)
+    g = greedy(inst, cand)
+    if g.solution is None or lay.n_x == 0:
+        return
+    seed_plot, k = seed_plot % n_plots, min(k, n_plots)
+    x = g.column_values(lay)
+    areas = _Areas(inst, lay, lm, relaxed=np.zeros(lm.n_cols), chains=True)
+    placed_at = areas.placed_at(x)
+    area = areas.around(seed_plot, k, placed_at)
+    assert area.sum() == k and area[seed_plot]
+    firm, plot = lay.pairs["firm"].to_numpy(), lay.pairs["plot"].to_numpy()
+    on_seed = np.flatnonzero(placed_at == seed_plot)
+    reach = set()
+    for f in on_seed:  # each firm's plots by the value of its pair there, as the area takes them
+        j = np.flatnonzero(firm == f)
+        reach |= set(plot[j[np.argsort(-lm.cost[j], kind="stable")]][: _Areas.PLOTS_PER_FIRM].tolist())
+    reach.discard(seed_plot)
+    if 1 + len(reach) <= k:
+        assert all(area[p] for p in reach)
+
+
+def test_a_linked_area_reaches_past_near_plots_that_do_not_help():
+    """The firm on the seed fits only on a plot 3 km away; the plots next to the seed take another
+    werkmilieu. A linked area of two plots is the seed and that far plot; the nearest two are the
+    seed and its neighbour, where the firm cannot go."""
+    from builders import make
+    from revopt.solve.lns import _Areas
+
+    plots = [dict(plot_id="S", x=0.0, current_werkmilieu="productie"),
+             dict(plot_id="N1", x=10.0, werkmilieus="innovatie"), dict(plot_id="N2", x=20.0, werkmilieus="innovatie"),
+             dict(plot_id="F", x=3000.0)]
+    firms = [dict(firm_id="A", current_plot="S", max_move_km=5.0), dict(firm_id="B", werkmilieus="innovatie")]
+    inst = make(firms, plots)
+    lay, lm = build_model(inst)
+    x = np.zeros(lm.n_cols)
+    pairs = lay.pairs
+    x[int(np.flatnonzero((pairs["firm"] == 0) & (pairs["plot"] == 0))[0])] = 1.0  # A on S
+    plot_ids = inst.plots["plot_id"].tolist()
+    linked = _Areas(inst, lay, lm, relaxed=np.zeros(lm.n_cols), chains=True)
+    near = _Areas(inst, lay, lm)
+    placed_at = linked.placed_at(x)
+    assert [plot_ids[p] for p in np.flatnonzero(linked.around(0, 2, placed_at))] == ["S", "F"]
+    assert [plot_ids[p] for p in np.flatnonzero(near.around(0, 2, placed_at))] == ["S", "N1"]

@@ -1,14 +1,17 @@
 """Large-neighbourhood search: improve an incumbent by re-optimising one area at a time.
 
-A neighbourhood is a compact group of plots around a seed plot (its nearest
-neighbours). Everything outside it is fixed at the incumbent; inside it HiGHS
+A neighbourhood is a group of plots around a seed plot: its nearest neighbours,
+or, on large models, the plots linked to it through the firms' moves (the plots
+the firms on the seed could move to, then those the firms there could move to,
+...). Everything outside it is fixed at the incumbent; inside it HiGHS
 re-decides the designations, intensification and development of those plots
 and which firms sit there, choosing among the firms already there and the
 firms the incumbent leaves unplaced. Compensation credits stay free
 everywhere (they are few and continuous). The sub-MIP is the full model with
 the fixed columns moved to the right-hand side, so every solution it returns
 is feasible for the whole instance, and it starts from the incumbent, so it
-never returns anything worse.
+never returns anything worse. Each sub-MIP runs in a child process that is
+killed if HiGHS overruns its time limit (:mod:`revopt.solve.submip`).
 
 This is the primal half of the solve: it finds good solutions fast on models
 whose LP relaxation alone takes HiGHS minutes. The bound (and therefore the
@@ -27,8 +30,8 @@ import numpy as np
 from ..data.instance import Instance
 from ..model.block import LinearModel
 from ..model.layout import Layout, plot_terrain_arrays
-from .highs_backend import highs_for
 from .lagrangian import reduced_costs
+from .submip import KILLED, SubMipWorker
 
 #: free about this many x columns in the first neighbourhood; the size then adapts to how fast sub-MIPs solve
 TARGET_PAIRS = 500
@@ -64,6 +67,8 @@ class LnsStats:
     clock_cut: bool = False
     #: the last of :data:`LEVELS` the search reached (0: the first)
     level: int = 0
+    #: sub-MIPs whose child process was killed at their time limit (HiGHS did not stop by itself)
+    killed: int = 0
 
 
 class _Sub:
@@ -135,28 +140,23 @@ class _Sub:
             self.act = self.lm.activity(self.x)
             self._since_refresh = 0
 
-    def solve(self, free: np.ndarray, time_limit: float, threads: int | None,
+    def solve(self, free: np.ndarray, worker: SubMipWorker, time_limit: float, threads: int | None,
               nodes: int | None = None, gap: float = 1e-6):
-        """Optimise the free columns with the others fixed at the incumbent: (the free columns, their
-        new values or None, whether the sub-MIP was proved optimal (within ``gap``, relative to the
-        sub-MIP's own objective), whether its time limit stopped it). ``nodes`` limits the
-        branch-and-bound nodes (a work limit that gives the same answer on any machine)."""
+        """Optimise the free columns with the others fixed at the incumbent, in ``worker``'s child
+        process: (the free columns, their new values or None, whether the sub-MIP was proved optimal
+        (within ``gap``, relative to the sub-MIP's own objective), whether its time limit stopped it
+        or the child had to be killed at it). ``nodes`` limits the branch-and-bound nodes (a work
+        limit that gives the same answer on any machine)."""
         cols, sub = self.cut(free)
-        opts = {"time_limit": float(time_limit), "mip_rel_gap": float(gap)}
+        opts: dict = {"mip_rel_gap": float(gap)}
         if nodes is not None:
             opts["mip_max_nodes"] = int(nodes)
-        h = highs_for(sub, threads=threads, options=opts)
-        sol = highspy.HighsSolution()
-        sol.col_value = self.x[cols].astype(float)
-        sol.value_valid = True
-        h.setSolution(sol)
-        h.run()
-        status = h.getModelStatus()
-        proved = status == highspy.HighsModelStatus.kOptimal
-        timed_out = status in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt)
-        if h.getInfo().primal_solution_status != 2:
+        values, status = worker.solve(sub, self.x[cols], float(time_limit), opts, threads)
+        proved = status == int(highspy.HighsModelStatus.kOptimal)
+        timed_out = status in (KILLED, int(highspy.HighsModelStatus.kTimeLimit),
+                               int(highspy.HighsModelStatus.kInterrupt))
+        if values is None:
             return cols, None, proved, timed_out
-        values = np.asarray(h.getSolution().col_value, dtype=float)
         ints = sub.integrality.astype(bool)
         values[ints] = np.round(values[ints])
         return cols, values, proved, timed_out
@@ -165,8 +165,10 @@ class _Sub:
 class _Areas:
     """Neighbourhoods: the plots nearest a seed plot, and the columns that re-opens."""
 
-    def __init__(self, inst: Instance, lay: Layout, lm: LinearModel):
+    def __init__(self, inst: Instance, lay: Layout, lm: LinearModel, relaxed: np.ndarray | None = None,
+                 chains: bool = False):
         self.n_plots, self.n_firms, self.n_x, self.n_cols = len(inst.plots), len(inst.firms), lay.n_x, lm.n_cols
+        self.chains = chains
         self.pair_firm = lay.pairs["firm"].to_numpy(np.int64)
         self.pair_plot = lay.pairs["plot"].to_numpy(np.int64)
         self.xy = inst.plots[["x", "y"]].to_numpy(float)
@@ -178,6 +180,61 @@ class _Areas:
         self.c_col, self.c_plot = lay.c["col"].to_numpy(np.int64), lay.c["plot"].to_numpy(np.int64)
         self.cost = lm.cost[: lay.n_x]
         self.e_plot, self.e_col = lay.e["plot"].to_numpy(np.int64), lay.e["col"].to_numpy(np.int64)
+        # each firm's plots, the relaxation's first, then by the pair's value
+        on = np.zeros(self.n_x) if relaxed is None else np.asarray(relaxed[: self.n_x], float)
+        by_firm = np.lexsort((-self.cost, -on, self.pair_firm))
+        self.firm_plots = self.pair_plot[by_firm]
+        self.firm_start = np.zeros(self.n_firms + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.pair_firm, minlength=self.n_firms), out=self.firm_start[1:])
+        rel = np.flatnonzero(on > 0.5)
+        self.relaxed_on = [[] for _ in range(self.n_plots)] if len(rel) else None
+        for j in rel:
+            self.relaxed_on[self.pair_plot[j]].append(int(self.pair_firm[j]))  # type: ignore[index]
+
+    #: at most this many plots of each firm join a linked area
+    PLOTS_PER_FIRM = 8
+
+    def around(self, seed_plot: int, k: int, placed_at: np.ndarray) -> np.ndarray:
+        """The area of ``k`` plots around ``seed_plot``: linked through the firms' moves
+        (:meth:`linked`) when :attr:`chains`, else the nearest plots."""
+        return self.linked(seed_plot, k, placed_at) if self.chains else self.near(seed_plot, k)
+
+    def linked(self, seed_plot: int, k: int, placed_at: np.ndarray) -> np.ndarray:
+        """``k`` plots reached from ``seed_plot`` through the firms that sit there (or that the
+        relaxation puts there): the plots those firms could move to, then the plots the firms on
+        those could move to, and so on, layer by layer, each firm's plots taken in turn (the
+        relaxation's first, then by value). Room on a full plot is made by moving its firms, and
+        their best alternatives can be kilometres away, past nearer plots that do not help.
+        Filled up with the nearest plots when the chains run out."""
+        in_area = np.zeros(self.n_plots, dtype=bool)
+        in_area[seed_plot] = True
+        n = 1
+        order = np.argsort(placed_at, kind="stable")
+        first = np.searchsorted(placed_at[order], np.arange(self.n_plots + 1))
+        seen: set[int] = set()
+        layer = [seed_plot]
+        while layer and n < k:
+            firms: list[int] = []
+            for q in layer:
+                here = order[first[q]:first[q + 1]].tolist()
+                if self.relaxed_on is not None:
+                    here += self.relaxed_on[q]
+                firms += [f for f in here if f not in seen and not seen.add(f)]  # type: ignore[func-returns-value]
+            lists = [self.firm_plots[self.firm_start[f]:self.firm_start[f + 1]][: self.PLOTS_PER_FIRM] for f in firms]
+            layer = []
+            for turn in range(self.PLOTS_PER_FIRM):
+                for plots in lists:
+                    if turn < len(plots) and not in_area[plots[turn]]:
+                        in_area[plots[turn]] = True
+                        layer.append(int(plots[turn]))
+                        n += 1
+                        if n >= k:
+                            return in_area
+        if n < k:
+            d2 = ((self.xy - self.xy[seed_plot]) ** 2).sum(axis=1)
+            d2[in_area] = np.inf
+            in_area[np.argpartition(d2, k - n - 1)[: k - n]] = True
+        return in_area
 
     def size(self, target: float) -> int:
         """Neighbourhood size in plots: enough to free about ``target`` x columns."""
@@ -201,7 +258,7 @@ class _Areas:
     def free_columns(self, seed_plot: int, k: int, x: np.ndarray) -> np.ndarray:
         """The columns re-decided around ``seed_plot`` (its ``k`` nearest plots) with the rest fixed at ``x``."""
         placed_at = self.placed_at(x)
-        return self.free_in(self.near(seed_plot, k), placed_at < 0, placed_at, credits_everywhere=True)
+        return self.free_in(self.around(seed_plot, k, placed_at), placed_at < 0, placed_at, credits_everywhere=True)
 
     def free_in(self, in_area: np.ndarray, unplaced_here: np.ndarray, placed_at: np.ndarray,
                 credits_everywhere: bool) -> np.ndarray:
@@ -227,8 +284,9 @@ class _Areas:
         areas: list[np.ndarray] = []
         used_plots = np.zeros(self.n_plots, dtype=bool)
         used_terrains: set[int] = set()
+        placed_at = self.placed_at(x)
         for seed in seeds:
-            in_area = self.near(seed, k)
+            in_area = self.around(seed, k, placed_at)
             terrains = set(np.unique(self.plot_terrain[in_area]).tolist())
             if (in_area & used_plots).any() or terrains & used_terrains:
                 continue
@@ -238,7 +296,6 @@ class _Areas:
         area_of = np.full(self.n_plots, -1, dtype=np.int64)
         for a, in_area in enumerate(areas):
             area_of[in_area] = a
-        placed_at = self.placed_at(x)
         # each unplaced firm joins the area of its most valuable pair among the areas (one area only)
         j = np.flatnonzero((placed_at[self.pair_firm] < 0) & (area_of[self.pair_plot] >= 0))
         j = j[np.lexsort((-self.cost[j], self.pair_firm[j]))]
@@ -274,6 +331,7 @@ class Guide:
         self.plot = plot[self.on]
         self.n_plots = n_plots
         self.relaxed = self._per_plot(x_relaxed)
+        self.x_relaxed = x_relaxed
         self.lm = lm
         y = np.asarray(multipliers, float)
         self.y = y
@@ -328,7 +386,7 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
             threads: int | None = None, seed: int = 0, target_pairs: int = TARGET_PAIRS,
             progress=None, rounds: int | None = None, sub_nodes: int | None = None,
             workers: int = 1, guide: Guide | None = None,
-            levels: tuple[Level, ...] = LEVELS) -> tuple[np.ndarray, LnsStats]:
+            levels: tuple[Level, ...] = LEVELS, chains: bool = False) -> tuple[np.ndarray, LnsStats]:
     """Improve the feasible column vector ``x`` by neighbourhood sub-MIPs for ``time_limit`` seconds.
 
     Sub-MIPs are worked at the first of ``levels`` (:data:`LEVELS`: short and loose) until about two sweeps
@@ -343,7 +401,9 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     as long as the whole model's rows hold (:func:`_combine`); the answer depends on
     ``workers``, not on the machine. With a ``guide`` the seeds are the plots where the incumbent
     loses most against the Lagrangian relaxation (:class:`Guide`) among those no neighbourhood of
-    the current sweep has covered yet; without one, a random order (``seed``).
+    the current sweep has covered yet; without one, a random order (``seed``). With ``chains`` (and a
+    guide) an area is the plots linked to its seed through the firms' moves (:meth:`_Areas.linked`),
+    else the seed's nearest plots.
     ``progress(elapsed, objective)`` is called on each improvement. Returns
     the best vector found (``x`` itself when nothing better was found).
     """
@@ -352,15 +412,15 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     n_plots = len(inst.plots)
     if lay.n_x == 0 or n_plots == 0 or time_limit <= 0:
         return x, st
-    sub, areas = _Sub(lm, x), _Areas(inst, lay, lm)
+    sub = _Sub(lm, x)
+    areas = _Areas(inst, lay, lm, None if guide is None else guide.x_relaxed, chains=chains and guide is not None)
     order = np.random.default_rng(seed).permutation(n_plots)
     target = float(target_pairs)
     best = float(lm.cost @ x)
     st.trace.append((0.0, best))
     since_gain, i, level = 0, 0, levels[0]
     covered = np.zeros(n_plots, dtype=bool)
-    pool = ThreadPoolExecutor(workers) if workers > 1 else None
-    try:
+    with _Solvers(workers) as solvers:
         while True:
             k = areas.size(target)
             left = time_limit - (time.perf_counter() - t0)
@@ -378,7 +438,7 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
                 seeds = [int(order[(i + a) % n_plots]) for a in range(workers)]
             else:
                 seeds, covered = _guided_seeds(guide, areas, sub, covered, k, workers, order)
-            answers = _round(sub, areas, pool, seeds, k, limit, threads, sub_nodes, level.gap)
+            answers = solvers.round(sub, areas, seeds, k, limit, threads, sub_nodes, level.gap)
             i += workers
             st.rounds += len(answers)
             st.clock_cut |= any(a[3] for a in answers)
@@ -396,9 +456,7 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
                     progress(el, best)
                 continue
             since_gain += len(answers)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    st.killed = solvers.kills
     st.seconds = time.perf_counter() - t0
     if st.improved == 0:
         return x, st
@@ -417,20 +475,43 @@ def _guided_seeds(guide: Guide, areas: _Areas, sub: _Sub, covered: np.ndarray, k
     best = np.lexsort((rank, -score))[:workers]
     seeds = [int(p) for p in best if np.isfinite(score[p])]
     covered = covered.copy()
+    placed_at = areas.placed_at(sub.x) if areas.chains else None
     for p in seeds:
-        covered |= areas.near(p, k)
+        covered |= areas.around(p, k, placed_at)
     return seeds, covered
 
 
-def _round(sub: _Sub, areas: _Areas, pool: ThreadPoolExecutor | None, seeds: list[int], k: int,
-           limit: float, threads: int | None, nodes: int | None, gap: float) -> list[tuple]:
-    """One round: the area around ``seeds[0]`` (no pool), or the areas around ``seeds`` that do not
-    overlap, solved side by side; their answers (:meth:`_Sub.solve`)."""
-    if pool is None:
-        free = areas.free_columns(seeds[0], k, sub.x)
-        return [sub.solve(free, limit, threads, nodes, gap)]
-    frees = areas.side_by_side(seeds, k, sub.x)
-    return list(pool.map(lambda free: sub.solve(free, limit, 1, nodes, gap), frees))
+class _Solvers:
+    """The sub-MIP solvers of one search: a child process per worker (:class:`SubMipWorker`) and, for
+    more than one worker, the threads that wait on them side by side."""
+
+    def __init__(self, workers: int):
+        self.pool = ThreadPoolExecutor(workers) if workers > 1 else None
+        self.children = [SubMipWorker() for _ in range(workers)]
+
+    @property
+    def kills(self) -> int:
+        return sum(child.kills for child in self.children)
+
+    def round(self, sub: _Sub, areas: _Areas, seeds: list[int], k: int, limit: float, threads: int | None,
+              nodes: int | None, gap: float) -> list[tuple]:
+        """One round: the area around ``seeds[0]`` (one worker), or the areas around ``seeds`` that do
+        not overlap, solved side by side; their answers (:meth:`_Sub.solve`)."""
+        if self.pool is None:
+            free = areas.free_columns(seeds[0], k, sub.x)
+            return [sub.solve(free, self.children[0], limit, threads, nodes, gap)]
+        frees = areas.side_by_side(seeds, k, sub.x)
+        return list(self.pool.map(lambda job: sub.solve(job[0], job[1], limit, 1, nodes, gap),
+                                  zip(frees, self.children)))
+
+    def __enter__(self) -> _Solvers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+        for child in self.children:
+            child.close()
 
 
 def _combine(sub: _Sub, answers: list[tuple], objective: float) -> tuple[int, float]:

@@ -34,8 +34,9 @@ class SolveOptions:
     #: relaxation (else in a random order): docs/benchmarks.md#guided-neighbourhoods
     lns_guided: bool = True
     #: models of at least this many pairs: the greedy starts from the repaired relaxation, and neighbourhood
-    #: search from short, loose sub-MIPs of 500 pairs (lns.LEVELS); smaller ones: the greedy's own orders and
-    #: exact sub-MIPs of 1,500 pairs (lns.EXACT): docs/benchmarks.md#neighbourhood-levels
+    #: search from short, loose sub-MIPs of 500 pairs (lns.LEVELS) on areas linked through the firms' moves
+    #: (lns._Areas.linked); smaller ones: the greedy's own orders and exact sub-MIPs of 1,500 pairs
+    #: (lns.EXACT) on the nearest plots: docs/benchmarks.md#neighbourhood-levels, #linked-areas
     lns_levels_min_pairs: int = 100_000
     #: HiGHS options on models of at least warm_start_min_pairs pairs: docs/benchmarks.md#probing-off
     large_model_options: tuple[tuple[str, Any], ...] = (("presolve_rule_off", 1 << 15),)

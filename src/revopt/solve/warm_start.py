@@ -147,7 +147,7 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
                             seed=seed, rounds=work_limit,
                             sub_nodes=None if work_limit is None else options.work_sub_nodes,
                             workers=options.lns_workers, guide=guide,
-                            levels=LEVELS if levels else EXACT,
+                            levels=LEVELS if levels else EXACT, chains=levels,
                             target_pairs=TARGET_PAIRS if levels else TARGET_PAIRS_EXACT)
         phases["lns"] = time.perf_counter() - t
         cut = cut or st.clock_cut
