@@ -139,6 +139,24 @@ def test_optimal_solutions_lie_within_the_implied_bounds(name):
     assert lm.cost @ x == pytest.approx(exact_optimum(inst), rel=1e-9)
 
 
+def test_implied_bounds_do_not_depend_on_the_row_chunks(monkeypatch):
+    """Rows are worked in chunks of about CHUNK_NNZ nonzeros to bound the memory (national preset:
+    1.6 GB of temporaries at once before); chunks of a few rows must give the very same bounds."""
+    from revopt.solve import lagrangian
+
+    inst = revopt.load_instance(INSTANCES / "demo")
+    _lay, lm = build_model(inst)
+    whole = implied_column_bounds(lm)
+    assert len(lagrangian._row_chunks(lm.start)) == 1
+    monkeypatch.setattr(lagrangian, "CHUNK_NNZ", 7)
+    assert len(lagrangian._row_chunks(lm.start)) > 100
+    chunked = implied_column_bounds(lm)
+    assert np.array_equal(whole[0], chunked[0]) and np.array_equal(whole[1], chunked[1])
+    chunks = lagrangian._row_chunks(lm.start, 7)
+    assert chunks[0][0] == 0 and chunks[-1][1] == lm.n_rows
+    assert all(a[1] == b[0] and a[0] < a[1] for a, b in zip(chunks, chunks[1:]))
+
+
 def orlib_rows():
     d = gap_dir()
     if not (d / "optima.csv").is_file():

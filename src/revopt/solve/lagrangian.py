@@ -179,36 +179,65 @@ def implied_column_bounds(lm: LinearModel, lower: np.ndarray | None = None, uppe
     continuous column keeps the bound with a relative slack of 1e-9 (round-off must not cut a
     feasible value); an integer column's bound is rounded inwards. Repeated ``passes`` times.
     """
-    er, ec, ev = _entries(lm)
     lo = lm.col_lower.astype(float).copy() if lower is None else np.asarray(lower, float).copy()
     up = lm.col_upper.astype(float).copy() if upper is None else np.asarray(upper, float).copy()
     integer = lm.integrality.astype(bool)
-    n_rows = lm.n_rows
+    chunks = _row_chunks(lm.start)
     for _ in range(passes):
-        with np.errstate(invalid="ignore"):
-            lo_term = np.where(ev > 0, ev * lo[ec], ev * up[ec])   # least value of a_k x_k
-            hi_term = np.where(ev > 0, ev * up[ec], ev * lo[ec])   # greatest value of a_k x_k
-        lo_inf, hi_inf = ~np.isfinite(lo_term), ~np.isfinite(hi_term)
-        min_act = np.bincount(er, np.where(lo_inf, 0.0, lo_term), minlength=n_rows)
-        max_act = np.bincount(er, np.where(hi_inf, 0.0, hi_term), minlength=n_rows)
-        n_lo_inf = np.bincount(er, lo_inf, minlength=n_rows)[er] - lo_inf
-        n_hi_inf = np.bincount(er, hi_inf, minlength=n_rows)[er] - hi_inf
-        rest_min = np.where(n_lo_inf == 0, min_act[er] - np.where(lo_inf, 0.0, lo_term), -np.inf)
-        rest_max = np.where(n_hi_inf == 0, max_act[er] - np.where(hi_inf, 0.0, hi_term), np.inf)
-        ax_hi = lm.row_upper[er] - rest_min          # a_j x_j <= hi - min_rest
-        ax_lo = lm.row_lower[er] - rest_max          # a_j x_j >= lo - max_rest
-        new_up = np.where(ev > 0, ax_hi / ev, ax_lo / ev)
-        new_lo = np.where(ev > 0, ax_lo / ev, ax_hi / ev)
-        slack = 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(new_up), new_up, 0.0)))
-        new_up = np.where(integer[ec], np.floor(new_up + 1e-9), new_up + slack)
-        slack = 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(new_lo), new_lo, 0.0)))
-        new_lo = np.where(integer[ec], np.ceil(new_lo - 1e-9), new_lo - slack)
-        before = (lo.copy(), up.copy())
-        np.minimum.at(up, ec, new_up)
-        np.maximum.at(lo, ec, new_lo)
-        if np.array_equal(before[0], lo) and np.array_equal(before[1], up):
+        new_lo, new_up = lo.copy(), up.copy()
+        for r0, r1 in chunks:  # whole rows at a time: the same sums, a fraction of the memory
+            _implied_in_rows(lm, r0, r1, lo, up, integer, new_lo, new_up)
+        if np.array_equal(new_lo, lo) and np.array_equal(new_up, up):
             break
+        lo, up = new_lo, new_up
     return lo, up
+
+
+#: nonzeros per chunk of rows in :func:`implied_column_bounds` (about 15 arrays of this length
+#: live at once: 250 MB at 2^21, against 1.6 GB for the 14 million nonzeros of the national preset)
+CHUNK_NNZ = 1 << 21
+
+
+def _row_chunks(start: np.ndarray, size: int | None = None) -> list[tuple[int, int]]:
+    """Consecutive row ranges [r0, r1) of about ``size`` (default :data:`CHUNK_NNZ`) nonzeros each (a
+    longer row is one range)."""
+    size = CHUNK_NNZ if size is None else size
+    n_rows, out, r0 = len(start) - 1, [], 0
+    while r0 < n_rows:
+        r1 = max(r0 + 1, int(np.searchsorted(start, start[r0] + size, side="right")) - 1)
+        out.append((r0, min(r1, n_rows)))
+        r0 = min(r1, n_rows)
+    return out
+
+
+def _implied_in_rows(lm: LinearModel, r0: int, r1: int, lo: np.ndarray, up: np.ndarray, integer: np.ndarray,
+                     new_lo: np.ndarray, new_up: np.ndarray) -> None:
+    """One pass of :func:`implied_column_bounds` over rows [r0, r1): tighten ``new_lo``/``new_up``
+    by what those rows imply at the bounds ``lo``/``up``."""
+    s0, s1 = int(lm.start[r0]), int(lm.start[r1])
+    n = r1 - r0
+    er = np.repeat(np.arange(n), np.diff(lm.start[r0:r1 + 1]))
+    ec, ev = lm.index[s0:s1], lm.value[s0:s1]
+    with np.errstate(invalid="ignore"):
+        lo_term = np.where(ev > 0, ev * lo[ec], ev * up[ec])   # least value of a_k x_k
+        hi_term = np.where(ev > 0, ev * up[ec], ev * lo[ec])   # greatest value of a_k x_k
+    lo_inf, hi_inf = ~np.isfinite(lo_term), ~np.isfinite(hi_term)
+    min_act = np.bincount(er, np.where(lo_inf, 0.0, lo_term), minlength=n)
+    max_act = np.bincount(er, np.where(hi_inf, 0.0, hi_term), minlength=n)
+    n_lo_inf = np.bincount(er, lo_inf, minlength=n)[er] - lo_inf
+    n_hi_inf = np.bincount(er, hi_inf, minlength=n)[er] - hi_inf
+    rest_min = np.where(n_lo_inf == 0, min_act[er] - np.where(lo_inf, 0.0, lo_term), -np.inf)
+    rest_max = np.where(n_hi_inf == 0, max_act[er] - np.where(hi_inf, 0.0, hi_term), np.inf)
+    ax_hi = lm.row_upper[r0:r1][er] - rest_min          # a_j x_j <= hi - min_rest
+    ax_lo = lm.row_lower[r0:r1][er] - rest_max          # a_j x_j >= lo - max_rest
+    bound_up = np.where(ev > 0, ax_hi / ev, ax_lo / ev)
+    bound_lo = np.where(ev > 0, ax_lo / ev, ax_hi / ev)
+    slack = 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(bound_up), bound_up, 0.0)))
+    bound_up = np.where(integer[ec], np.floor(bound_up + 1e-9), bound_up + slack)
+    slack = 1e-9 * np.maximum(1.0, np.abs(np.where(np.isfinite(bound_lo), bound_lo, 0.0)))
+    bound_lo = np.where(integer[ec], np.ceil(bound_lo - 1e-9), bound_lo - slack)
+    np.minimum.at(new_up, ec, bound_up)
+    np.maximum.at(new_lo, ec, bound_lo)
 
 
 def _row_terms(y: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

@@ -29,7 +29,7 @@ import numpy as np
 from ..model import claims, compatibility, compensation, lifecycle
 from ..model.block import LinearModel
 from ..model.layout import Layout
-from .lagrangian import LagrangianResult, _entries, _Relaxation
+from .lagrangian import LagrangianResult, _Relaxation
 
 TOL = 1e-7
 
@@ -39,11 +39,7 @@ class _Ledger:
 
     def __init__(self, lm: LinearModel, rel: _Relaxation):
         self.lm = lm
-        er, ec, ev = _entries(lm)
-        order = np.argsort(ec, kind="stable")
-        self.row, self.val = er[order], ev[order]
-        self.start = np.zeros(lm.n_cols + 1, np.int64)
-        np.cumsum(np.bincount(ec, minlength=lm.n_cols), out=self.start[1:])
+        self.start, self.row, self.val = lm.by_columns(np.int32)
         self.x = np.zeros(lm.n_cols)
         self.act = np.zeros(lm.n_rows)
         self.lo, self.hi = lm.row_lower, lm.row_upper
