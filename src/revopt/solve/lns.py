@@ -186,10 +186,9 @@ class _Areas:
         self.firm_plots = self.pair_plot[by_firm]
         self.firm_start = np.zeros(self.n_firms + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.pair_firm, minlength=self.n_firms), out=self.firm_start[1:])
-        rel = np.flatnonzero(on > 0.5)
-        self.relaxed_on = [[] for _ in range(self.n_plots)] if len(rel) else None
-        for j in rel:
-            self.relaxed_on[self.pair_plot[j]].append(int(self.pair_firm[j]))  # type: ignore[index]
+        self.relaxed_on: list[list[int]] = [[] for _ in range(self.n_plots)]  # firms the relaxation puts there
+        for j in np.flatnonzero(on > 0.5):
+            self.relaxed_on[self.pair_plot[j]].append(int(self.pair_firm[j]))
 
     #: at most this many plots of each firm join a linked area
     PLOTS_PER_FIRM = 8
@@ -216,10 +215,11 @@ class _Areas:
         while layer and n < k:
             firms: list[int] = []
             for q in layer:
-                here = order[first[q]:first[q + 1]].tolist()
-                if self.relaxed_on is not None:
-                    here += self.relaxed_on[q]
-                firms += [f for f in here if f not in seen and not seen.add(f)]  # type: ignore[func-returns-value]
+                here = order[first[q]:first[q + 1]].tolist() + self.relaxed_on[q]
+                for f in here:
+                    if f not in seen:
+                        seen.add(f)
+                        firms.append(f)
             lists = [self.firm_plots[self.firm_start[f]:self.firm_start[f + 1]][: self.PLOTS_PER_FIRM] for f in firms]
             layer = []
             for turn in range(self.PLOTS_PER_FIRM):
