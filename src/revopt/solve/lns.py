@@ -180,13 +180,18 @@ class _Areas:
         self.c_col, self.c_plot = lay.c["col"].to_numpy(np.int64), lay.c["plot"].to_numpy(np.int64)
         self.cost = lm.cost[: lay.n_x]
         self.e_plot, self.e_col = lay.e["plot"].to_numpy(np.int64), lay.e["col"].to_numpy(np.int64)
-        # each firm's plots, the relaxation's first, then by the pair's value
+        if chains:
+            self._index_moves(relaxed)
+
+    def _index_moves(self, relaxed: np.ndarray | None) -> None:
+        """What :meth:`linked` follows: each firm's plots (the relaxation's first, then by the pair's
+        value) and per plot the firms the relaxation puts there."""
         on = np.zeros(self.n_x) if relaxed is None else np.asarray(relaxed[: self.n_x], float)
         by_firm = np.lexsort((-self.cost, -on, self.pair_firm))
         self.firm_plots = self.pair_plot[by_firm]
         self.firm_start = np.zeros(self.n_firms + 1, dtype=np.int64)
         np.cumsum(np.bincount(self.pair_firm, minlength=self.n_firms), out=self.firm_start[1:])
-        self.relaxed_on: list[list[int]] = [[] for _ in range(self.n_plots)]  # firms the relaxation puts there
+        self.relaxed_on: list[list[int]] = [[] for _ in range(self.n_plots)]
         for j in np.flatnonzero(on > 0.5):
             self.relaxed_on[self.pair_plot[j]].append(int(self.pair_firm[j]))
 
@@ -256,7 +261,8 @@ class _Areas:
         return placed_at
 
     def free_columns(self, seed_plot: int, k: int, x: np.ndarray) -> np.ndarray:
-        """The columns re-decided around ``seed_plot`` (its ``k`` nearest plots) with the rest fixed at ``x``."""
+        """The columns re-decided in the area of ``k`` plots around ``seed_plot`` (:meth:`around`) with
+        the rest fixed at ``x``."""
         placed_at = self.placed_at(x)
         return self.free_in(self.around(seed_plot, k, placed_at), placed_at < 0, placed_at, credits_everywhere=True)
 
