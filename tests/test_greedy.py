@@ -146,7 +146,7 @@ def test_gap_orlib(tmp_path):
 
 def test_a_model_built_already_gives_the_same_result():
     """greedy(..., model=build_model(inst, cand)) reads the caller's blocks instead of building its own:
-    the same decisions; with a locked firm (pairs narrowed to its home) it builds its own."""
+    the same decisions, also with a locked firm (which has other candidate plots the greedy must not use)."""
     from revopt.generate import generate
     from revopt.model.candidates import candidate_pairs
 
@@ -158,8 +158,13 @@ def test_a_model_built_already_gives_the_same_result():
     has_plot = inst.firms["current_plot"].ne("")
     locked = inst.replace_tables(firms=inst.firms.assign(locked=has_plot & (inst.firms.index == has_plot.idxmax())))
     cand = candidate_pairs(locked)
+    firm = locked.firms[locked.firms["locked"]].iloc[0]
+    assert (cand.pairs["firm_id"] == firm["firm_id"]).sum() > 1
     res = greedy(locked, cand, time_limit=60, model=build_model(locked, cand))
     assert res.objective == greedy(locked, cand, time_limit=60).objective
+    where = res.solution.assignments.set_index("firm_id")["plot_id"]
+    assert where[firm["firm_id"]] == firm["current_plot"]
+    assert revopt.verify(locked, res.solution) == []
     other = generate("small", seed=1)
     with pytest.raises(ValueError, match="same candidate pairs"):
         greedy(inst, candidate_pairs(inst), model=build_model(other))

@@ -118,7 +118,7 @@ def place_must(st: State, must: np.ndarray, fit: bool) -> bool:
     if len(must) == 0:
         return True
     counts = P.candidate_count[must]
-    all_pairs = (np.repeat(P.firm_pairs[must], counts) + np.arange(int(counts.sum()))
+    all_pairs = (np.repeat(P.firm_start[must], counts) + np.arange(int(counts.sum()))
                  - np.repeat(np.cumsum(counts) - counts, counts))
     room_share = -P.pair_floor / np.maximum(P.max_capacity[P.pair_plot], 1e-300) if fit else None
     if len(all_pairs) * len(must) > DYNAMIC_REGRET_WORK:
@@ -161,7 +161,7 @@ def _regret_order(st: State, js: np.ndarray, room_share: np.ndarray | None
 def repair(st: State, g: int, fit: bool) -> bool:
     """Place must-place firm g by bumping firms from one of its best plots (they move on)."""
     P = st.problem
-    s, e = P.firm_pairs[g], P.firm_pairs[g + 1]
+    s, e = P.firm_start[g], P.firm_stop[g]
     key = -P.pair_floor[s:e] / P.max_capacity[P.pair_plot[s:e]] if fit else P.contribution[s:e]
     js = np.arange(s, e)[np.argsort(-key, kind="stable")]
     return any(try_insert(st, g, int(j), require_gain=False, fit=fit) for j in js[:REPAIR_PLOTS])
@@ -178,7 +178,7 @@ def place_in_order(st: State, firms: np.ndarray, share: bool, block: int = 512) 
     for i in range(0, len(firms), block):
         chunk = firms[i:i + block]
         counts = P.candidate_count[chunk]
-        js = (np.repeat(P.firm_pairs[chunk], counts) + np.arange(int(counts.sum()))
+        js = (np.repeat(P.firm_start[chunk], counts) + np.arange(int(counts.sum()))
               - np.repeat(np.cumsum(counts) - counts, counts))
         _, ok = st.assess(js, share)
         live = np.bincount(np.repeat(np.arange(len(chunk)), counts), weights=ok, minlength=len(chunk)) > 0

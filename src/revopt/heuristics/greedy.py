@@ -77,7 +77,6 @@ import time
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from ..data.instance import Instance
 from ..model.block import LinearModel
@@ -103,8 +102,8 @@ def greedy(instance: Instance, cand: Candidates | None = None, *, improve: bool 
 
     ``cand`` reuses candidate pairs already computed for this instance, and
     ``model`` the ``build_model(instance, cand)`` already built from them (its
-    blocks give the capacity ledger and the final check; without it, or when
-    locked firms narrow the pairs, the greedy builds its own).
+    blocks give the capacity ledger and the final check; without it the greedy builds its own).
+    A locked firm is placed on its current plot only (:class:`~revopt.heuristics.problem.Problem`).
     ``improve`` runs the local improvement after the construction, for at most
     ``time_limit`` seconds (default: as long as the construction took, at
     least 1 s; the improvement usually stops earlier, when a pass finds
@@ -120,17 +119,16 @@ def greedy(instance: Instance, cand: Candidates | None = None, *, improve: bool 
     t0 = time.perf_counter()
     if cand is None:
         cand = candidate_pairs(instance)
-    own = _locked_only_home(instance, cand)
-    if model is not None and own is cand:
+    if model is not None:
         lay, blocks = model[0], model[1].blocks
         if not blocks or not all(np.array_equal(lay.pairs[c].to_numpy(), cand.pairs[c].to_numpy())
                                  for c in ("firm", "plot")):
             raise ValueError("greedy: model must be build_model(instance, cand) of the same candidate pairs")
     else:
-        lay = build_layout(instance, own)
+        lay = build_layout(instance, cand)
         blocks = build_blocks(instance, lay)
-    problem = Problem(instance, own, lay, blocks)
-    stats: dict[str, Any] = {"pairs": len(own)}
+    problem = Problem(instance, cand, lay, blocks)
+    stats: dict[str, Any] = {"pairs": int(problem.usable.sum())}
     hint = None if start is None else hint_from_solution(problem, start)
     if hint is not None:
         stats["hinted_firms"] = hint.n_firms
@@ -204,16 +202,3 @@ def _checked_objective(P: Problem, res: GreedyResult) -> float:
     if problems:  # pragma: no cover - a bug in the bookkeeping
         raise AssertionError(f"greedy built an infeasible solution: {problems}")
     return float(P.column_cost @ v)
-
-
-def _locked_only_home(inst: Instance, cand: Candidates) -> Candidates:
-    """A locked firm's only option is its current plot (spec section 9): drop its other pairs."""
-    locked = inst.firms["locked"].to_numpy(bool)
-    if not locked.any():
-        return cand
-    pos = pd.Series(np.arange(len(inst.plots)), index=inst.plots["plot_id"])
-    cur = inst.firms["current_plot"].map(pos).fillna(-1).to_numpy(np.int64)
-    f = cand.pairs["firm"].to_numpy(np.int64)
-    keep = ~locked[f] | (cand.pairs["plot"].to_numpy(np.int64) == cur[f])
-    return Candidates(pairs=cand.pairs[keep].reset_index(drop=True), exclusions=cand.exclusions,
-                      paths=cand.paths)

@@ -48,6 +48,7 @@ def hint_from_solution(problem: Problem, solution: Solution) -> Hint:
     key = pd.MultiIndex.from_arrays([pairs["firm_id"].astype(str), pairs["plot_id"].astype(str)])
     j = key.get_indexer(pd.MultiIndex.from_arrays([placed["firm_id"].astype(str), placed["plot_id"].astype(str)]))
     j = j[j >= 0]                     # placements that are no candidate pair here are dropped
+    j = j[problem.usable[j]]          # and a locked firm anywhere but on its current plot
     pair_of_firm = np.full(problem.n_firms, -1, dtype=np.int64)
     pair_of_firm[problem.pair_firm[j]] = j
     plot_pos = pd.Series(np.arange(problem.n_plots), index=inst.plots["plot_id"].astype(str))

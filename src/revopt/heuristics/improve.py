@@ -114,7 +114,7 @@ def insert_unplaced(st: State, deadline: float, top: int, failures: Failures) ->
 def _insert_on_a_best_plot(st: State, g: int, top: int) -> bool:
     """Insert g on one of its ``top`` pairs of highest contribution by bumping firms there."""
     P = st.problem
-    s, e = P.firm_pairs[g], P.firm_pairs[g + 1]
+    s, e = P.firm_start[g], P.firm_stop[g]
     for j in np.arange(s, e)[np.argsort(-P.contribution[s:e], kind="stable")[:top]]:
         if P.contribution[j] <= 0:
             break

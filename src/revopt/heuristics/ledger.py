@@ -182,6 +182,8 @@ class CapacityLedger:
     def from_blocks(cls, blocks: list[Block], lay: Layout) -> CapacityLedger:
         """The ledger of the capacity families among ``blocks`` (the model's own, for layout ``lay``)."""
         by_name = {b.name: b for b in blocks}
+        if lay.n_cols >= 2**31 or sum(b.n_rows for b in blocks) >= 2**31:  # pragma: no cover - 30x national
+            raise ValueError("the capacity ledger numbers rows and columns in int32")
         kind = column_kinds(lay)
         families, rows, cols, amounts, uppers, lowers, first = {}, [], [], [], [], [], 0
         for name in CAPACITY_FAMILIES:
@@ -192,8 +194,8 @@ class CapacityLedger:
             use, given = _split_columns(name, row, col, amount, kind)
             uppers.append(b.upper + np.bincount(row[given], weights=-amount[given], minlength=b.n_rows))
             lowers.append(b.lower)
-            rows.append(row[use] + first)
-            cols.append(col[use])
+            rows.append((row[use] + first).astype(np.int32))   # int32: exact below 2^31 rows and
+            cols.append(col[use].astype(np.int32))            # columns, and 96 MB less at national
             amounts.append(amount[use])
             families[name] = (first, first + b.n_rows)
             first += b.n_rows

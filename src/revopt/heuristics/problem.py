@@ -32,9 +32,12 @@ class Problem:
     """Arrays of the instance and the candidate pairs, by row position (see the module docstring).
 
     Pairs: ``pair_firm``, ``pair_plot``, ``pair_floor``, ``pair_werkmilieus`` (bit mask of
-    W(f, p)), ``contribution`` (the pair's objective coefficient), ``firm_pairs`` (pairs of firm
-    f are ``firm_pairs[f]:firm_pairs[f + 1]``), ``pairs_by_plot`` with ``plot_pairs`` (the same
-    by plot). Costs are in the objective's euro, weights applied.
+    W(f, p)), ``contribution`` (the pair's objective coefficient), ``firm_start``/``firm_stop``
+    (the pairs firm f may use are ``firm_start[f]:firm_stop[f]``), ``pairs_by_plot`` with
+    ``plot_pairs`` (the same by plot). A locked firm may use only the pair of its current plot
+    (spec section 9): its other pairs stay in the arrays, so that pair j is column j of the
+    model, but no slice, plot list or target holds them (``usable`` marks the others).
+    Costs are in the objective's euro, weights applied.
 
     Plots: ``base_capacity`` (floor_capacity_m2) and ``base_capacity_limit`` (with the ledger's
     slack: above it a plot must be intensified), ``intensify_extra`` (0 where u cannot help: on
@@ -69,9 +72,20 @@ class Problem:
         self.contribution = self.column_cost[: len(pairs)]
         if np.any(np.diff(self.pair_firm) < 0):  # pragma: no cover - candidate_pairs sorts by firm
             raise ValueError("candidate pairs must be sorted by firm")
-        self.firm_pairs = np.searchsorted(self.pair_firm, np.arange(self.n_firms + 1))
-        self.candidate_count = np.diff(self.firm_pairs)
-        self.pairs_by_plot = np.argsort(self.pair_plot, kind="stable")
+        offsets = np.searchsorted(self.pair_firm, np.arange(self.n_firms + 1))
+        self.firm_start, self.firm_stop = offsets[:-1].copy(), offsets[1:].copy()
+        self.usable = np.ones(len(pairs), dtype=bool)
+        locked, home = _locked_home_pairs(self.inst, self.pair_plot, offsets)
+        if len(locked):
+            n = self.firm_stop[locked] - self.firm_start[locked]
+            self.usable[np.repeat(self.firm_start[locked] - np.cumsum(n) + n, n) + np.arange(int(n.sum()))] = False
+            has = home >= 0
+            self.usable[home[has]] = True
+            self.firm_start[locked] = np.where(has, home, 0)
+            self.firm_stop[locked] = np.where(has, home + 1, 0)
+        self.candidate_count = self.firm_stop - self.firm_start
+        by_plot = np.argsort(self.pair_plot, kind="stable")
+        self.pairs_by_plot = by_plot[self.usable[by_plot]]
         self.plot_pairs = np.searchsorted(self.pair_plot[self.pairs_by_plot], np.arange(self.n_plots + 1))
 
     def _read_plots_and_terrains(self) -> None:
@@ -102,7 +116,7 @@ class Problem:
                                                  minlength=self.n_terrains)
         # designation preference: candidate value each werkmilieu of a plot can host
         self.werkmilieu_value = np.zeros((self.n_plots, N_WERKMILIEUS))
-        positive = np.maximum(self.contribution, 0.0)
+        positive = np.where(self.usable, np.maximum(self.contribution, 0.0), 0.0)
         for w in range(N_WERKMILIEUS):
             sel = ((self.pair_werkmilieus >> w) & 1).astype(bool)
             self.werkmilieu_value[:, w] = np.bincount(self.pair_plot[sel], weights=positive[sel],
@@ -119,10 +133,11 @@ class Problem:
         self.value_density = np.full(self.n_firms, -np.inf)
         has = self.candidate_count > 0
         if len(self.contribution):
-            starts = self.firm_pairs[:-1][has]
-            self.best_contribution[has] = np.maximum.reduceat(self.contribution, starts)
-            self.value_density[has] = np.maximum.reduceat(
-                self.contribution / np.maximum(self.pair_floor, 1e-9), starts)
+            # a segment from a firm's first usable pair to the next firm's holds only -inf past its own
+            starts = self.firm_start[has]
+            usable = np.where(self.usable, self.contribution, -np.inf)
+            self.best_contribution[has] = np.maximum.reduceat(usable, starts)
+            self.value_density[has] = np.maximum.reduceat(usable / np.maximum(self.pair_floor, 1e-9), starts)
 
     def _read_compensation(self) -> None:
         comp = self.inst.params["compensation"]
@@ -166,6 +181,7 @@ class Problem:
         self.pair_target = np.full(len(self.pair_firm), -1, dtype=np.int64)      # target a pair counts for
         b = self.blocks_by_name(lifecycle.NAME)
         self.pair_target[b.col] = b.row
+        self.pair_target[~self.usable] = -1
 
     def _by_pair(self) -> None:
         """Plot and terrain data repeated per pair, so that a firm's pairs read them as one slice."""
@@ -181,3 +197,22 @@ class Problem:
             if b.name == name:
                 return b
         return Block.empty(name)
+
+
+def _locked_home_pairs(inst: Instance, pair_plot: np.ndarray, offsets: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """The locked firms (row positions) and the pair of each one's current plot (-1 when that plot
+    is not among its candidates, which validation refuses). Pairs are sorted by firm, then plot."""
+    firms = inst.firms
+    locked = np.flatnonzero(firms["locked"].to_numpy(bool))
+    if not len(locked):
+        return locked, locked
+    position = pd.Series(np.arange(len(inst.plots)), index=inst.plots["plot_id"])
+    current = firms["current_plot"].iloc[locked].map(position).fillna(-1).to_numpy(np.int64)
+    home = np.full(len(locked), -1, dtype=np.int64)
+    for i, (f, p) in enumerate(zip(locked.tolist(), current.tolist())):
+        a, b = int(offsets[f]), int(offsets[f + 1])
+        k = a + int(np.searchsorted(pair_plot[a:b], p))
+        if p >= 0 and k < b and pair_plot[k] == p:
+            home[i] = k
+    return locked, home

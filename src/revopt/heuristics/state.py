@@ -216,7 +216,7 @@ class State:
     def options(self, f: int, share: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Firm f's pairs, the gain of placing f on each now, and whether it fits now."""
         P = self.problem
-        s, e = P.firm_pairs[f], P.firm_pairs[f + 1]
+        s, e = P.firm_start[f], P.firm_stop[f]
         plots = P.pair_plot[s:e]
         ok = self.designation_allows(plots, P.pair_werkmilieus[s:e]) & self.ledger.fits_range(s, e)
         return np.arange(s, e), self._gain(slice(s, e), plots, share), ok
