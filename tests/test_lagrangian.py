@@ -73,11 +73,11 @@ def test_bound_is_between_the_optimum_the_lp_and_the_assignment_bound(bundled):
 
 def test_the_multipliers_reported_give_the_bound(bundled):
     """The multipliers of the result, with the plot subproblem, give the fractional bound again."""
-    from revopt.solve.lagrangian import _Relaxation
+    from revopt.solve.lagrangian import Relaxation
 
     _inst, lay, lm, optimum = bundled
     res = lagrangian_bound(lay, lm, iterations=200, exact=False)
-    rel = _Relaxation(lay, lm)
+    rel = Relaxation(lay, lm)
     value, _ = rel.evaluate(rel.scaled(res.multipliers))
     assert value == pytest.approx(res.bound, rel=1e-9)
     # and every dual vector is a valid bound with all rows dualised, these too
@@ -98,9 +98,9 @@ def test_dual_bound_of_the_lp_duals_is_the_lp_optimum(name):
     lp, duals = lp_relaxation(lm)
     assert dual_bound(lm, duals) == pytest.approx(lp, rel=1e-7)
     # the Lagrangian with the LP's multipliers on its dualised rows is at most the LP
-    from revopt.solve.lagrangian import _Relaxation
+    from revopt.solve.lagrangian import Relaxation
 
-    rel = _Relaxation(lay, lm)
+    rel = Relaxation(lay, lm)
     value, _ = rel.evaluate(rel.scaled(duals))
     assert value <= lp + slack(lp)
 

@@ -365,7 +365,7 @@ def _block_entries(lm: LinearModel, name: str, er, ec, ev):
 # the plot subproblem
 
 
-class _Relaxation:
+class Relaxation:
     """What the dual function needs from (lay, lm): dualised rows, plots, options, pairs, credits.
 
     Everything here is fixed; :meth:`evaluate` (L), :meth:`price_bound` (D) and
@@ -944,7 +944,7 @@ class _PriceSearch:
     ``state`` is the option prices pi followed by the coupling rows' (scaled) multipliers.
     """
 
-    def __init__(self, rel: _Relaxation, lm: LinearModel, t0: float, *, time_limit: float | None,
+    def __init__(self, rel: Relaxation, lm: LinearModel, t0: float, *, time_limit: float | None,
                  incumbent: float | None, tolerance: float, start: LagrangianResult | None):
         self.rel, self.t0 = rel, t0
         self.time_limit, self.incumbent, self.tolerance = time_limit, incumbent, tolerance
@@ -1068,7 +1068,8 @@ class _PriceSearch:
 
 def lagrangian_bound(lay: Layout, lm: LinearModel, *, time_limit: float | None = None, iterations: int | None = 400,
                      incumbent: float | None = None, tolerance: float = 1e-6, exact: bool = True,
-                     start: LagrangianResult | None = None) -> LagrangianResult:
+                     start: LagrangianResult | None = None, relaxation: Relaxation | None = None
+                     ) -> LagrangianResult:
     """A valid upper bound on the MIP optimum of ``lm`` (module docstring), with the multipliers that give it.
 
     - ``iterations``: price steps (spread over the smoothing levels :data:`TAU_SCHEDULE`); with
@@ -1079,14 +1080,17 @@ def lagrangian_bound(lay: Layout, lm: LinearModel, *, time_limit: float | None =
       is within ``tolerance`` (relative) of it (the solution is then proven optimal);
     - ``exact``: solve the knapsacks that come out fractional at the best multipliers again as
       0-1 problems (branch and bound), which can only lower the bound;
-    - ``start``: a previous result on the same model, to go on from its prices.
+    - ``start``: a previous result on the same model, to go on from its prices;
+    - ``relaxation``: ``Relaxation(lay, lm)`` built already (by the caller, who hands it on to
+      :func:`~revopt.solve.lagrangian_repair.lagrangian_repair`: at national size it takes 5 s and
+      half a gigabyte); it is only read.
 
     Depends on the model and numpy only (numba, when installed, compiles the 0-1 knapsack).
     """
     if iterations is None and time_limit is None:
         raise ValueError("lagrangian_bound needs iterations or a time_limit (or both)")
     t0 = time.perf_counter()
-    rel = _Relaxation(lay, lm)
+    rel = Relaxation(lay, lm) if relaxation is None else relaxation
     if rel.infeasible:
         return LagrangianResult(-np.inf, np.zeros(lm.n_rows), np.zeros(lm.n_cols), np.full(rel.n_plots, -1, np.int64),
                                 0, time.perf_counter() - t0, "infeasible", [(time.perf_counter() - t0, -np.inf)],

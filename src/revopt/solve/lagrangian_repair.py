@@ -29,7 +29,7 @@ import numpy as np
 from ..model import claims, compatibility, compensation, lifecycle
 from ..model.block import LinearModel
 from ..model.layout import Layout
-from .lagrangian import LagrangianResult, _Relaxation
+from .lagrangian import LagrangianResult, Relaxation
 
 TOL = 1e-7
 
@@ -37,7 +37,7 @@ TOL = 1e-7
 class _Ledger:
     """A column vector and its row activities; moves are applied only when every row they touch holds."""
 
-    def __init__(self, lm: LinearModel, rel: _Relaxation):
+    def __init__(self, lm: LinearModel, rel: Relaxation):
         self.lm = lm
         self.start, self.row, self.val = lm.by_columns(np.int32)
         self.x = np.zeros(lm.n_cols)
@@ -119,11 +119,12 @@ def _rows(lm: LinearModel, name: str) -> range:
     return lm.rows_of(name) if name in lm.block_rows else range(0)
 
 
-def lagrangian_repair(lay: Layout, lm: LinearModel, result: LagrangianResult) -> np.ndarray | None:
+def lagrangian_repair(lay: Layout, lm: LinearModel, result: LagrangianResult, *,
+                      relaxation: Relaxation | None = None) -> np.ndarray | None:
     """A feasible column vector built from ``result`` (a :func:`lagrangian_bound` on the same model),
     or None when the greedy steps cannot meet some requirement (must-place, compensation, a claim
-    or lifecycle minimum)."""
-    rel = _Relaxation(lay, lm)
+    or lifecycle minimum). ``relaxation``: the bound's ``Relaxation(lay, lm)``, if the caller kept it."""
+    rel = Relaxation(lay, lm) if relaxation is None else relaxation
     if rel.infeasible or result.bound == -np.inf:
         return None
     rep = _Repair(lm, rel, result)
@@ -139,7 +140,7 @@ class _Repair:
     Its steps run in the order of the module docstring; a step that cannot meet a requirement
     returns False."""
 
-    def __init__(self, lm: LinearModel, rel: _Relaxation, result: LagrangianResult):
+    def __init__(self, lm: LinearModel, rel: Relaxation, result: LagrangianResult):
         self.lm, self.rel, self.result = lm, rel, result
         self.led = _Ledger(lm, rel)
         self.xr = result.x_relaxed
@@ -327,7 +328,7 @@ class _Repair:
         return x
 
 
-def _plot_d(rel: _Relaxation) -> np.ndarray:
+def _plot_d(rel: Relaxation) -> np.ndarray:
     out = np.full(rel.n_plots, -1, np.int64)
     on = rel.plot_dgroup >= 0
     out[on] = rel.dcols[rel.plot_dgroup[on]]

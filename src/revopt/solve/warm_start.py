@@ -24,7 +24,7 @@ from ..model.layout import Layout
 from ..results.solution import Solution
 from ..status import Progress
 from .extract import extract_solution
-from .lagrangian import LagrangianResult, ShapeError, lagrangian_bound
+from .lagrangian import LagrangianResult, Relaxation, ShapeError, lagrangian_bound
 from .lagrangian_repair import lagrangian_repair
 from .lns import EXACT, LEVELS, TARGET_PAIRS, TARGET_PAIRS_EXACT, Guide, improve
 from .options import SolveOptions
@@ -62,16 +62,18 @@ def _lagrangian(lay: Layout, lm: LinearModel, options: SolveOptions, time_limit:
     deadline = None if budget is None else time.perf_counter() + budget
     lag, repaired = None, None
     try:
+        rel = Relaxation(lay, lm)  # built once for every attempt and the repair (national: 5 s, 0.5 GB)
         for attempt in range(1 + options.lagrangian_retries):
             left = None if deadline is None else deadline - time.perf_counter()
             if left is not None and left <= 0:
                 break
             before = None if lag is None else lag.bound
             # a fresh search with twice the steps (continuing from the converged prices changes nothing)
-            lag = lagrangian_bound(lay, lm, iterations=options.lagrangian_iterations << attempt, time_limit=left)
+            lag = lagrangian_bound(lay, lm, iterations=options.lagrangian_iterations << attempt, time_limit=left,
+                                   relaxation=rel)
             if before is not None and before < lag.bound:  # every bound found is valid: keep the lowest
                 lag = dataclasses.replace(lag, bound=before)
-            repaired = lagrangian_repair(lay, lm, lag) if np.isfinite(lag.bound) else None
+            repaired = lagrangian_repair(lay, lm, lag, relaxation=rel) if np.isfinite(lag.bound) else None
             # the repair can fail (a must-place firm, compensation or a minimum it cannot meet
             # greedily) at one set of prices and succeed at better ones (province seed 1: None after
             # 400 steps, 460.7e9 after 800, where the greedy gives 423.0e9)
