@@ -415,7 +415,8 @@ class Relaxation:
         rhs = np.maximum(np.where(np.isfinite(lm.row_lower), np.abs(lm.row_lower), 0.0),
                          np.where(np.isfinite(lm.row_upper), np.abs(lm.row_upper), 0.0))
         self.scale = 1.0 / np.maximum(biggest, rhs)[self.rows]
-        self.dr, self.dc = self.local[er[sel]], ec[sel]
+        # int32: these index rows and columns only (at national size 7 million entries: 56 MB less)
+        self.dr, self.dc = self.local[er[sel]].astype(np.int32), ec[sel].astype(np.int32)
         self.dv = ev[sel] * self.scale[self.dr]
         self.lo = lm.row_lower[self.rows] * self.scale
         self.hi = lm.row_upper[self.rows] * self.scale
@@ -661,8 +662,8 @@ class Relaxation:
         fits = (self.opt_cap[ko] > 0) | (self.weight[ki] == 0)   # an option without room takes weightless pairs only
         ki, ko = ki[fits], ko[fits]
         order = np.argsort(self.firm_of_item[ki], kind="stable")
-        self.pk_item, self.pk_opt = ki[order], ko[order]
-        self.pk_firm = self.firm_of_item[self.pk_item]
+        self.pk_item, self.pk_opt = ki[order].astype(np.int32), ko[order].astype(np.int32)
+        self.pk_firm = self.firm_of_item[self.pk_item].astype(np.int32)
         capk = self.opt_cap[self.pk_opt]
         self.pk_wfrac = np.where(capk > 0, self.weight[self.pk_item] / np.where(capk > 0, capk, 1.0), 0.0)
         self.pk_start = np.searchsorted(self.pk_firm, np.arange(self.n_firms))
