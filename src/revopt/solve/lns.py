@@ -69,6 +69,8 @@ class LnsStats:
     level: int = 0
     #: sub-MIPs whose child process was killed at their time limit (HiGHS did not stop by itself)
     killed: int = 0
+    #: the search ended because its time was up (not converged, not its work done)
+    out_of_time: bool = False
 
 
 class _Sub:
@@ -436,7 +438,7 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
             if since_gain > n_plots // max(1, k // 2) + 1 or (rounds is not None and st.rounds >= rounds):
                 break  # about two sweeps without a gain at the last level, or the work done
             if left < 0.2:
-                st.clock_cut = True
+                st.clock_cut = st.out_of_time = True
                 break
             limit = left if sub_nodes is not None else min(level.seconds, left)
             ts = time.perf_counter()

@@ -43,6 +43,8 @@ class WarmStart:
     #: the clock cut a phase short (only meaningful with a work limit: the answer may then differ between machines)
     clock_cut: bool = False
     bounds: dict[str, float | None] = field(default_factory=dict)
+    #: neighbourhood search ran until its time was up (it had not converged)
+    lns_out_of_time: bool = False
 
 
 def _budget(share: float, time_limit: float | None, work_limit: int | None,
@@ -153,6 +155,7 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
                             target_pairs=TARGET_PAIRS if levels else TARGET_PAIRS_EXACT)
         phases["lns"] = time.perf_counter() - t
         cut = cut or st.clock_cut
+        return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds, st.out_of_time)
     return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds)
 
 
