@@ -272,3 +272,30 @@ def test_repair_is_feasible_or_none_on_random_instances(inst):
         assert_feasible(inst, lay, lm, x)
         optimum = exact_optimum(inst)
         assert optimum is not None and lm.cost @ x <= optimum + slack(optimum)
+
+
+def test_repair_changes_a_werkmilieu_the_relaxation_chose_for_a_must_place_firm():
+    """A must-place firm whose plots all carry a werkmilieu it cannot use (the national preset has
+    such firms with two plots): the repair gives one of them a werkmilieu the firm can use and
+    places it; before, the whole repair gave up."""
+    from builders import make
+    from revopt.data.vocab import WM_INDEX
+    from revopt.solve.lagrangian import Relaxation
+    from revopt.solve.lagrangian_repair import _Repair
+
+    inst = make([dict(firm_id="M", must_place=True, werkmilieus="industrieel", category="4.1"),
+                 dict(firm_id="V", werkmilieus="productie", value_added_eur=50.0)],
+                [dict(plot_id="P", werkmilieus="industrieel;productie", max_category="5.1")])
+    lay, lm = build_model(inst)
+    res = lagrangian_bound(lay, lm, iterations=50)
+    rep = _Repair(lm, Relaxation(lay, lm), res)
+    z = lay.z.set_index(["plot", "w"])["col"]
+    productie, industrieel = int(z[(0, WM_INDEX["productie"])]), int(z[(0, WM_INDEX["industrieel"])])
+    assert rep.designate(0, productie)                     # as a relaxation may choose
+    j = int(np.flatnonzero(lay.pairs["firm_id"].to_numpy() == "M")[0])
+    assert not rep.place(j)
+    assert rep.place_redesignated(j)
+    assert rep.designated[0] == industrieel and rep.placed[rep.firm[j]]
+    x = rep.solution()
+    assert x is not None and x[j] == 1.0
+    assert_feasible(inst, lay, lm, x)

@@ -206,6 +206,22 @@ class _Repair:
             return True
         return False
 
+    def place_redesignated(self, j: int) -> bool:
+        """Place pair j's firm after giving its plot a werkmilieu the firm can use instead of the one
+        the relaxation chose (not a forced one; the ledger refuses the change when a firm already on
+        the plot cannot have it). The national preset has must-place firms with two plots, both
+        designated otherwise by the relaxation."""
+        rel, p = self.rel, int(self.rel.item_plot[j])
+        old = int(self.designated[p])
+        if self.placed[self.firm[j]] or rel.upper[j] < 1.0 or old < 0 or rel.lower[old] >= 1.0:
+            return False
+        for zc in self.c3_z[self.c3_start[j]:self.c3_start[j + 1]].tolist():
+            if zc != old and self.redesignate(p, zc):
+                if self.place(j):
+                    return True
+                self.redesignate(p, old)                    # as it was: the same activity, so it holds
+        return False
+
     def relocate(self, j: int) -> bool:
         """Move pair j's firm from where it is to j (its plot must be designated compatibly)."""
         rel, f, at = self.rel, self.firm[j], self.at
@@ -285,6 +301,8 @@ class _Repair:
             self.place(int(j))
         for j in order[must[order]]:                        # must-place firms left: open one of their plots
             self.place(int(j), open_plot=True)
+        for j in order[must[order]]:                        # still left: another werkmilieu on one of them
+            self.place_redesignated(int(j))
         if np.any(rel.firm_must & ~self.placed & (np.bincount(self.firm, minlength=rel.n_firms) > 0)):
             return False
         for j in order:
