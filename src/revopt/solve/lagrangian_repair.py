@@ -11,7 +11,8 @@ activities), so the result is feasible by construction or None:
 3. claims with a minimum (C9) (re)designate the largest plots of their region and werkmilieu;
 4. firms, each once and only where every row still holds: locked firms; firms of a lifecycle
    stage until the region's minimum (C10) is met (moving them into the region if needed);
-   must-place firms, on a designated plot, else opening one of theirs; then every pair that
+   must-place firms, on a designated plot, else opening one of theirs, else giving one of
+   theirs another werkmilieu (one the firms already there may have); then every pair that
    adds value, best first by its *net value at the bound's prices*: its reduced cost at the
    coupling rows' multipliers less its floor at the price of its plot's option (the price
    search's pi_o / C_o), opening its plot when that value is positive;
