@@ -27,7 +27,6 @@ ROW0 = 2  # file row number of the first data row (header = row 1)
 MAX_PER_COLUMN = 10  # rows listed per broken column rule before summarising
 
 
-
 def stripped_text(column: pd.Series) -> pd.Series:
     """The cells as stripped text (None as ""), one text object per distinct cell. A table repeats
     its ids: a national pairs.csv names 50,000 firms over 2 million rows, and one object per row
@@ -37,6 +36,7 @@ def stripped_text(column: pd.Series) -> pd.Series:
     missing = np.flatnonzero(codes < 0)      # None and NaN (which reads "nan", as str() has it)
     out[missing] = ["" if v is None else str(v).strip() for v in column.iloc[missing].to_numpy(object)]
     return pd.Series(out, index=column.index, dtype=object)
+
 
 def _rows(mask: pd.Series) -> list[int]:
     return [int(i) + ROW0 for i in np.flatnonzero(mask.to_numpy())]

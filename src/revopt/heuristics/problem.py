@@ -21,6 +21,7 @@ from ..model import claims, floorspace, lifecycle
 from ..model.block import Block
 from ..model.candidates import Candidates, closed_plots
 from ..model.layout import Layout, plot_terrain_arrays
+from ..model.locks import locked_pair_columns
 from ..model.objective import cost_vector
 from .ledger import CapacityLedger, slack
 
@@ -74,15 +75,12 @@ class Problem:
             raise ValueError("candidate pairs must be sorted by firm")
         offsets = np.searchsorted(self.pair_firm, np.arange(self.n_firms + 1))
         self.firm_start, self.firm_stop = offsets[:-1].copy(), offsets[1:].copy()
-        self.usable = np.ones(len(pairs), dtype=bool)
-        locked, home = _locked_home_pairs(self.inst, self.pair_plot, offsets)
-        if len(locked):
-            n = self.firm_stop[locked] - self.firm_start[locked]
-            self.usable[np.repeat(self.firm_start[locked] - np.cumsum(n) + n, n) + np.arange(int(n.sum()))] = False
-            has = home >= 0
-            self.usable[home[has]] = True
-            self.firm_start[locked] = np.where(has, home, 0)
-            self.firm_stop[locked] = np.where(has, home + 1, 0)
+        locked, home = locked_pair_columns(self.inst, self.layout)   # pair j is column j
+        is_locked = np.zeros(self.n_firms, dtype=bool)
+        is_locked[locked] = True
+        self.usable = ~is_locked[self.pair_firm]
+        self.usable[home] = True
+        self.firm_start[locked], self.firm_stop[locked] = home, home + 1
         self.candidate_count = self.firm_stop - self.firm_start
         by_plot = np.argsort(self.pair_plot, kind="stable")
         self.pairs_by_plot = by_plot[self.usable[by_plot]]
@@ -198,21 +196,3 @@ class Problem:
                 return b
         return Block.empty(name)
 
-
-def _locked_home_pairs(inst: Instance, pair_plot: np.ndarray, offsets: np.ndarray
-                       ) -> tuple[np.ndarray, np.ndarray]:
-    """The locked firms (row positions) and the pair of each one's current plot (-1 when that plot
-    is not among its candidates, which validation refuses). Pairs are sorted by firm, then plot."""
-    firms = inst.firms
-    locked = np.flatnonzero(firms["locked"].to_numpy(bool))
-    if not len(locked):
-        return locked, locked
-    position = pd.Series(np.arange(len(inst.plots)), index=inst.plots["plot_id"])
-    current = firms["current_plot"].iloc[locked].map(position).fillna(-1).to_numpy(np.int64)
-    home = np.full(len(locked), -1, dtype=np.int64)
-    for i, (f, p) in enumerate(zip(locked.tolist(), current.tolist())):
-        a, b = int(offsets[f]), int(offsets[f + 1])
-        k = a + int(np.searchsorted(pair_plot[a:b], p))
-        if p >= 0 and k < b and pair_plot[k] == p:
-            home[i] = k
-    return locked, home

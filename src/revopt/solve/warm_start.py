@@ -111,7 +111,7 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
     phases: dict[str, float] = {}
     bounds: dict[str, float | None] = {}
     starts: list[np.ndarray] = []
-    cut, guide = False, None
+    cut, guide, out_of_time = False, None, False
     if options.lagrangian:
         lag, repaired, cut = _lagrangian(lay, lm, options, time_limit, work_limit)
         if options.lns_guided and lag is not None and np.isfinite(lag.bound):
@@ -154,9 +154,8 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
                             levels=LEVELS if levels else EXACT, chains=levels,
                             target_pairs=TARGET_PAIRS if levels else TARGET_PAIRS_EXACT)
         phases["lns"] = time.perf_counter() - t
-        cut = cut or st.clock_cut
-        return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds, st.out_of_time)
-    return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds)
+        cut, out_of_time = cut or st.clock_cut, st.out_of_time
+    return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds, out_of_time)
 
 
 def hinted_start(instance: Instance, cand: Candidates, lay: Layout, lm: LinearModel, hint: Solution, *,
