@@ -299,3 +299,24 @@ def test_repair_changes_a_werkmilieu_the_relaxation_chose_for_a_must_place_firm(
     x = rep.solution()
     assert x is not None and x[j] == 1.0
     assert_feasible(inst, lay, lm, x)
+
+
+def test_the_repair_fills_a_row_no_further_than_the_greedy_ledger_takes():
+    """A move may take an inequality row past its bound by ROW_SLACK (relative) at most, the greedy's
+    capacity ledger's own slack: with 1e-7 the repair filled national nitrogen rows 0.05-0.8 mol
+    past what the ledger takes, and the greedy could not start from the repaired allocation."""
+    from revopt.heuristics.ledger import RELATIVE_SLACK
+    from revopt.solve.lagrangian import Relaxation
+    from revopt.solve.lagrangian_repair import ROW_SLACK, _Ledger
+
+    assert ROW_SLACK <= RELATIVE_SLACK
+    inst = revopt.load_instance(INSTANCES / "demo")
+    lay, lm = build_model(inst)
+    led = _Ledger(lm, Relaxation(lay, lm))
+    i = next(r for r in range(lm.n_rows) if np.isfinite(lm.row_upper[r]) and abs(lm.row_upper[r]) > 1e3
+             and lm.row_lower[r] != lm.row_upper[r])
+    hi, row = lm.row_upper[i], np.array([i])
+    led.act[i] = hi - 10.0
+    assert led.fits(row, np.array([10.0]))                          # exactly full
+    assert not led.fits(row, np.array([10.0 + 1e-8 * abs(hi)]))     # within 1e-7, past the ledger
+    assert led.fits(row, np.array([-5.0]))

@@ -115,6 +115,7 @@ def place_must(st: State, must: np.ndarray, fit: bool) -> bool:
     the gain, or (``fit``) the share of the plot's room the firm takes. A firm
     without room bumps firms from one of its plots (:func:`repair`)."""
     P = st.problem
+    must = must[st.pair_of_firm[must] < 0]  # placed already (locked, or from a hint): nothing to do
     if len(must) == 0:
         return True
     counts = P.candidate_count[must]
