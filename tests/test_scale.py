@@ -236,6 +236,30 @@ def test_guide_splits_the_whole_duality_gap_over_the_plots():
     assert np.allclose(scores, guide.scores(x, len(inst.plots), act))
 
 
+def test_the_tracked_scores_follow_the_incumbent():
+    """The search keeps the guide's scores up to date from each accepted change (:class:`lns._Scores`);
+    after a series of changes they equal the scores computed from scratch."""
+    from revopt.solve.lagrangian import lagrangian_bound
+    from revopt.solve.lns import Guide, _Scores, _Sub
+
+    inst = revopt.load_instance(INSTANCES / "rijssen-holten")
+    cand = candidate_pairs(inst)
+    lay, lm = build_model(inst, cand)
+    lag = lagrangian_bound(lay, lm, iterations=100)
+    x = greedy(inst, cand).column_values(lay)
+    guide = Guide(lay, lm, lag.multipliers, lag.x_relaxed)
+    sub = _Sub(lm, x)
+    tracked = _Scores(guide, sub, len(inst.plots))
+    rng = np.random.default_rng(0)
+    for _ in range(20):  # any change of any columns (feasibility is not the point here)
+        cols = np.sort(rng.choice(lm.n_cols, size=7, replace=False))
+        values = rng.integers(0, 2, size=7).astype(float)
+        rows, delta = sub.change(cols, values)
+        sub.accept(cols, values, rows, delta)
+    assert np.allclose(tracked.now, guide.scores(sub.x, len(inst.plots)), rtol=1e-9, atol=1e-3)
+    assert not np.allclose(tracked.now, guide.scores(x, len(inst.plots)), rtol=1e-9, atol=1e-3)
+
+
 def test_stdout_survives_highs_created_in_threads_at_once():
     """HiGHS objects are created with file descriptor 1 silenced; the neighbourhood search creates
     them in two threads at once. However their windows overlap, stdout is the real one after."""
@@ -304,11 +328,11 @@ def test_a_linked_area_holds_the_plots_the_seeds_firms_could_move_to(inst, seed_
     seed_plot, k = seed_plot % n_plots, min(k, n_plots)
     x = g.column_values(lay)
     areas = _Areas(inst, lay, lm, relaxed=np.zeros(lm.n_cols), chains=True)
-    placed_at = areas.placed_at(x)
-    area = areas.around(seed_plot, k, placed_at)
+    placed = areas.placed(x)
+    area = areas.around(seed_plot, k, placed)
     assert area.sum() == k and area[seed_plot]
     firm, plot = lay.pairs["firm"].to_numpy(), lay.pairs["plot"].to_numpy()
-    on_seed = np.flatnonzero(placed_at == seed_plot)
+    on_seed = np.flatnonzero(placed.at == seed_plot)
     reach = set()
     for f in on_seed:  # each firm's plots by the value of its pair there, as the area takes them
         j = np.flatnonzero(firm == f)
@@ -337,6 +361,6 @@ def test_a_linked_area_reaches_past_near_plots_that_do_not_help():
     plot_ids = inst.plots["plot_id"].tolist()
     linked = _Areas(inst, lay, lm, relaxed=np.zeros(lm.n_cols), chains=True)
     near = _Areas(inst, lay, lm)
-    placed_at = linked.placed_at(x)
-    assert [plot_ids[p] for p in np.flatnonzero(linked.around(0, 2, placed_at))] == ["S", "F"]
-    assert [plot_ids[p] for p in np.flatnonzero(near.around(0, 2, placed_at))] == ["S", "N1"]
+    placed = linked.placed(x)
+    assert [plot_ids[p] for p in np.flatnonzero(linked.around(0, 2, placed))] == ["S", "F"]
+    assert [plot_ids[p] for p in np.flatnonzero(near.around(0, 2, placed))] == ["S", "N1"]
