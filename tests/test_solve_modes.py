@@ -74,3 +74,23 @@ def test_highs_gets_no_leftover_seconds_after_a_search_that_used_its_time():
     assert res.status.has_solution
     assert "no time left for HiGHS" in res.message
     assert res.seconds.get("solve", 0.0) == 0.0 and res.seconds.get("handover", 0.0) == 0.0
+
+
+def test_a_reproducible_search_caps_each_sub_mip_also_without_a_time_limit(monkeypatch):
+    """In the reproducible mode a sub-MIP is limited by nodes, and its time limit was all the time
+    left: without a time limit (1e9 s) a HiGHS that never returns (tests/test_submip.py) would hold
+    the solve forever, and with one it took the whole limit. Each gets lns.WORK_SUB_MIP_S at most."""
+    import importlib
+
+    lns = importlib.import_module("revopt.solve.lns")
+    limits: list[float] = []
+    solve = lns._Sub.solve
+
+    def spy(self, free, worker, time_limit, *args, **kwargs):
+        limits.append(time_limit)
+        return solve(self, free, worker, time_limit, *args, **kwargs)
+
+    monkeypatch.setattr(lns._Sub, "solve", spy)
+    demo = revopt.load_instance(INSTANCES / "demo")
+    res = solve_verified(demo, warm_start=True, work_limit=3, seed=0)
+    assert res.reproducible and limits and max(limits) <= lns.WORK_SUB_MIP_S

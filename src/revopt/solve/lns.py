@@ -39,6 +39,13 @@ TARGET_PAIRS = 500
 TARGET_PAIRS_EXACT = 1500
 
 
+#: the reproducible mode: a sub-MIP of ``sub_nodes`` nodes gets at most this many seconds, so that a HiGHS
+#: that never returns (tests/test_submip.py) is killed instead of holding the search to its whole time
+#: limit, or forever without one (a 200-node province sub-MIP takes well under 5 s; when the cap acts,
+#: ``LnsStats.clock_cut`` says so)
+WORK_SUB_MIP_S = 60.0
+
+
 @dataclass(frozen=True)
 class Level:
     """How hard one sub-MIP is worked: its time limit (seconds) and the relative gap at which it
@@ -529,7 +536,7 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
             if left < 0.2:
                 st.clock_cut = st.out_of_time = True
                 break
-            limit = left if sub_nodes is not None else min(level.seconds, left)
+            limit = min(WORK_SUB_MIP_S if sub_nodes is not None else level.seconds, left)
             ts = time.perf_counter()
             in_areas = None
             if scores is None:
