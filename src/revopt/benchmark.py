@@ -53,7 +53,7 @@ def bench_instance(inst: Instance, *, label: str | None = None, time_limit: floa
                     "nnz": res.size.get("nnz"), "seconds": {p: res.seconds.get(p, 0.0) for p in PHASES},
                     "status": res.status.value, "objective": res.objective, "bound": res.bound, "gap": res.gap,
                     "bound_source": res.bound_source, "wall_s": res.time_s})
-        for extra in ("bound", "warm_start", "lns"):  # heuristic phases, when solve() ran them
+        for extra in ("bound", "warm_start", "lns", "polish"):  # heuristic phases, when solve() ran them
             if extra in res.seconds:
                 rec["seconds"][extra] = res.seconds[extra]
     else:  # build only: time candidates, build and the hand-over, no solve

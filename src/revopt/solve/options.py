@@ -26,6 +26,9 @@ class SolveOptions:
     lns_share_alone: float = 0.97
     #: without a time limit, neighbourhood search stops after this many seconds: docs/benchmarks.md#time-shares
     lns_default_s: float = 120.0
+    #: of neighbourhood search's time, this share goes to the greedy's moves from its result (firms its loose
+    #: sub-MIPs left unplaced where room is free, bump chains): docs/benchmarks.md#polish
+    polish_share: float = 0.04
     #: neighbourhood sub-MIPs solved side by side on areas that share nothing (one HiGHS thread each;
     #: a fixed number, not the machine's cores, so that the reproducible mode stays machine-independent):
     #: docs/benchmarks.md#parallel-neighbourhoods

@@ -4,7 +4,9 @@ It finds a good incumbent fast on models whose LP relaxation alone takes HiGHS m
 then works on the whole model for the bound (:func:`revopt.solve.highs_backend.solve_highs`
 keeps the better incumbent). With a time limit the greedy gets at most
 ``options.greedy_share`` of it and neighbourhood search ``options.lns_share``; without one,
-neighbourhood search stops after ``options.lns_default_s`` seconds or when it converges.
+neighbourhood search stops after ``options.lns_default_s`` seconds or when it converges. The
+last ``options.polish_share`` of neighbourhood search's time goes to the greedy started from its
+result (:func:`_polish`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data.instance import Instance
-from ..heuristics import greedy
+from ..heuristics import GreedyResult, greedy
 from ..model.block import LinearModel
 from ..model.candidates import Candidates
 from ..model.layout import Layout
@@ -147,15 +149,48 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
             if progress is not None:
                 progress(Progress(shift + elapsed, objective, bounds.get("lagrangian"), None, True))
 
-        start, st = improve(instance, lay, lm, start, time_limit=budget or 0.0, threads=threads, progress=tell,
-                            seed=seed, rounds=work_limit,
+        # the reproducible mode keeps to sub-MIPs (the greedy's moves stop on the clock)
+        polish = 0.0 if work_limit is not None or budget is None else options.polish_share * budget
+        start, st = improve(instance, lay, lm, start, time_limit=(budget or 0.0) - polish, threads=threads,
+                            progress=tell, seed=seed, rounds=work_limit,
                             sub_nodes=None if work_limit is None else options.work_sub_nodes,
                             workers=options.lns_workers, guide=guide,
                             levels=LEVELS if levels else EXACT, chains=levels,
                             target_pairs=TARGET_PAIRS if levels else TARGET_PAIRS_EXACT)
         phases["lns"] = time.perf_counter() - t
         cut, out_of_time = cut or st.clock_cut, st.out_of_time
+        if st.improved and polish > 0:
+            t = time.perf_counter()
+            start, polished = _polish(instance, cand, lay, lm, start, polish - construction_s(g))
+            phases["polish"] = time.perf_counter() - t
+            if polished:
+                tell(time.perf_counter() - t0 - shift, float(lm.cost @ start))
     return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds, out_of_time)
+
+
+def construction_s(g: GreedyResult) -> float:
+    """The seconds a greedy run spent before its local improvement (what a second run from a hint
+    costs before its moves begin, about)."""
+    return g.seconds - float(g.stats.get("improve_seconds", 0.0))
+
+
+def _polish(instance: Instance, cand: Candidates, lay: Layout, lm: LinearModel, x: np.ndarray,
+            moves_s: float) -> tuple[np.ndarray, bool]:
+    """The greedy from neighbourhood search's result: the allocation again (every placement fits
+    where it is), then firms placed where room is free and the greedy's moves for ``moves_s``
+    seconds. Loose sub-MIPs stop within 1 % of their area's
+    value and leave such gains (national seed 0 after 150 s of search: +9.9e9 in 16.7 s, where the
+    search gained 5.3e9 in the same time). Returns the better vector and whether it is the greedy's."""
+    if moves_s <= 0:
+        return x, False
+    g = greedy(instance, cand, improve=True, time_limit=moves_s, model=(lay, lm),
+               start=extract_solution(instance, lay, x))
+    if g.solution is None:
+        return x, False
+    v = g.column_values(lay)
+    if float(lm.cost @ v) <= float(lm.cost @ x) + 1e-9 * max(1.0, abs(float(lm.cost @ x))):
+        return x, False
+    return v, True
 
 
 def hinted_start(instance: Instance, cand: Candidates, lay: Layout, lm: LinearModel, hint: Solution, *,
