@@ -23,6 +23,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..model.block import spans
+
 JITTER_SIGMA = 0.5
 
 
@@ -92,7 +94,7 @@ class _Grid:
         iy_hi = np.clip(np.floor((fyr + r) / cell_m), -1, ny - 1).astype(np.int64)
         ncol = np.where((ix_hi >= ix_lo) & (iy_hi >= iy_lo), ix_hi - ix_lo + 1, 0)
         rep = np.repeat(np.arange(len(fxr)), ncol)
-        col = ix_lo[rep] + np.arange(len(rep)) - np.repeat(np.cumsum(ncol) - ncol, ncol)
+        col = spans(ix_lo, ncol)
         lo = self.starts[col * ny + iy_lo[rep]]
         hi = self.starts[col * ny + iy_hi[rep] + 1]
         return rep, lo, hi - lo
@@ -125,8 +127,7 @@ def _candidates(rng: np.random.Generator, g: _Grid, f: _Firms, fr: np.ndarray, l
                 c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The ranges of one chunk expanded: the (firm, plot) pairs within the radius that pass the
     cheap candidate rules, with their shortlist key (distance x jitter; -1 for a forced pair)."""
-    tot = int(c.sum())
-    pos = np.arange(tot) - np.repeat(np.cumsum(c) - c, c) + np.repeat(lo, c)
+    pos = spans(lo, c)
     dx = g.x[pos] - np.repeat(f.x[fr], c)
     dy = g.y[pos] - np.repeat(f.y[fr], c)
     d2 = dx * dx + dy * dy

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..model.block import spans
 from .compensation import compensate, prune_compensation
 from .hint import Hint, place_hinted
 from .moves import abandon_terrains, place_best, try_insert
@@ -119,8 +120,7 @@ def place_must(st: State, must: np.ndarray, fit: bool) -> bool:
     if len(must) == 0:
         return True
     counts = P.candidate_count[must]
-    all_pairs = (np.repeat(P.firm_start[must], counts) + np.arange(int(counts.sum()))
-                 - np.repeat(np.cumsum(counts) - counts, counts))
+    all_pairs = spans(P.firm_start[must], counts)
     room_share = -P.pair_floor / np.maximum(P.max_capacity[P.pair_plot], 1e-300) if fit else None
     if len(all_pairs) * len(must) > DYNAMIC_REGRET_WORK:
         firms, best, regret = _regret_order(st, all_pairs, room_share)
@@ -179,8 +179,7 @@ def place_in_order(st: State, firms: np.ndarray, share: bool, block: int = 512) 
     for i in range(0, len(firms), block):
         chunk = firms[i:i + block]
         counts = P.candidate_count[chunk]
-        js = (np.repeat(P.firm_start[chunk], counts) + np.arange(int(counts.sum()))
-              - np.repeat(np.cumsum(counts) - counts, counts))
+        js = spans(P.firm_start[chunk], counts)
         _, ok = st.assess(js, share)
         live = np.bincount(np.repeat(np.arange(len(chunk)), counts), weights=ok, minlength=len(chunk)) > 0
         for f in chunk[live]:

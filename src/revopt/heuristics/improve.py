@@ -15,6 +15,7 @@ import time
 
 import numpy as np
 
+from ..model.block import spans
 from .moves import MAX_BUMP, abandon_terrains, bump_order, place_best, try_insert
 from .problem import Problem
 from .state import State
@@ -153,9 +154,7 @@ def _bumping_may_help(st: State, j: int) -> bool:
 def pairs_on(P: Problem, plots: np.ndarray) -> np.ndarray:
     """Indices of the candidate pairs on the given plots."""
     counts = P.plot_pairs[plots + 1] - P.plot_pairs[plots]
-    pos = (np.repeat(P.plot_pairs[plots], counts) + np.arange(int(counts.sum()))
-           - np.repeat(np.cumsum(counts) - counts, counts))
-    return P.pairs_by_plot[pos]
+    return P.pairs_by_plot[spans(P.plot_pairs[plots], counts)]
 
 
 def try_open(st: State, t: int) -> bool:

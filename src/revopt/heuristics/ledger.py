@@ -47,7 +47,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..model import claims, corridors, floorspace, grid, lifecycle, nitrogen, noise
-from ..model.block import Block
+from ..model.block import Block, spans
 from ..model.layout import Layout
 from .journal import Journal
 
@@ -127,7 +127,7 @@ class CapacityLedger:
         if total == 0:
             return ok
         owner = np.repeat(np.arange(len(cols)), cnt)
-        entry = self.column_start[c][owner] + np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        entry = spans(self.column_start[c], cnt)
         bad = self.used[self.entry_row[entry]] > self.entry_limit[entry]
         ok[owner[bad]] = False
         return ok
@@ -247,5 +247,5 @@ def _substitute_emission(area: Block, emission: Block, kind: np.ndarray
         o = np.argsort(xc, kind="stable")
         xr, xc, kg = xr[o], xc[o], kg[o]
     cnt = start[xr + 1] - start[xr]
-    entry = np.repeat(start[xr], cnt) + np.arange(int(cnt.sum())) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    entry = spans(start[xr], cnt)
     return area_row[entry], np.repeat(xc, cnt), np.repeat(kg, cnt) * coef[entry]

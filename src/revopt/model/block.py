@@ -37,6 +37,13 @@ class Block:
         return cls(name, pd.DataFrame(), z.astype(np.int64), z.astype(np.int64), z, z, z)
 
 
+def spans(first: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions ``first[i], ..., first[i] + lengths[i] - 1`` of every span, one after another
+    (the nonzeros of some rows of a CSR matrix, the pairs of some firms or plots in a sorted table)."""
+    lengths = np.asarray(lengths)
+    return np.repeat(np.asarray(first) - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+
+
 def row_positions(n: int, members: np.ndarray) -> np.ndarray:
     """Row of each of ``n`` entities (plots, firms, ...) in a block whose rows are ``members``, in order;
     -1 elsewhere."""

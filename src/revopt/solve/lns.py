@@ -28,7 +28,7 @@ import highspy
 import numpy as np
 
 from ..data.instance import Instance
-from ..model.block import LinearModel
+from ..model.block import LinearModel, spans
 from ..model.layout import Layout, plot_terrain_arrays
 from .lagrangian import reduced_costs
 from .submip import KILLED, SubMipWorker
@@ -106,7 +106,7 @@ class _Sub:
     def _entries(self, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The nonzeros of ``cols``: (row, value, position of the column in ``cols``)."""
         n = self.col_len[cols]
-        idx = _spans(self.col_start[cols], n)
+        idx = spans(self.col_start[cols], n)
         return self.col_row[idx], self.col_val[idx], np.repeat(np.arange(len(cols)), n)
 
     def cut(self, free: np.ndarray) -> tuple[np.ndarray, LinearModel]:
@@ -304,7 +304,7 @@ class _Areas:
         """The x columns on the plots of ``in_area``, ascending (in time with the area, not the model)."""
         plots = np.flatnonzero(in_area)
         n = self.plot_pair_start[plots + 1] - self.plot_pair_start[plots]
-        return np.sort(self.plot_pairs[_spans(self.plot_pair_start[plots], n)])
+        return np.sort(self.plot_pairs[spans(self.plot_pair_start[plots], n)])
 
     def free_columns(self, seed_plot: int, k: int, x: np.ndarray) -> np.ndarray:
         """The columns re-decided in the area of ``k`` plots around ``seed_plot`` (:meth:`around`) with
@@ -407,7 +407,7 @@ class Guide:
         priced = np.flatnonzero(y != 0)
         lengths = np.diff(lm.start)[priced]
         row = np.repeat(priced, lengths)
-        idx = _spans(lm.start[priced], lengths)
+        idx = spans(lm.start[priced], lengths)
         col = lm.index[idx]
         use = np.abs(lm.value[idx]) * np.abs(x_relaxed[col])
         unused = np.bincount(row, weights=use, minlength=lm.n_rows) == 0
@@ -444,7 +444,7 @@ class Guide:
         on = p >= 0
         out = -np.bincount(p[on], weights=(self.rc[cols] * dx)[on], minlength=n_plots)
         n = self.share_start[rows + 1] - self.share_start[rows]
-        e = _spans(self.share_start[rows], n)
+        e = spans(self.share_start[rows], n)
         # a row's priced slack y (b - A x) falls by y delta, shared over its plots
         out -= np.bincount(self.share_plot[e], weights=self.share[e] * self.y[self.share_row[e]] * np.repeat(delta, n),
                            minlength=n_plots)
@@ -465,12 +465,6 @@ class _Scores:
 
     def moved(self, cols: np.ndarray, dx: np.ndarray, rows: np.ndarray, delta: np.ndarray) -> None:
         self.now += self.guide.change(cols, dx, rows, delta, self.n_plots)
-
-
-def _spans(first: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The positions ``first[i], ..., first[i] + lengths[i] - 1`` of every span, one after another
-    (the nonzeros of some rows of a CSR model, or of some columns of a CSC one)."""
-    return np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
 
 
 def _adapt(target: float, proved: bool, seconds: float | None, target_pairs: int, level: Level) -> float:

@@ -149,22 +149,31 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
             if progress is not None:
                 progress(Progress(shift + elapsed, objective, bounds.get("lagrangian"), None, True))
 
+        def search(x: np.ndarray, seconds: float, offset: float, seed: int):
+            return improve(instance, lay, lm, x, time_limit=seconds, threads=threads,
+                           progress=lambda el, obj: tell(offset + el, obj), seed=seed, rounds=work_limit,
+                           sub_nodes=None if work_limit is None else options.work_sub_nodes,
+                           workers=options.lns_workers, guide=guide,
+                           levels=LEVELS if levels else EXACT, chains=levels,
+                           target_pairs=TARGET_PAIRS if levels else TARGET_PAIRS_EXACT)
+
         # the reproducible mode keeps to sub-MIPs (the greedy's moves stop on the clock)
         polish = 0.0 if work_limit is not None or budget is None else options.polish_share * budget
-        start, st = improve(instance, lay, lm, start, time_limit=(budget or 0.0) - polish, threads=threads,
-                            progress=tell, seed=seed, rounds=work_limit,
-                            sub_nodes=None if work_limit is None else options.work_sub_nodes,
-                            workers=options.lns_workers, guide=guide,
-                            levels=LEVELS if levels else EXACT, chains=levels,
-                            target_pairs=TARGET_PAIRS if levels else TARGET_PAIRS_EXACT)
+        start, st = search(start, (budget or 0.0) - polish, 0.0, seed)
         phases["lns"] = time.perf_counter() - t
         cut, out_of_time = cut or st.clock_cut, st.out_of_time
         if st.improved and polish > 0:
-            t = time.perf_counter()
+            tp = time.perf_counter()
             start, polished = _polish(instance, cand, lay, lm, start, polish - construction_s(g))
-            phases["polish"] = time.perf_counter() - t
+            phases["polish"] = time.perf_counter() - tp
             if polished:
-                tell(time.perf_counter() - t0 - shift, float(lm.cost @ start))
+                tell(time.perf_counter() - t, float(lm.cost @ start))
+            left = (budget or 0.0) - (time.perf_counter() - t)
+            if st.out_of_time and left > 1.0:  # the greedy left time over, and the search had not converged
+                tr = time.perf_counter()
+                start, st = search(start, left, tr - t, seed + 1)
+                phases["lns"] += time.perf_counter() - tr
+                cut, out_of_time = cut or st.clock_cut, st.out_of_time
     return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds, out_of_time)
 
 
