@@ -50,6 +50,12 @@ class _Ledger:
         self.x = np.zeros(lm.n_cols)
         self.act = np.zeros(lm.n_rows)
         self.lo, self.hi = lm.row_lower, lm.row_upper
+        # how far a move may take each row: ROW_SLACK past an inequality's bound, TOL on a defining
+        # equality (C6_emission: its moves cancel up to rounding); an infinite side stays infinite
+        tol = np.where(self.lo == self.hi, TOL, ROW_SLACK)
+        with np.errstate(invalid="ignore"):
+            self.hi_limit = self.hi + tol * np.maximum(1.0, np.abs(self.hi))
+            self.lo_limit = self.lo - tol * np.maximum(1.0, np.abs(self.lo))
         self.col_lo, self.col_hi = lm.col_lower, lm.col_upper
         # defining equality rows (C6_emission): row -> (defined column, its coefficient)
         self.defines = {int(rel.rows[r]): (int(c), float(a) / rel.scale[r])
@@ -83,13 +89,8 @@ class _Ledger:
 
     def fits(self, rows: np.ndarray, delta: np.ndarray) -> bool:
         new = self.act[rows] + delta
-        lo, hi = self.lo[rows], self.hi[rows]
-        equality = lo == hi        # a defining row (C6_emission): its moves cancel up to rounding
-        with np.errstate(invalid="ignore"):  # an infinite side never binds
-            up = (delta > 0) & (new > hi + np.where(equality, TOL * np.maximum(1.0, np.abs(new)),
-                                                    ROW_SLACK * np.maximum(1.0, np.abs(hi))))
-            down = (delta < 0) & (new < lo - np.where(equality, TOL * np.maximum(1.0, np.abs(new)),
-                                                      ROW_SLACK * np.maximum(1.0, np.abs(lo))))
+        up = (delta > 0) & (new > self.hi_limit[rows])
+        down = (delta < 0) & (new < self.lo_limit[rows])
         return not bool(np.any(up | down))
 
     def move(self, cols: list[int], amounts: list[float]) -> bool:
