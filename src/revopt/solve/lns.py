@@ -306,12 +306,6 @@ class _Areas:
         n = self.plot_pair_start[plots + 1] - self.plot_pair_start[plots]
         return np.sort(self.plot_pairs[spans(self.plot_pair_start[plots], n)])
 
-    def free_columns(self, seed_plot: int, k: int, x: np.ndarray) -> np.ndarray:
-        """The columns re-decided in the area of ``k`` plots around ``seed_plot`` (:meth:`around`) with
-        the rest fixed at ``x``."""
-        placed = self.placed(x)
-        return self.free_in(self.around(seed_plot, k, placed), placed.at < 0, placed.at, credits_everywhere=True)
-
     def free_in(self, in_area: np.ndarray, unplaced_here: np.ndarray, placed_at: np.ndarray,
                 credits_everywhere: bool) -> np.ndarray:
         """The columns of the area ``in_area``: its plots' designations, intensification and
