@@ -204,11 +204,11 @@ def test_sub_model_cut_and_kept_activity_match_the_whole_model(inst, seed):
         assert np.allclose(sub_dense, dense[np.ix_(used, np.flatnonzero(free))])
 
 
-def test_guide_splits_the_whole_duality_gap_over_the_plots():
-    """At the bound's multipliers y, L(y) - c x = rc (x_relaxed - x) + sum_r y_r (b_r - a_r x).
-    The guide's per-plot scores hold all of it except the reduced value of columns on no plot
-    (development) and rows with no column on a plot."""
-    from revopt.solve.lagrangian import _row_terms, lagrangian_bound
+@pytest.fixture(scope="module")
+def guided():
+    """rijssen-holten: its model, a Lagrangian bound of 100 steps, the greedy's allocation and the
+    guide of that bound."""
+    from revopt.solve.lagrangian import lagrangian_bound
     from revopt.solve.lns import Guide
 
     inst = revopt.load_instance(INSTANCES / "rijssen-holten")
@@ -216,7 +216,16 @@ def test_guide_splits_the_whole_duality_gap_over_the_plots():
     lay, lm = build_model(inst, cand)
     lag = lagrangian_bound(lay, lm, iterations=100)
     x = greedy(inst, cand).column_values(lay)
-    guide = Guide(lay, lm, lag.multipliers, lag.x_relaxed)
+    return inst, lm, lag, x, Guide(lay, lm, lag.multipliers, lag.x_relaxed)
+
+
+def test_guide_splits_the_whole_duality_gap_over_the_plots(guided):
+    """At the bound's multipliers y, L(y) - c x = rc (x_relaxed - x) + sum_r y_r (b_r - a_r x).
+    The guide's per-plot scores hold all of it except the reduced value of columns on no plot
+    (development) and rows with no column on a plot."""
+    from revopt.solve.lagrangian import _row_terms
+
+    inst, lm, lag, x, guide = guided
     y, rc = lag.multipliers, guide.rc
     act = np.zeros(lm.n_rows)  # A x by hand, not by the code under test
     np.add.at(act, np.repeat(np.arange(lm.n_rows), np.diff(lm.start)), lm.value * x[lm.index])
@@ -236,18 +245,12 @@ def test_guide_splits_the_whole_duality_gap_over_the_plots():
     assert np.allclose(scores, guide.scores(x, len(inst.plots), act))
 
 
-def test_the_tracked_scores_follow_the_incumbent():
+def test_the_tracked_scores_follow_the_incumbent(guided):
     """The search keeps the guide's scores up to date from each accepted change (:class:`lns._Scores`);
     after a series of changes they equal the scores computed from scratch."""
-    from revopt.solve.lagrangian import lagrangian_bound
-    from revopt.solve.lns import Guide, _Scores, _Sub
+    from revopt.solve.lns import _Scores, _Sub
 
-    inst = revopt.load_instance(INSTANCES / "rijssen-holten")
-    cand = candidate_pairs(inst)
-    lay, lm = build_model(inst, cand)
-    lag = lagrangian_bound(lay, lm, iterations=100)
-    x = greedy(inst, cand).column_values(lay)
-    guide = Guide(lay, lm, lag.multipliers, lag.x_relaxed)
+    inst, lm, _, x, guide = guided
     sub = _Sub(lm, x)
     tracked = _Scores(guide, sub, len(inst.plots))
     rng = np.random.default_rng(0)

@@ -526,11 +526,7 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
                 break
             limit = min(WORK_SUB_MIP_S if sub_nodes is not None else level.seconds, left)
             ts = time.perf_counter()
-            in_areas = None
-            if scores is None:
-                seeds = [int(order[(i + a) % n_plots]) for a in range(workers)]
-            else:
-                seeds, covered, in_areas = _guided_seeds(scores, areas, sub, covered, k, workers, rank)
+            seeds, covered, in_areas = _seeds(scores, areas, sub, covered, k, workers, order, rank, i)
             answers = solvers.round(sub, areas, seeds, k, limit, threads, sub_nodes, level.gap, in_areas)
             i += workers
             st.rounds += len(answers)
@@ -554,6 +550,15 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     if st.improved == 0:
         return x, st
     return sub.x.copy(), st
+
+
+def _seeds(scores: _Scores | None, areas: _Areas, sub: _Sub, covered: np.ndarray, k: int, workers: int,
+           order: np.ndarray, rank: np.ndarray, i: int) -> tuple[list[int], np.ndarray, list[np.ndarray] | None]:
+    """The next round's seeds: :func:`_guided_seeds` with a guide, else the next ``workers`` plots of
+    the random ``order`` from position ``i`` (their areas are left to the round)."""
+    if scores is None:
+        return [int(order[(i + a) % len(order)]) for a in range(workers)], covered, None
+    return _guided_seeds(scores, areas, sub, covered, k, workers, rank)
 
 
 def _guided_seeds(scores: _Scores, areas: _Areas, sub: _Sub, covered: np.ndarray, k: int, workers: int,

@@ -159,22 +159,37 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
 
         # the reproducible mode keeps to sub-MIPs (the greedy's moves stop on the clock)
         polish = 0.0 if work_limit is not None or budget is None else options.polish_share * budget
-        start, st = search(start, (budget or 0.0) - polish, 0.0, seed)
-        phases["lns"] = time.perf_counter() - t
-        cut, out_of_time = cut or st.clock_cut, st.out_of_time
-        if st.improved and polish > 0:
-            tp = time.perf_counter()
-            start, polished = _polish(instance, cand, lay, lm, start, polish - construction_s(g))
-            phases["polish"] = time.perf_counter() - tp
-            if polished:
-                tell(time.perf_counter() - t, float(lm.cost @ start))
-            left = (budget or 0.0) - (time.perf_counter() - t)
-            if st.out_of_time and left > 1.0:  # the greedy left time over, and the search had not converged
-                tr = time.perf_counter()
-                start, st = search(start, left, tr - t, seed + 1)
-                phases["lns"] += time.perf_counter() - tr
-                cut, out_of_time = cut or st.clock_cut, st.out_of_time
+        start, clock_cut, out_of_time = _search_and_polish(
+            lm, search, lambda x, s: _polish(instance, cand, lay, lm, x, s - construction_s(g)), start,
+            budget or 0.0, polish, seed, phases, tell)
+        cut = cut or clock_cut
     return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds, out_of_time)
+
+
+def _search_and_polish(lm: LinearModel, search: Callable, polish_fn: Callable, start: np.ndarray, budget: float,
+                       polish: float, seed: int, phases: dict[str, float], tell: Callable[[float, float], None]
+                       ) -> tuple[np.ndarray, bool, bool]:
+    """Neighbourhood search for ``budget - polish`` seconds (``search(x, seconds, offset, seed)``),
+    then the polish (``polish_fn(x, seconds)``, :func:`_polish`) and, when the search had not
+    converged, the search again for what the polish left; (allocation, whether the clock cut a
+    search, whether the last search ran out of time). Times go to ``phases`` (lns, polish)."""
+    t = time.perf_counter()
+    start, st = search(start, budget - polish, 0.0, seed)
+    phases["lns"] = time.perf_counter() - t
+    cut = st.clock_cut
+    if st.improved and polish > 0:
+        tp = time.perf_counter()
+        start, polished = polish_fn(start, polish)
+        phases["polish"] = time.perf_counter() - tp
+        if polished:
+            tell(time.perf_counter() - t, float(lm.cost @ start))
+        left = budget - (time.perf_counter() - t)
+        if st.out_of_time and left > 1.0:  # the greedy left time over, and the search had not converged
+            tr = time.perf_counter()
+            start, st = search(start, left, tr - t, seed + 1)
+            phases["lns"] += time.perf_counter() - tr
+            cut = cut or st.clock_cut
+    return start, cut, st.out_of_time
 
 
 def construction_s(g: GreedyResult) -> float:
