@@ -144,7 +144,8 @@ def test_areas_side_by_side_never_overfill_a_row_they_share():
     assert matrix_violations(lm, x0) == []
     from revopt.solve.lns import _Areas
 
-    assert len(_Areas(inst, lay, lm).side_by_side([0, 2], 2, x0)) == 2  # the two clusters share nothing
+    areas = _Areas(inst, lay, lm)
+    assert len(areas.side_by_side([0, 2], 2, areas.placed(x0))) == 2  # the two clusters share nothing
     for seed in range(6):
         x, _ = improve(inst, lay, lm, x0, time_limit=10.0, seed=seed, target_pairs=1, workers=2)
         assert matrix_violations(lm, x) == []

@@ -324,16 +324,15 @@ class _Areas:
         free[self.c_col[in_area[self.c_plot]] if not credits_everywhere else self.c_col] = True
         return free
 
-    def side_by_side(self, seeds: list[int], k: int, x: np.ndarray | _Placed,
+    def side_by_side(self, seeds: list[int], k: int, placed: _Placed,
                      in_areas: list[np.ndarray] | None = None) -> list[np.ndarray]:
         """Free columns of areas around ``seeds`` that share no plot, terrain or column (a seed
         whose area overlaps an earlier one is left out): each unplaced firm goes to the area
-        where its best pair lies, the credits to the area of their plot. ``x``: the incumbent,
-        or where it puts the firms (:meth:`placed`); ``in_areas``: the seeds' areas when known."""
+        where its best pair lies, the credits to the area of their plot. ``placed``: where the
+        incumbent puts the firms (:meth:`placed`); ``in_areas``: the seeds' areas when known."""
         areas: list[np.ndarray] = []
         used_plots = np.zeros(self.n_plots, dtype=bool)
         used_terrains: set[int] = set()
-        placed = x if isinstance(x, _Placed) else self.placed(x)
         placed_at = placed.at
         for i, seed in enumerate(seeds):
             in_area = self.around(seed, k, placed) if in_areas is None else in_areas[i]
@@ -442,7 +441,7 @@ class Guide:
         # a row's priced slack y (b - A x) falls by y delta, shared over its plots
         out -= np.bincount(self.share_plot[e], weights=self.share[e] * self.y[self.share_row[e]] * np.repeat(delta, n),
                            minlength=n_plots)
-        return out[:n_plots]
+        return out
 
 
 class _Scores:

@@ -160,7 +160,7 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
         # the reproducible mode keeps to sub-MIPs (the greedy's moves stop on the clock)
         polish = 0.0 if work_limit is not None or budget is None else options.polish_share * budget
         start, clock_cut, out_of_time = _search_and_polish(
-            lm, search, lambda x, s: _polish(instance, cand, lay, lm, x, s - construction_s(g)), start,
+            lm, search, lambda x, s: _polish(instance, cand, lay, lm, x, s - _construction_s(g)), start,
             budget or 0.0, polish, seed, phases, tell)
         cut = cut or clock_cut
     return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds, out_of_time)
@@ -192,7 +192,7 @@ def _search_and_polish(lm: LinearModel, search: Callable, polish_fn: Callable, s
     return start, cut, st.out_of_time
 
 
-def construction_s(g: GreedyResult) -> float:
+def _construction_s(g: GreedyResult) -> float:
     """The seconds a greedy run spent before its local improvement (what a second run from a hint
     costs before its moves begin, about)."""
     return g.seconds - float(g.stats.get("improve_seconds", 0.0))
