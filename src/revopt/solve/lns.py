@@ -187,7 +187,9 @@ class _Areas:
     """Neighbourhoods: the plots nearest a seed plot, and the columns that re-opens."""
 
     def __init__(self, inst: Instance, lay: Layout, lm: LinearModel, relaxed: np.ndarray | None = None,
-                 chains: bool = False):
+                 chains: bool = False, seed: int = 0):
+        #: breaks ties between plots at the same distance (:meth:`nearest`)
+        self.rng = np.random.default_rng(seed)
         self.n_plots, self.n_firms, self.n_x, self.n_cols = len(inst.plots), len(inst.firms), lay.n_x, lm.n_cols
         self.chains = chains
         self.pair_firm = lay.pairs["firm"].to_numpy(np.int64)
@@ -266,9 +268,7 @@ class _Areas:
                         if n >= k:
                             return in_area
         if n < k:
-            d2 = ((self.xy - self.xy[seed_plot]) ** 2).sum(axis=1)
-            d2[in_area] = np.inf
-            in_area[np.argpartition(d2, k - n - 1)[: k - n]] = True
+            in_area[self.nearest(seed_plot, k - n, in_area)] = True
         return in_area
 
     def size(self, target: float) -> int:
@@ -277,11 +277,27 @@ class _Areas:
 
     def near(self, seed_plot: int, k: int) -> np.ndarray:
         """The ``k`` plots nearest ``seed_plot`` (itself included), as a mask over plots."""
-        d2 = ((self.xy - self.xy[seed_plot]) ** 2).sum(axis=1)
-        near = np.argpartition(d2, k - 1)[:k] if k < self.n_plots else np.arange(self.n_plots)
         in_area = np.zeros(self.n_plots, dtype=bool)
-        in_area[near] = True
+        in_area[seed_plot] = True
+        if k > 1:
+            in_area[self.nearest(seed_plot, k - 1, in_area)] = True
         return in_area
+
+    def nearest(self, seed_plot: int, k: int, taken: np.ndarray) -> np.ndarray:
+        """The ``k`` plots nearest ``seed_plot`` outside ``taken`` (fewer where fewer are left); plots
+        at the same distance are drawn at random. Where many plots share a location (an instance
+        that gives one point per park, or a pure assignment problem with every plot at the origin)
+        a plain partition gave every seed the same first plots by index, and the search
+        re-optimised one area over and over."""
+        d2 = ((self.xy - self.xy[seed_plot]) ** 2).sum(axis=1)
+        d2[taken] = np.inf
+        k = min(k, int((~taken).sum()))
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64)
+        cut = np.partition(d2, k - 1)[k - 1]
+        closer = np.flatnonzero(d2 < cut)
+        tied = np.flatnonzero(d2 == cut)
+        return np.concatenate([closer, self.rng.choice(tied, k - len(closer), replace=False)])
 
     def placed(self, x: np.ndarray) -> _Placed:
         """Where the incumbent ``x`` puts each firm (:class:`_Placed`)."""
@@ -501,7 +517,8 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     if lay.n_x == 0 or n_plots == 0 or time_limit <= 0:
         return x, st
     sub = _Sub(lm, x)
-    areas = _Areas(inst, lay, lm, None if guide is None else guide.x_relaxed, chains=chains and guide is not None)
+    areas = _Areas(inst, lay, lm, None if guide is None else guide.x_relaxed, chains=chains and guide is not None,
+                   seed=seed)
     order = np.random.default_rng(seed).permutation(n_plots)
     rank = np.empty(n_plots, dtype=np.int64)
     rank[order] = np.arange(n_plots)
