@@ -47,7 +47,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..model import claims, corridors, floorspace, grid, lifecycle, nitrogen, noise
-from ..model.block import Block, spans
+from ..model.block import Block, grouped, spans
 from ..model.layout import Layout
 from .journal import Journal
 
@@ -203,13 +203,11 @@ class CapacityLedger:
         upper += slack(upper)
         lower = np.concatenate([*lowers, [-np.inf]])
         col = np.concatenate(cols)
-        order = np.argsort(col, kind="stable")   # fast: each family's entries come in column order
+        order, column_start = grouped(col, lay.n_cols)  # fast: each family's entries come in column order
         col = col[order]
         row = np.concatenate(rows)[order]        # (one sorted array at a time: a national instance
         amount = np.concatenate(amounts)[order]  # has some 12 million entries)
         del rows, cols, amounts, order
-        column_start = np.zeros(lay.n_cols + 1, dtype=np.int64)
-        np.cumsum(np.bincount(col, minlength=lay.n_cols), out=column_start[1:])
         return cls(families, upper, lower - slack(lower), column_start, row, amount, col, upper[row] - amount,
                    np.zeros(len(upper)), np.zeros(len(upper), dtype=np.int64))
 

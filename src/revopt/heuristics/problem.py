@@ -18,7 +18,7 @@ import pandas as pd
 from ..data.instance import Instance
 from ..data.vocab import WERKMILIEUS, WM_INDEX, wm_mask
 from ..model import claims, floorspace, lifecycle
-from ..model.block import Block
+from ..model.block import Block, grouped
 from ..model.candidates import Candidates, closed_plots
 from ..model.layout import Layout, plot_terrain_arrays
 from ..model.locks import locked_pair_columns
@@ -82,9 +82,9 @@ class Problem:
         self.usable[home] = True
         self.firm_start[locked], self.firm_stop[locked] = home, home + 1
         self.candidate_count = self.firm_stop - self.firm_start
-        by_plot = np.argsort(self.pair_plot, kind="stable")
-        self.pairs_by_plot = by_plot[self.usable[by_plot]]
-        self.plot_pairs = np.searchsorted(self.pair_plot[self.pairs_by_plot], np.arange(self.n_plots + 1))
+        usable = np.flatnonzero(self.usable)
+        by_plot, self.plot_pairs = grouped(self.pair_plot[usable], self.n_plots)
+        self.pairs_by_plot = usable[by_plot]
 
     def _read_plots_and_terrains(self) -> None:
         inst, plots, terrains = self.inst, self.inst.plots, self.inst.terrains

@@ -44,6 +44,21 @@ def spans(first: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.repeat(np.asarray(first) - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
 
 
+def group_starts(keys: np.ndarray, n: int, dtype: type = np.int64) -> np.ndarray:
+    """Where each group 0..n-1 begins once ``keys`` are sorted (``n + 1`` entries, the last
+    ``len(keys)``): the CSR start of entries grouped by key."""
+    start = np.zeros(n + 1, dtype=dtype)
+    np.cumsum(np.bincount(keys, minlength=n), out=start[1:])
+    return start
+
+
+def grouped(keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """An index by key: (``order``, ``start``) such that ``order[start[k]:start[k + 1]]`` are the
+    positions of the entries with key ``k``, ascending (the pairs of each plot, the nonzeros of
+    each column, ...)."""
+    return np.argsort(keys, kind="stable"), group_starts(keys, n)
+
+
 def row_positions(n: int, members: np.ndarray) -> np.ndarray:
     """Row of each of ``n`` entities (plots, firms, ...) in a block whose rows are ``members``, in order;
     -1 elsewhere."""
@@ -115,9 +130,7 @@ class LinearModel:
 
     def by_columns(self, row_dtype: type = np.int64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The matrix in CSC form: (column start, row of each nonzero, its value)."""
-        col_start = np.zeros(self.n_cols + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.index, minlength=self.n_cols), out=col_start[1:])
-        order = np.argsort(self.index, kind="stable")
+        order, col_start = grouped(self.index, self.n_cols)
         return col_start, self.row_ids(row_dtype)[order], self.value[order]
 
 
@@ -140,8 +153,7 @@ def stack(blocks: list[Block], n_cols: int) -> tuple[np.ndarray, ...]:
     r, c, v = r[keep], c[keep], v[keep]
     order = np.lexsort((c, r))
     r, c, v = r[order], c[order], v[order]
-    start = np.zeros(offs + 1, dtype=np.int32)
-    np.cumsum(np.bincount(r, minlength=offs), out=start[1:])
+    start = group_starts(r, offs, np.int32)
     row_lower = np.concatenate(lo) if lo else np.zeros(0)
     row_upper = np.concatenate(up) if up else np.zeros(0)
     if len(c) and c.max() >= n_cols:  # pragma: no cover - a family bug

@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..model import claims, compatibility, compensation, lifecycle
-from ..model.block import LinearModel
+from ..model.block import LinearModel, grouped
 from ..model.layout import Layout
 from .lagrangian import LagrangianResult, Relaxation
 
@@ -376,9 +376,7 @@ def _compatible_designations(lm: LinearModel, nx: int) -> tuple[np.ndarray, np.n
     cols, vals = lm.index[s:t].astype(np.int64), lm.value[s:t]
     pair_of_row = np.full(b - a, -1, np.int64)
     pair_of_row[rows[vals > 0]] = cols[vals > 0]
-    pair = pair_of_row[rows[vals < 0]]
-    order = np.argsort(pair, kind="stable")
-    np.cumsum(np.bincount(pair, minlength=nx), out=start[1:])
+    order, start = grouped(pair_of_row[rows[vals < 0]], nx)
     return start, cols[vals < 0][order]
 
 
