@@ -28,7 +28,7 @@ import highspy
 import numpy as np
 
 from ..data.instance import Instance
-from ..model.block import LinearModel, spans
+from ..model.block import LinearModel, group_starts, grouped, spans
 from ..model.layout import Layout, plot_terrain_arrays
 from .lagrangian import reduced_costs
 from .submip import KILLED, SubMipWorker
@@ -78,6 +78,8 @@ class LnsStats:
     killed: int = 0
     #: the search ended because its time was up (not converged, not its work done)
     out_of_time: bool = False
+    #: the search ended because the incumbent reached ``stop_at`` (within reach of the bound)
+    reached: bool = False
 
 
 class _Sub:
@@ -118,8 +120,7 @@ class _Sub:
         rows, r = np.unique(row, return_inverse=True)
         fixed = self.act[rows] - np.bincount(r, weights=val * self.x[cols][pos], minlength=len(rows))
         order = np.lexsort((pos, r))
-        start = np.zeros(len(rows) + 1, dtype=np.int32)
-        np.cumsum(np.bincount(r, minlength=len(rows)), out=start[1:])
+        start = group_starts(r, len(rows), np.int32)
         with np.errstate(invalid="ignore"):  # inf - finite stays inf
             lo = lm.row_lower[rows] - fixed
             up = lm.row_upper[rows] - fixed
@@ -204,9 +205,7 @@ class _Areas:
         self.cost = lm.cost[: lay.n_x]
         self.e_plot, self.e_col = lay.e["plot"].to_numpy(np.int64), lay.e["col"].to_numpy(np.int64)
         # the x columns by plot, so that an area's columns cost time in proportion to the area
-        self.plot_pairs = np.argsort(self.pair_plot, kind="stable")
-        self.plot_pair_start = np.zeros(self.n_plots + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.pair_plot, minlength=self.n_plots), out=self.plot_pair_start[1:])
+        self.plot_pairs, self.plot_pair_start = grouped(self.pair_plot, self.n_plots)
         self._placed: tuple[int, _Placed] | None = None
         if chains:
             self._index_moves(relaxed)
@@ -217,8 +216,7 @@ class _Areas:
         on = np.zeros(self.n_x) if relaxed is None else np.asarray(relaxed[: self.n_x], float)
         by_firm = np.lexsort((-self.cost, -on, self.pair_firm))
         self.firm_plots = self.pair_plot[by_firm]
-        self.firm_start = np.zeros(self.n_firms + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.pair_firm, minlength=self.n_firms), out=self.firm_start[1:])
+        self.firm_start = group_starts(self.pair_firm, self.n_firms)
         self.relaxed_on: list[list[int]] = [[] for _ in range(self.n_plots)]
         for j in np.flatnonzero(on > 0.5):
             self.relaxed_on[self.pair_plot[j]].append(int(self.pair_firm[j]))
@@ -426,8 +424,7 @@ class Guide:
         total = np.bincount(row, weights=use, minlength=lm.n_rows)
         self.share_row, self.share = row, use / total[row]
         # the shares come row by row (CSR over the rows), so a change of some rows finds its entries
-        self.share_start = np.zeros(lm.n_rows + 1, dtype=np.int64)
-        np.cumsum(np.bincount(row, minlength=lm.n_rows), out=self.share_start[1:])
+        self.share_start = group_starts(row, lm.n_rows)
 
     def _per_plot(self, x: np.ndarray) -> np.ndarray:
         return np.bincount(self.plot, weights=(self.rc * x)[self.on], minlength=self.n_plots)
@@ -490,7 +487,8 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
             threads: int | None = None, seed: int = 0, target_pairs: int = TARGET_PAIRS,
             progress=None, rounds: int | None = None, sub_nodes: int | None = None,
             workers: int = 1, guide: Guide | None = None,
-            levels: tuple[Level, ...] = LEVELS, chains: bool = False) -> tuple[np.ndarray, LnsStats]:
+            levels: tuple[Level, ...] = LEVELS, chains: bool = False,
+            stop_at: float | None = None) -> tuple[np.ndarray, LnsStats]:
     """Improve the feasible column vector ``x`` by neighbourhood sub-MIPs for ``time_limit`` seconds.
 
     Sub-MIPs are worked at the first of ``levels`` (:data:`LEVELS`: short and loose) until about two sweeps
@@ -508,6 +506,7 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     the current sweep has covered yet; without one, a random order (``seed``). With ``chains`` (and a
     guide) an area is the plots linked to its seed through the firms' moves (:meth:`_Areas.linked`),
     else the seed's nearest plots.
+    The search stops once the objective reaches ``stop_at`` (``stats.reached``).
     ``progress(elapsed, objective)`` is called on each improvement. Returns
     the best vector found (``x`` itself when nothing better was found).
     """
@@ -516,12 +515,14 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     n_plots = len(inst.plots)
     if lay.n_x == 0 or n_plots == 0 or time_limit <= 0:
         return x, st
+    if stop_at is not None and float(lm.cost @ x) >= stop_at:
+        st.reached = True
+        return x, st
     sub = _Sub(lm, x)
     areas = _Areas(inst, lay, lm, None if guide is None else guide.x_relaxed, chains=chains and guide is not None,
                    seed=seed)
     order = np.random.default_rng(seed).permutation(n_plots)
-    rank = np.empty(n_plots, dtype=np.int64)
-    rank[order] = np.arange(n_plots)
+    rank = np.argsort(order)
     scores = None if guide is None else _Scores(guide, sub, n_plots)
     target = float(target_pairs)
     best = float(lm.cost @ x)
@@ -550,22 +551,28 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
             target = _adapt(target, all(a[2] for a in answers),
                             None if sub_nodes is not None else time.perf_counter() - ts, target_pairs, level)
             gains, gained = _combine(sub, answers, best)
-            if gains:
-                st.improved += gains
-                st.gain += gained
-                best = float(lm.cost @ sub.x)
-                since_gain = 0
-                el = time.perf_counter() - t0
-                st.trace.append((el, best))
-                if progress is not None:
-                    progress(el, best)
+            if not gains:
+                since_gain += len(answers)
                 continue
-            since_gain += len(answers)
+            best, since_gain = _gained(st, gains, gained, float(lm.cost @ sub.x), time.perf_counter() - t0, progress), 0
+            if stop_at is not None and best >= stop_at:
+                st.reached = True
+                break
     st.killed = solvers.kills
     st.seconds = time.perf_counter() - t0
     if st.improved == 0:
         return x, st
     return sub.x.copy(), st
+
+
+def _gained(st: LnsStats, gains: int, gained: float, best: float, elapsed: float, progress) -> float:
+    """Count an accepted round in ``st`` (and tell ``progress``); returns the new objective ``best``."""
+    st.improved += gains
+    st.gain += gained
+    st.trace.append((elapsed, best))
+    if progress is not None:
+        progress(elapsed, best)
+    return best
 
 
 def _seeds(scores: _Scores | None, areas: _Areas, sub: _Sub, covered: np.ndarray, k: int, workers: int,

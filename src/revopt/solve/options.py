@@ -29,6 +29,10 @@ class SolveOptions:
     #: of neighbourhood search's time, this share goes to the greedy's moves from its result (firms its loose
     #: sub-MIPs left unplaced where room is free, bump chains): docs/benchmarks.md#polish
     polish_share: float = 0.04
+    #: neighbourhood search stops once its incumbent is within this relative gap of the Lagrangian bound and
+    #: leaves the rest of the time to HiGHS on the whole model, whose tree closes the last tenth of a percent
+    #: and can prove it (the search cannot): docs/benchmarks.md#search-within-reach-of-the-bound
+    lns_stop_gap: float = 1e-3
     #: neighbourhood sub-MIPs solved side by side on areas that share nothing (one HiGHS thread each;
     #: a fixed number, not the machine's cores, so that the reproducible mode stays machine-independent):
     #: docs/benchmarks.md#parallel-neighbourhoods

@@ -149,13 +149,16 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
             if progress is not None:
                 progress(Progress(shift + elapsed, objective, bounds.get("lagrangian"), None, True))
 
+        bound = bounds.get("lagrangian")
+        stop_at = None if bound is None else bound - options.lns_stop_gap * max(1.0, abs(bound))
+
         def search(x: np.ndarray, seconds: float, offset: float, seed: int):
             return improve(instance, lay, lm, x, time_limit=seconds, threads=threads,
                            progress=lambda el, obj: tell(offset + el, obj), seed=seed, rounds=work_limit,
                            sub_nodes=None if work_limit is None else options.work_sub_nodes,
                            workers=options.lns_workers, guide=guide,
                            levels=LEVELS if levels else EXACT, chains=levels,
-                           target_pairs=TARGET_PAIRS if levels else TARGET_PAIRS_EXACT)
+                           target_pairs=TARGET_PAIRS if levels else TARGET_PAIRS_EXACT, stop_at=stop_at)
 
         # the reproducible mode keeps to sub-MIPs (the greedy's moves stop on the clock)
         polish = 0.0 if work_limit is not None or budget is None else options.polish_share * budget
@@ -177,7 +180,7 @@ def _search_and_polish(lm: LinearModel, search: Callable, polish_fn: Callable, s
     start, st = search(start, budget - polish, 0.0, seed)
     phases["lns"] = time.perf_counter() - t
     cut = st.clock_cut
-    if st.improved and polish > 0:
+    if st.improved and polish > 0 and not st.reached:  # within reach of the bound: HiGHS gets the time
         tp = time.perf_counter()
         start, polished = polish_fn(start, polish)
         phases["polish"] = time.perf_counter() - tp
