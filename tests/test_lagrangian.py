@@ -320,3 +320,33 @@ def test_the_repair_fills_a_row_no_further_than_the_greedy_ledger_takes():
     assert led.fits(row, np.array([10.0]))                          # exactly full
     assert not led.fits(row, np.array([10.0 + 1e-8 * abs(hi)]))     # within 1e-7, past the ledger
     assert led.fits(row, np.array([-5.0]))
+
+
+@pytest.mark.skipif(not (gap_dir() / "gap1-0").is_file(), reason="shared/benchmarks-external not found")
+def test_partial_repair_holds_every_row_but_the_short_firms_and_the_greedy_completes_it(tmp_path):
+    """A tight GAP (every job must be placed): the repair's best-first order leaves a job with no
+    room, so it gives None; with ``partial`` it gives the allocation without the short jobs, in
+    which every row holds except their placement rows, and the greedy started from it seats them
+    (the warm start's hint when the repair fails: docs/benchmarks.md#partial-repair)."""
+    from revopt.heuristics import greedy
+    from revopt.model import placement
+    from revopt.solve.extract import extract_solution
+
+    write_gap_instance(gap_dir() / "gap1-0", tmp_path / "g", minimise=True)
+    inst = revopt.load_instance(tmp_path / "g")
+    lay, lm = build_model(inst)
+    res = lagrangian_bound(lay, lm, iterations=400)
+    assert lagrangian_repair(lay, lm, res) is None
+    x = lagrangian_repair(lay, lm, res, partial=True)
+    assert x is not None
+    firm = lay.pairs["firm"].to_numpy()
+    short = np.setdiff1d(np.arange(len(inst.firms)), firm[x[: lay.n_x] > 0.5])
+    assert len(short) > 0
+    act = lm.activity(x)
+    tol = 1e-9 * np.maximum(1.0, np.abs(act))
+    bad = np.flatnonzero((act > lm.row_upper + tol) | (act < lm.row_lower - tol))
+    c1 = lm.rows_of(placement.NAME)
+    assert set(bad.tolist()) == {c1.start + int(f) for f in short}  # C1 has one row per firm, all must-place here
+    g = greedy(inst, improve=True, model=(lay, lm), start=extract_solution(inst, lay, x))
+    assert g.solution is not None and g.solution.assignments["firm_id"].nunique() == len(inst.firms)
+    assert revopt.verify(inst, g.solution) == []

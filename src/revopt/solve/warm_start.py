@@ -6,7 +6,9 @@ keeps the better incumbent). With a time limit the greedy gets at most
 ``options.greedy_share`` of it and neighbourhood search ``options.lns_share``; without one,
 neighbourhood search stops after ``options.lns_default_s`` seconds or when it converges. The
 last ``options.polish_share`` of neighbourhood search's time goes to the greedy started from its
-result (:func:`_polish`).
+result (:func:`_polish`). Where the Lagrangian repair fails only because some must-place firms found
+no room (tight pure assignment problems), the greedy starts from the repair without them and seats
+them (:func:`_lagrangian`; docs/benchmarks.md#partial-repair).
 """
 
 from __future__ import annotations
@@ -58,10 +60,11 @@ def _budget(share: float, time_limit: float | None, work_limit: int | None,
 
 
 def _lagrangian(lay: Layout, lm: LinearModel, options: SolveOptions, time_limit: float | None,
-                work_limit: int | None) -> tuple[LagrangianResult | None, np.ndarray | None, bool]:
+                work_limit: int | None) -> tuple[LagrangianResult | None, np.ndarray | None, np.ndarray | None, bool]:
     """The Lagrangian bound (a fixed number of steps, the time limit a safety net) and the allocation
     its repair makes of it: (result or None when the model has a shape it does not know, repaired
-    column vector or None, whether the clock cut the search)."""
+    column vector or None, the repair without the must-place firms it could not seat when it
+    failed only on those (a hint for the greedy) or None, whether the clock cut the search)."""
     budget = _budget(options.lagrangian_share, time_limit, work_limit)
     deadline = None if budget is None else time.perf_counter() + budget
     lag, repaired = None, None
@@ -83,9 +86,12 @@ def _lagrangian(lay: Layout, lm: LinearModel, options: SolveOptions, time_limit:
             # 400 steps, 460.7e9 after 800, where the greedy gives 423.0e9)
             if repaired is not None or not np.isfinite(lag.bound):
                 break
+        short = None
+        if repaired is None and lag is not None and np.isfinite(lag.bound):
+            short = lagrangian_repair(lay, lm, lag, relaxation=rel, partial=True)
     except ShapeError:  # a family the bound does not know: no bound from it, nothing wrong
-        return None, None, False
-    return lag, repaired, lag is not None and lag.status == "time_limit"
+        return None, None, None, False
+    return lag, repaired, short, lag is not None and lag.status == "time_limit"
 
 
 def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: LinearModel, *,
@@ -113,9 +119,9 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
     phases: dict[str, float] = {}
     bounds: dict[str, float | None] = {}
     starts: list[np.ndarray] = []
-    cut, guide, out_of_time = False, None, False
+    cut, guide, out_of_time, short = False, None, False, None
     if options.lagrangian:
-        lag, repaired, cut = _lagrangian(lay, lm, options, time_limit, work_limit)
+        lag, repaired, short, cut = _lagrangian(lay, lm, options, time_limit, work_limit)
         if options.lns_guided and lag is not None and np.isfinite(lag.bound):
             guide = Guide(lay, lm, lag.multipliers, lag.x_relaxed)
         phases["bound"] = time.perf_counter() - t0
@@ -126,8 +132,9 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
     t = time.perf_counter()
     g_limit = _budget(options.greedy_share, time_limit, work_limit)
     levels = len(cand) >= options.lns_levels_min_pairs
-    if hint is None and starts and levels:  # the greedy starts from the repaired relaxation (and its own orders)
-        hint = extract_solution(instance, lay, starts[0])
+    x_hint = starts[0] if starts and levels else short  # the repair on large models; one short of must-place firms
+    if hint is None and x_hint is not None:
+        hint = extract_solution(instance, lay, x_hint)
     g = greedy(instance, cand, improve=True, time_limit=g_limit, model=(lay, lm), start=hint)
     phases["warm_start"] = time.perf_counter() - t
     cut = cut or (work_limit is not None and g_limit is not None and phases["warm_start"] >= 0.99 * g_limit)
