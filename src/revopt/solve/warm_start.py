@@ -86,8 +86,9 @@ def _lagrangian(lay: Layout, lm: LinearModel, options: SolveOptions, time_limit:
             # 400 steps, 460.7e9 after 800, where the greedy gives 423.0e9)
             if repaired is not None or not np.isfinite(lag.bound):
                 break
-        short = None
-        if repaired is None and lag is not None and np.isfinite(lag.bound):
+        short = None  # the repair again, carrying on past the short firms (within the bound's time)
+        if repaired is None and lag is not None and np.isfinite(lag.bound) and \
+                (deadline is None or time.perf_counter() < deadline):
             short = lagrangian_repair(lay, lm, lag, relaxation=rel, partial=True)
     except ShapeError:  # a family the bound does not know: no bound from it, nothing wrong
         return None, None, None, False
