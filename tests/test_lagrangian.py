@@ -18,7 +18,7 @@ from revopt.model.build import build_model
 from revopt.solve import _knapsack
 from revopt.solve.highs_backend import new_highs, pass_model
 from revopt.solve.lagrangian import dual_bound, implied_column_bounds, lagrangian_bound
-from revopt.solve.lagrangian_repair import lagrangian_repair
+from revopt.solve.lagrangian_repair import lagrangian_repair, repair_allocation
 from strategies import tiny_instances
 
 try:  # solve/ is being reorganised; the assignment bound may live in solve/bounds.py
@@ -325,7 +325,7 @@ def test_the_repair_fills_a_row_no_further_than_the_greedy_ledger_takes():
 @pytest.mark.skipif(not (gap_dir() / "gap1-0").is_file(), reason="shared/benchmarks-external not found")
 def test_partial_repair_holds_every_row_but_the_short_firms_and_the_greedy_completes_it(tmp_path):
     """A tight GAP (every job must be placed): the repair's best-first order leaves a job with no
-    room, so it gives None; with ``partial`` it gives the allocation without the short jobs, in
+    room, so it gives None; :func:`repair_allocation` gives the allocation without the short jobs, in
     which every row holds except their placement rows, and the greedy started from it seats them
     (the warm start's hint when the repair fails: docs/benchmarks.md#partial-repair)."""
     from revopt.heuristics import greedy
@@ -337,8 +337,8 @@ def test_partial_repair_holds_every_row_but_the_short_firms_and_the_greedy_compl
     lay, lm = build_model(inst)
     res = lagrangian_bound(lay, lm, iterations=400)
     assert lagrangian_repair(lay, lm, res) is None
-    x = lagrangian_repair(lay, lm, res, partial=True)
-    assert x is not None
+    x, complete = repair_allocation(lay, lm, res)
+    assert x is not None and not complete
     firm = lay.pairs["firm"].to_numpy()
     short = np.setdiff1d(np.arange(len(inst.firms)), firm[x[: lay.n_x] > 0.5])
     assert len(short) > 0

@@ -132,25 +132,35 @@ def _rows(lm: LinearModel, name: str) -> range:
 
 
 def lagrangian_repair(lay: Layout, lm: LinearModel, result: LagrangianResult, *,
-                      relaxation: Relaxation | None = None, partial: bool = False) -> np.ndarray | None:
+                      relaxation: Relaxation | None = None) -> np.ndarray | None:
     """A feasible column vector built from ``result`` (a :func:`lagrangian_bound` on the same model),
     or None when the greedy steps cannot meet some requirement (must-place, compensation, a claim
-    or lifecycle minimum). ``relaxation``: the bound's ``Relaxation(lay, lm)``, if the caller kept it.
+    or lifecycle minimum). ``relaxation``: the bound's ``Relaxation(lay, lm)``, if the caller kept it."""
+    x, complete = repair_allocation(lay, lm, result, relaxation=relaxation)
+    return x if complete else None
 
-    With ``partial``, where only must-place firms are short (no room left on their plots in the
-    order the steps take them), the allocation without them instead of None: every row but those
-    firms' placement rows holds. It is a start for the greedy, whose bump chains seat them (pure
-    assignment type E, 1,600 jobs x 40 agents: 2 jobs short, the greedy completes it to 636.2e3
-    in 0.1 s where its own orders give 187.3e3; docs/benchmarks.md#partial-repair)."""
+
+def repair_allocation(lay: Layout, lm: LinearModel, result: LagrangianResult, *,
+                      relaxation: Relaxation | None = None) -> tuple[np.ndarray | None, bool]:
+    """:func:`lagrangian_repair`, carrying on where only must-place firms are short (no room left on
+    their plots in the order the steps take them): (column vector or None, whether every must-place
+    firm is placed). A vector with firms short holds every row but those firms' placement rows; it
+    is a start for the greedy, whose bump chains seat them (pure assignment type E, 1,600 jobs x 40
+    agents: 2 jobs short, the greedy completes it to 636.2e3 in 0.1 s where its own orders give
+    187.3e3; docs/benchmarks.md#partial-repair). One run gives both the strict answer and the hint."""
     rel = Relaxation(lay, lm) if relaxation is None else relaxation
     if rel.infeasible or result.bound == -np.inf:
-        return None
+        return None, False
     rep = _Repair(lm, rel, result)
     rep.relaxed_designations()
-    if not (rep.meet_compensation() and rep.meet_claims() and rep.firms(strict=not partial)):
-        return None
+    if not (rep.meet_compensation() and rep.meet_claims()):
+        return None, False
+    complete = rep.firms()
     rep.clean_up()
-    return rep.solution(short_rows=_rows(lm, placement.NAME) if partial else range(0))
+    strict = rep.solution() if complete else None  # every row holds (also a locked firm's placement)
+    if strict is not None:
+        return strict, True
+    return rep.solution(short_rows=_rows(lm, placement.NAME)), False
 
 
 class _Repair:
@@ -306,10 +316,10 @@ class _Repair:
             np.maximum.at(net, rel.pk_item, rc[rel.pk_item] - rel.pk_wfrac * pi[rel.pk_opt])
         return np.where(np.isfinite(net), net, rc[:nx]), must
 
-    def firms(self, strict: bool = True) -> bool:
+    def firms(self) -> bool:
         """4. firms: locked firms, lifecycle minimums and must-place firms first, then every pair that
-        adds value, by its net value at the bound's prices. Not ``strict``: carries on when
-        must-place firms are left unplaced."""
+        adds value, by its net value at the bound's prices; False when must-place firms are left
+        unplaced (the other pairs are placed all the same)."""
         rel, lm, nx = self.rel, self.lm, self.rel.n_x
         net, must = self._net_values()
         order = np.lexsort((-net, ~must))
@@ -322,12 +332,11 @@ class _Repair:
             self.place(int(j), open_plot=True)
         for j in order[must[order]]:                        # still left: another werkmilieu on one of them
             self.place_redesignated(int(j))
-        if strict and np.any(rel.firm_must & ~self.placed & (np.bincount(self.firm, minlength=rel.n_firms) > 0)):
-            return False
+        complete = not np.any(rel.firm_must & ~self.placed & (np.bincount(self.firm, minlength=rel.n_firms) > 0))
         for j in order:
             if lm.cost[j] > 0:
                 self.place(int(j), open_plot=net[j] > 0)
-        return True
+        return complete
 
     def _lifecycle_minimums(self) -> None:
         """Firms of the stage in the region, placed (or moved there) until each C10 row's minimum is met."""

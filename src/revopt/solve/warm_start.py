@@ -29,7 +29,7 @@ from ..results.solution import Solution
 from ..status import Progress
 from .extract import extract_solution
 from .lagrangian import LagrangianResult, Relaxation, ShapeError, lagrangian_bound
-from .lagrangian_repair import lagrangian_repair
+from .lagrangian_repair import repair_allocation
 from .lns import EXACT, LEVELS, TARGET_PAIRS, TARGET_PAIRS_EXACT, Guide, improve
 from .options import SolveOptions
 
@@ -67,7 +67,7 @@ def _lagrangian(lay: Layout, lm: LinearModel, options: SolveOptions, time_limit:
     failed only on those (a hint for the greedy) or None, whether the clock cut the search)."""
     budget = _budget(options.lagrangian_share, time_limit, work_limit)
     deadline = None if budget is None else time.perf_counter() + budget
-    lag, repaired = None, None
+    lag, repaired, short = None, None, None
     try:
         rel = Relaxation(lay, lm)  # built once for every attempt and the repair (national: 5 s, 0.5 GB)
         for attempt in range(1 + options.lagrangian_retries):
@@ -80,16 +80,13 @@ def _lagrangian(lay: Layout, lm: LinearModel, options: SolveOptions, time_limit:
                                    relaxation=rel)
             if before is not None and before < lag.bound:  # every bound found is valid: keep the lowest
                 lag = dataclasses.replace(lag, bound=before)
-            repaired = lagrangian_repair(lay, lm, lag, relaxation=rel) if np.isfinite(lag.bound) else None
+            x, complete = repair_allocation(lay, lm, lag, relaxation=rel) if np.isfinite(lag.bound) else (None, False)
+            repaired, short = (x, None) if complete else (None, x)
             # the repair can fail (a must-place firm, compensation or a minimum it cannot meet
             # greedily) at one set of prices and succeed at better ones (province seed 1: None after
             # 400 steps, 460.7e9 after 800, where the greedy gives 423.0e9)
             if repaired is not None or not np.isfinite(lag.bound):
                 break
-        short = None  # the repair again, carrying on past the short firms (within the bound's time)
-        if repaired is None and lag is not None and np.isfinite(lag.bound) and \
-                (deadline is None or time.perf_counter() < deadline):
-            short = lagrangian_repair(lay, lm, lag, relaxation=rel, partial=True)
     except ShapeError:  # a family the bound does not know: no bound from it, nothing wrong
         return None, None, None, False
     return lag, repaired, short, lag is not None and lag.status == "time_limit"
