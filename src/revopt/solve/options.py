@@ -33,6 +33,12 @@ class SolveOptions:
     #: leaves the rest of the time to HiGHS on the whole model, whose tree closes the last tenth of a percent
     #: and can prove it (the search cannot): docs/benchmarks.md#search-within-reach-of-the-bound
     lns_stop_gap: float = 1e-3
+    #: where the Lagrangian repair failed and the start lies more than this relative gap below the bound,
+    #: neighbourhood search begins with one sub-MIP over every plot and the pairs the prices favour
+    #: (lns.priced): docs/benchmarks.md#priced-neighbourhood
+    priced_start_gap: float = 0.02
+    #: of neighbourhood search's time, at most this share goes to that sub-MIP
+    priced_share: float = 0.3
     #: neighbourhood sub-MIPs solved side by side on areas that share nothing (one HiGHS thread each;
     #: a fixed number, not the machine's cores, so that the reproducible mode stays machine-independent):
     #: docs/benchmarks.md#parallel-neighbourhoods

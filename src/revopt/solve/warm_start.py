@@ -30,7 +30,7 @@ from ..status import Progress
 from .extract import extract_solution
 from .lagrangian import LagrangianResult, Relaxation, ShapeError, lagrangian_bound
 from .lagrangian_repair import repair_allocation
-from .lns import EXACT, LEVELS, TARGET_PAIRS, TARGET_PAIRS_EXACT, Guide, improve
+from .lns import EXACT, LEVELS, TARGET_PAIRS, TARGET_PAIRS_EXACT, Guide, improve, priced
 from .options import SolveOptions
 
 
@@ -117,7 +117,7 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
     phases: dict[str, float] = {}
     bounds: dict[str, float | None] = {}
     starts: list[np.ndarray] = []
-    cut, guide, out_of_time, short = False, None, False, None
+    cut, guide, out_of_time, short, repaired = False, None, False, None, None
     if options.lagrangian:
         lag, repaired, short, cut = _lagrangian(lay, lm, options, time_limit, work_limit)
         if options.lns_guided and lag is not None and np.isfinite(lag.bound):
@@ -141,21 +141,19 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
     if not starts:
         return WarmStart(None, time.perf_counter() - t0, phases, cut, bounds)
     start = max(starts, key=lambda v: float(lm.cost @ v))
-    if progress is not None:
-        progress(Progress(time.perf_counter() - t0, float(lm.cost @ start), bounds.get("lagrangian"), None, True))
+    _report(progress, time.perf_counter() - t0, float(lm.cost @ start), bounds)
     if lns is not False:
         t = time.perf_counter()
         share = options.lns_share if lns_share is None else lns_share
         budget = _budget(share, None if time_limit is None else time_limit - (t - t0), work_limit,
                          options.lns_default_s)
-        shift = t - t0
+        if guide is not None and repaired is None and work_limit is None and budget:  # the greedy's own orders
+            start, budget = _priced_start(lay, lm, guide, (start, short), bounds, options, budget, threads, phases,
+                                          lambda obj: _report(progress, time.perf_counter() - t0, obj, bounds))
+        shift = time.perf_counter() - t0
 
         def tell(elapsed: float, objective: float) -> None:
-            if progress is not None:
-                progress(Progress(shift + elapsed, objective, bounds.get("lagrangian"), None, True))
-
-        bound = bounds.get("lagrangian")
-        stop_at = None if bound is None else bound - options.lns_stop_gap * max(1.0, abs(bound))
+            _report(progress, shift + elapsed, objective, bounds)
 
         def search(x: np.ndarray, seconds: float, offset: float, seed: int):
             return improve(instance, lay, lm, x, time_limit=seconds, threads=threads,
@@ -163,7 +161,8 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
                            sub_nodes=None if work_limit is None else options.work_sub_nodes,
                            workers=options.lns_workers, guide=guide,
                            levels=LEVELS if levels else EXACT, chains=levels,
-                           target_pairs=TARGET_PAIRS if levels else TARGET_PAIRS_EXACT, stop_at=stop_at)
+                           target_pairs=TARGET_PAIRS if levels else TARGET_PAIRS_EXACT,
+                           stop_at=_stop_at(bounds.get("lagrangian"), options.lns_stop_gap))
 
         # the reproducible mode keeps to sub-MIPs (the greedy's moves stop on the clock)
         polish = 0.0 if work_limit is not None or budget is None else options.polish_share * budget
@@ -172,6 +171,40 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
             budget or 0.0, polish, seed, phases, tell)
         cut = cut or clock_cut
     return WarmStart(start, time.perf_counter() - t0, phases, cut, bounds, out_of_time)
+
+
+def _report(progress: Callable[[Progress], None] | None, elapsed: float, objective: float,
+            bounds: dict[str, float | None]) -> None:
+    """Tell ``progress`` (when given) of an incumbent of the heuristics."""
+    if progress is not None:
+        progress(Progress(elapsed, objective, bounds.get("lagrangian"), None, True))
+
+
+def _stop_at(bound: float | None, gap: float) -> float | None:
+    """The objective within relative ``gap`` of the Lagrangian ``bound`` where the search stops."""
+    return None if bound is None else bound - gap * max(1.0, abs(bound))
+
+
+def _priced_start(lay: Layout, lm: LinearModel, guide: Guide, starts: tuple[np.ndarray, np.ndarray | None],
+                  bounds: dict[str, float | None], options: SolveOptions, budget: float, threads: int | None,
+                  phases: dict[str, float], tell: Callable[[float], None]) -> tuple[np.ndarray, float]:
+    """The priced neighbourhood (:func:`~revopt.solve.lns.priced`) for at most ``options.priced_share``
+    of the search's ``budget`` when the start lies more than ``options.priced_start_gap`` below the
+    Lagrangian bound (the repair failed, and the greedy started from its own orders). ``starts``:
+    the start and the partial repair (or None), whose pairs the neighbourhood keeps. Returns the
+    better allocation and the budget left; ``tell(objective)`` hears of a gain."""
+    bound = bounds.get("lagrangian")
+    start, short = starts
+    objective = float(lm.cost @ start)
+    if bound is None or bound - objective <= options.priced_start_gap * max(1.0, abs(bound)):
+        return start, budget
+    t = time.perf_counter()
+    start, _ = priced(lay, lm, guide, start, time_limit=options.priced_share * budget, threads=threads,
+                      also=short)
+    phases["priced"] = time.perf_counter() - t
+    if float(lm.cost @ start) > objective:
+        tell(float(lm.cost @ start))
+    return start, budget - phases["priced"]
 
 
 def _search_and_polish(lm: LinearModel, search: Callable, polish_fn: Callable, start: np.ndarray, budget: float,
