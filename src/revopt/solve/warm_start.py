@@ -8,7 +8,9 @@ neighbourhood search stops after ``options.lns_default_s`` seconds or when it co
 last ``options.polish_share`` of neighbourhood search's time goes to the greedy started from its
 result (:func:`_polish`). Where the Lagrangian repair fails only because some must-place firms found
 no room (tight pure assignment problems), the greedy starts from the repair without them and seats
-them (:func:`_lagrangian`; docs/benchmarks.md#partial-repair).
+them (:func:`_lagrangian`; docs/benchmarks.md#partial-repair). Where the repair failed and the start
+lies far below the bound, the search begins with one sub-MIP over every plot and the pairs the
+prices favour (:func:`_priced_start`; docs/benchmarks.md#priced-neighbourhood).
 """
 
 from __future__ import annotations
