@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import assume, example, given, settings
+from hypothesis import strategies as hs
 
 import revopt
 from conftest import INSTANCES, solve_verified
@@ -94,3 +96,21 @@ def test_a_reproducible_search_caps_each_sub_mip_also_without_a_time_limit(monke
     demo = revopt.load_instance(INSTANCES / "demo")
     res = solve_verified(demo, warm_start=True, work_limit=3, seed=0)
     assert res.reproducible and limits and max(limits) <= lns.WORK_SUB_MIP_S
+
+
+@given(bound=hs.floats(-1e12, 1e12, allow_nan=False), objective=hs.floats(-1e12, 1e12, allow_nan=False))
+@example(bound=1e6, objective=999_000.5)  # above bound - 0.1 % of the bound, but 0.10000005 % below
+@settings(deadline=None)
+def test_the_search_stops_exactly_where_the_reported_gap_is_within_the_stop_gap(bound, objective):
+    """The search's stop threshold (warm_start._stop_at) agrees with the gap the summary reports
+    (bounds.relative_gap): an incumbent at or above it has a gap of at most ``lns_stop_gap``, one
+    below it more (away from rounding at the threshold itself)."""
+    import importlib
+
+    from revopt.solve.bounds import relative_gap
+
+    ws = importlib.import_module("revopt.solve.warm_start")
+    g = 1e-3
+    t = ws._stop_at(bound, g)
+    assume(objective <= bound and abs(objective - t) > 1e-9 * max(1.0, abs(t)))
+    assert (objective >= t) == (relative_gap(bound, objective) <= g)

@@ -183,8 +183,16 @@ def _report(progress: Callable[[Progress], None] | None, elapsed: float, objecti
 
 
 def _stop_at(bound: float | None, gap: float) -> float | None:
-    """The objective within relative ``gap`` of the Lagrangian ``bound`` where the search stops."""
-    return None if bound is None else bound - gap * max(1.0, abs(bound))
+    """The lowest objective whose gap against the Lagrangian ``bound`` is at most ``gap`` as the summary
+    reports it (:func:`~revopt.solve.bounds.relative_gap`, relative to the objective, at least 1): the
+    search stops there. Per range of the objective: at least 1, within (-1, 1), at most -1."""
+    if bound is None:
+        return None
+    if bound / (1 + gap) >= 1:
+        return bound / (1 + gap)
+    if bound - gap > -1:
+        return bound - gap
+    return bound / (1 - gap)
 
 
 def _priced_start(lay: Layout, lm: LinearModel, guide: Guide, starts: tuple[np.ndarray, np.ndarray | None],
@@ -250,12 +258,8 @@ def _polish(instance: Instance, cand: Candidates, lay: Layout, lm: LinearModel, 
     search gained 5.3e9 in the same time). Returns the better vector and whether it is the greedy's."""
     if moves_s <= 0:
         return x, False
-    g = greedy(instance, cand, improve=True, time_limit=moves_s, model=(lay, lm),
-               start=extract_solution(instance, lay, x))
-    if g.solution is None:
-        return x, False
-    v = g.column_values(lay)
-    if float(lm.cost @ v) <= float(lm.cost @ x) + 1e-9 * max(1.0, abs(float(lm.cost @ x))):
+    v = _greedy_from(instance, cand, lay, lm, extract_solution(instance, lay, x), moves_s)
+    if v is None or float(lm.cost @ v) <= float(lm.cost @ x) + 1e-9 * max(1.0, abs(float(lm.cost @ x))):
         return x, False
     return v, True
 
@@ -265,9 +269,16 @@ def hinted_start(instance: Instance, cand: Candidates, lay: Layout, lm: LinearMo
     """The greedy from ``hint`` (completed and improved, at most a tenth of the time limit): the
     start a small model hands HiGHS when the caller gave one; (column vector or None, seconds)."""
     t = time.perf_counter()
-    g = greedy(instance, cand, improve=True, time_limit=None if time_limit is None else 0.1 * time_limit,
-               model=(lay, lm), start=hint)
-    return (None if g.solution is None else g.column_values(lay)), time.perf_counter() - t
+    v = _greedy_from(instance, cand, lay, lm, hint, None if time_limit is None else 0.1 * time_limit)
+    return v, time.perf_counter() - t
+
+
+def _greedy_from(instance: Instance, cand: Candidates, lay: Layout, lm: LinearModel, start: Solution,
+                 seconds: float | None) -> np.ndarray | None:
+    """The greedy started from ``start``, completed and improved for at most ``seconds``: its column
+    vector, or None when it found no feasible allocation (the polish and a caller's start share it)."""
+    g = greedy(instance, cand, improve=True, time_limit=seconds, model=(lay, lm), start=start)
+    return None if g.solution is None else g.column_values(lay)
 
 
 def shifted(progress: Callable[[Progress], None] | None, offset: float) -> Callable[[Progress], None] | None:
