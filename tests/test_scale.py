@@ -475,8 +475,9 @@ def test_the_priced_neighbourhood_changes_only_its_columns_and_gains_on_a_tight_
 def test_the_warm_start_runs_the_priced_neighbourhood_only_where_the_repair_failed_far_below(tmp_path_factory):
     """The phase ``priced`` runs where the repair failed (type D, 10 x 200) and the start lies more
     than ``priced_start_gap`` below the bound; not where the start is closer (the same instance at
-    the default 2 %: the greedy from the partial repair starts 1.2 % below), nor where the repair
-    succeeds (the demo): every preset's path is unchanged."""
+    the default 2 %: the greedy from the partial repair starts 1.2 % below), nor where its sub-MIP
+    would have more than ``priced_max_columns`` free columns, nor where the repair succeeds (the
+    demo): every preset's path is unchanged."""
     import dataclasses
 
     from revopt.solve.options import SolveOptions
@@ -487,5 +488,7 @@ def test_the_warm_start_runs_the_priced_neighbourhood_only_where_the_repair_fail
     assert "priced" in r.summary()["seconds"]
     assert revopt.verify(inst, r.solution) == []
     assert "priced" not in revopt.solve(inst, time_limit=4, warm_start=True).summary()["seconds"]
+    capped = dataclasses.replace(always, priced_max_columns=100)  # a sub-MIP too large for its share
+    assert "priced" not in revopt.solve(inst, time_limit=4, warm_start=True, options=capped).summary()["seconds"]
     demo = revopt.solve(revopt.load_instance(INSTANCES / "demo"), time_limit=4, warm_start=True, options=always)
     assert "priced" not in demo.summary()["seconds"]

@@ -671,17 +671,19 @@ def priced_columns(lay: Layout, guide: Guide, x: np.ndarray, also: np.ndarray | 
 
 
 def priced(lay: Layout, lm: LinearModel, guide: Guide, x: np.ndarray, *, time_limit: float,
-           threads: int | None, also: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
+           threads: int | None, also: np.ndarray | None = None,
+           free: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
     """One sub-MIP over every plot, with the pairs the prices favour (:func:`priced_columns`), from
     the feasible ``x``: where the Lagrangian repair failed and the greedy started from its own
     orders, the search's areas climb slowly (gap-d1600x80: from 10.4 % below the bound), and this
     brings the prices back in at once; ``also``: the pairs of a partial repair (gap-d1600x80: 91,140
-    in 14 s without them, 94,944 in 9 s with them). Returns the better vector (``x`` when nothing better came)
-    and whether the clock stopped the sub-MIP."""
+    in 14 s without them, 94,944 in 9 s with them); ``free``: the columns when already known. Returns
+    the better vector (``x`` when nothing better came) and whether the clock stopped the sub-MIP."""
+    if free is None:
+        free = priced_columns(lay, guide, x, also)
     sub = _Sub(lm, x)
     with SubMipWorker() as worker:
-        cols, values, _, timed_out = sub.solve(priced_columns(lay, guide, x, also), worker, time_limit, threads,
-                                               options=PRICED_OPTIONS)
+        cols, values, _, timed_out = sub.solve(free, worker, time_limit, threads, options=PRICED_OPTIONS)
     if values is None or float(lm.cost[cols] @ (values - x[cols])) <= 1e-9 * max(1.0, abs(float(lm.cost @ x))):
         return x, timed_out
     rows, change = sub.change(cols, values)

@@ -39,6 +39,9 @@ class SolveOptions:
     priced_start_gap: float = 0.02
     #: of neighbourhood search's time, at most this share goes to that sub-MIP
     priced_share: float = 0.3
+    #: and it runs only with at most this many free columns (gap-d1600x80: 6,900; province seed 0: 29,561,
+    #: where HiGHS is still at its root after 10 s)
+    priced_max_columns: int = 20_000
     #: neighbourhood sub-MIPs solved side by side on areas that share nothing (one HiGHS thread each;
     #: a fixed number, not the machine's cores, so that the reproducible mode stays machine-independent):
     #: docs/benchmarks.md#parallel-neighbourhoods

@@ -32,7 +32,7 @@ from ..status import Progress
 from .extract import extract_solution
 from .lagrangian import LagrangianResult, Relaxation, ShapeError, lagrangian_bound
 from .lagrangian_repair import repair_allocation
-from .lns import EXACT, LEVELS, TARGET_PAIRS, TARGET_PAIRS_EXACT, Guide, improve, priced
+from .lns import EXACT, LEVELS, TARGET_PAIRS, TARGET_PAIRS_EXACT, Guide, improve, priced, priced_columns
 from .options import SolveOptions
 
 
@@ -200,7 +200,8 @@ def _priced_start(lay: Layout, lm: LinearModel, guide: Guide, starts: tuple[np.n
                   phases: dict[str, float], tell: Callable[[float], None]) -> tuple[np.ndarray, float]:
     """The priced neighbourhood (:func:`~revopt.solve.lns.priced`) for at most ``options.priced_share``
     of the search's ``budget`` when the start lies more than ``options.priced_start_gap`` below the
-    Lagrangian bound (the repair failed, and the greedy started from its own orders). ``starts``:
+    Lagrangian bound (the repair failed, and the greedy started from its own orders) and the
+    sub-MIP has at most ``options.priced_max_columns`` free columns. ``starts``:
     the start and the partial repair (or None), whose pairs the neighbourhood keeps. Returns the
     better allocation and the budget left; ``tell(objective)`` hears of a gain."""
     bound = bounds.get("lagrangian")
@@ -208,9 +209,11 @@ def _priced_start(lay: Layout, lm: LinearModel, guide: Guide, starts: tuple[np.n
     objective = float(lm.cost @ start)
     if bound is None or bound - objective <= options.priced_start_gap * max(1.0, abs(bound)):
         return start, budget
+    free = priced_columns(lay, guide, start, short)
+    if int(free.sum()) > options.priced_max_columns:  # province seed 0: 29,561, HiGHS still at its root after 10 s
+        return start, budget
     t = time.perf_counter()
-    start, _ = priced(lay, lm, guide, start, time_limit=options.priced_share * budget, threads=threads,
-                      also=short)
+    start, _ = priced(lay, lm, guide, start, time_limit=options.priced_share * budget, threads=threads, free=free)
     phases["priced"] = time.perf_counter() - t
     if float(lm.cost @ start) > objective:
         tell(float(lm.cost @ start))
