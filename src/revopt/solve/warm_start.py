@@ -29,6 +29,7 @@ from ..model.candidates import Candidates
 from ..model.layout import Layout
 from ..results.solution import Solution
 from ..status import Progress
+from .bounds import relative_gap
 from .extract import extract_solution
 from .lagrangian import LagrangianResult, Relaxation, ShapeError, lagrangian_bound
 from .lagrangian_repair import repair_allocation
@@ -207,7 +208,7 @@ def _priced_start(lay: Layout, lm: LinearModel, guide: Guide, starts: tuple[np.n
     bound = bounds.get("lagrangian")
     start, short = starts
     objective = float(lm.cost @ start)
-    if bound is None or bound - objective <= options.priced_start_gap * max(1.0, abs(bound)):
+    if bound is None or relative_gap(bound, objective) <= options.priced_start_gap:
         return start, budget
     free = priced_columns(lay, guide, start, short)
     if int(free.sum()) > options.priced_max_columns:  # province seed 0: 29,561, HiGHS still at its root after 10 s
