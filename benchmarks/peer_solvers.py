@@ -184,7 +184,8 @@ def run_scip(work: Path, budget: float, log: ProgressLog, t0: float) -> dict:
     status = {"optimal": "optimal", "infeasible": "infeasible", "inforunbd": "infeasible"}.get(
         st, "feasible" if has_sol else "no_solution")
     objective = _num(m.getObjVal()) if has_sol else None
-    bound = _num(m.getDualbound())
+    dual = m.getDualbound()
+    bound = None if m.isInfinity(abs(dual)) else _num(dual)  # SCIP's infinity is 1e20: no root, no bound
     if has_sol:
         sol = m.getBestSol()
         vs = m.getVars()
