@@ -464,7 +464,7 @@ def test_the_priced_neighbourhood_changes_only_its_columns_and_gains_on_a_tight_
     guide = Guide(lay, lm, res.multipliers, res.x_relaxed)
     free = priced_columns(lay, guide, x, partial)
     assert free[: lay.n_x].sum() < lay.n_x  # a restriction, not the whole model
-    y, _ = priced(lay, lm, guide, x, time_limit=3.0, threads=1, also=partial)
+    y, _ = priced(lm, x, free, time_limit=3.0, threads=1)
     assert float(lm.cost @ y) > float(lm.cost @ x)
     assert not np.any((y != x) & ~free)
     sol = extract_solution(inst, lay, y)

@@ -670,28 +670,19 @@ def priced_columns(lay: Layout, guide: Guide, x: np.ndarray, also: np.ndarray | 
     return free
 
 
-def priced(lay: Layout, lm: LinearModel, guide: Guide, x: np.ndarray, *, time_limit: float,
-           threads: int | None, also: np.ndarray | None = None,
-           free: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
-    """One sub-MIP over every plot, with the pairs the prices favour (:func:`priced_columns`), from
-    the feasible ``x``: where the Lagrangian repair failed and the greedy started from its own
-    orders, the search's areas climb slowly (gap-d1600x80: from 10.4 % below the bound), and this
-    brings the prices back in at once; ``also``: the pairs of a partial repair (gap-d1600x80: 91,140
-    in 14 s without them, 94,944 in 9 s with them); ``free``: the columns when already known. Returns
+def priced(lm: LinearModel, x: np.ndarray, free: np.ndarray, *, time_limit: float,
+           threads: int | None) -> tuple[np.ndarray, bool]:
+    """One sub-MIP over every plot with the columns ``free`` (:func:`priced_columns`), from the
+    feasible ``x``: where the Lagrangian repair failed and the greedy started from its own orders,
+    the search's areas climb slowly (gap-d1600x80: from 10.4 % below the bound), and this brings
+    the prices back in at once (with the partial repair's pairs: 94,944 in 9 s; without them
+    91,140 in 14 s). Its answer is kept as the search keeps an area's (:func:`_combine`). Returns
     the better vector (``x`` when nothing better came) and whether the clock stopped the sub-MIP."""
-    if free is None:
-        free = priced_columns(lay, guide, x, also)
     sub = _Sub(lm, x)
     with SubMipWorker() as worker:
-        cols, values, _, timed_out = sub.solve(free, worker, time_limit, threads, options=PRICED_OPTIONS)
-    if values is None or float(lm.cost[cols] @ (values - x[cols])) <= 1e-9 * max(1.0, abs(float(lm.cost @ x))):
-        return x, timed_out
-    rows, change = sub.change(cols, values)
-    if not sub.holds(rows, change):  # pragma: no cover - HiGHS's tolerance past the model's own
-        return x, timed_out
-    y = x.copy()
-    y[cols] = values
-    return y, timed_out
+        answer = sub.solve(free, worker, time_limit, threads, options=PRICED_OPTIONS)
+    kept, _ = _combine(sub, [answer], float(lm.cost @ x))
+    return (sub.x.copy() if kept else x), answer[3]
 
 
 def _combine(sub: _Sub, answers: list[tuple], objective: float) -> tuple[int, float]:

@@ -214,7 +214,7 @@ def _priced_start(lay: Layout, lm: LinearModel, guide: Guide, starts: tuple[np.n
     if int(free.sum()) > options.priced_max_columns:  # province seed 0: 29,561, HiGHS still at its root after 10 s
         return start, budget
     t = time.perf_counter()
-    start, _ = priced(lay, lm, guide, start, time_limit=options.priced_share * budget, threads=threads, free=free)
+    start, _ = priced(lm, start, free, time_limit=options.priced_share * budget, threads=threads)
     phases["priced"] = time.perf_counter() - t
     if float(lm.cost @ start) > objective:
         tell(float(lm.cost @ start))
