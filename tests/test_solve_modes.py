@@ -102,15 +102,12 @@ def test_a_reproducible_search_caps_each_sub_mip_also_without_a_time_limit(monke
 @example(bound=1e6, objective=999_000.5)  # above bound - 0.1 % of the bound, but 0.10000005 % below
 @settings(deadline=None)
 def test_the_search_stops_exactly_where_the_reported_gap_is_within_the_stop_gap(bound, objective):
-    """The search's stop threshold (warm_start._stop_at) agrees with the gap the summary reports
+    """The search's stop threshold (bounds.lowest_within) agrees with the gap the summary reports
     (bounds.relative_gap): an incumbent at or above it has a gap of at most ``lns_stop_gap``, one
     below it more (away from rounding at the threshold itself)."""
-    import importlib
+    from revopt.solve.bounds import lowest_within, relative_gap
 
-    from revopt.solve.bounds import relative_gap
-
-    ws = importlib.import_module("revopt.solve.warm_start")
     g = 1e-3
-    t = ws._stop_at(bound, g)
+    t = lowest_within(bound, g)
     assume(objective <= bound and abs(objective - t) > 1e-9 * max(1.0, abs(t)))
     assert (objective >= t) == (relative_gap(bound, objective) <= g)

@@ -23,6 +23,18 @@ def relative_gap(bound: float, objective: float) -> float:
     return max(0.0, (bound - objective) / max(1.0, abs(objective)))
 
 
+def lowest_within(bound: float | None, gap: float) -> float | None:
+    """The lowest objective whose :func:`relative_gap` against ``bound`` is at most ``gap``, per range
+    of the objective (at least 1, within (-1, 1), at most -1): where neighbourhood search stops."""
+    if bound is None:
+        return None
+    if bound / (1 + gap) >= 1:
+        return bound / (1 + gap)
+    if bound - gap > -1:
+        return bound - gap
+    return bound / (1 - gap)
+
+
 def assignment_bound(lay: Layout, lm: LinearModel) -> float:
     """A valid upper bound that needs no LP: every firm on its most valuable candidate plot.
 
@@ -64,4 +76,4 @@ def combine_bounds(objective: float, solver: tuple[str, float | None], others: d
     return bound, relative_gap(bound, objective), source
 
 
-__all__ = ["assignment_bound", "combine_bounds", "relative_gap"]
+__all__ = ["assignment_bound", "combine_bounds", "lowest_within", "relative_gap"]

@@ -29,7 +29,7 @@ from ..model.candidates import Candidates
 from ..model.layout import Layout
 from ..results.solution import Solution
 from ..status import Progress
-from .bounds import relative_gap
+from .bounds import lowest_within, relative_gap
 from .extract import extract_solution
 from .lagrangian import LagrangianResult, Relaxation, ShapeError, lagrangian_bound
 from .lagrangian_repair import repair_allocation
@@ -165,7 +165,7 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
                            workers=options.lns_workers, guide=guide,
                            levels=LEVELS if levels else EXACT, chains=levels,
                            target_pairs=TARGET_PAIRS if levels else TARGET_PAIRS_EXACT,
-                           stop_at=_stop_at(bounds.get("lagrangian"), options.lns_stop_gap))
+                           stop_at=lowest_within(bounds.get("lagrangian"), options.lns_stop_gap))
 
         # the reproducible mode keeps to sub-MIPs (the greedy's moves stop on the clock)
         polish = 0.0 if work_limit is not None or budget is None else options.polish_share * budget
@@ -181,19 +181,6 @@ def _report(progress: Callable[[Progress], None] | None, elapsed: float, objecti
     """Tell ``progress`` (when given) of an incumbent of the heuristics."""
     if progress is not None:
         progress(Progress(elapsed, objective, bounds.get("lagrangian"), None, True))
-
-
-def _stop_at(bound: float | None, gap: float) -> float | None:
-    """The lowest objective whose gap against the Lagrangian ``bound`` is at most ``gap`` as the summary
-    reports it (:func:`~revopt.solve.bounds.relative_gap`, relative to the objective, at least 1): the
-    search stops there. Per range of the objective: at least 1, within (-1, 1), at most -1."""
-    if bound is None:
-        return None
-    if bound / (1 + gap) >= 1:
-        return bound / (1 + gap)
-    if bound - gap > -1:
-        return bound - gap
-    return bound / (1 - gap)
 
 
 def _priced_start(lay: Layout, lm: LinearModel, guide: Guide, starts: tuple[np.ndarray, np.ndarray | None],
