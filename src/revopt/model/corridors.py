@@ -26,9 +26,7 @@ def corridor_incidence(inst: Instance, lay: Layout) -> tuple[np.ndarray, np.ndar
         z = np.zeros(0, np.int64)
         return z, z
     cap = inst.corridor_edges["capacity_kt"].to_numpy(float)
-    pair, edge = lay.paths.incidence(lay.pairs["route"].to_numpy(np.int64))
-    keep = ~np.isnan(cap[edge])
-    return pair[keep], edge[keep]
+    return lay.paths.incidence(lay.pairs["route"].to_numpy(np.int64), edge_used=~np.isnan(cap))
 
 
 def add_corridors(inst: Instance, lay: Layout) -> Block:
