@@ -133,6 +133,7 @@ class RouteFinder:
         self.mask = mask
         self._dist: dict[tuple[int, int], np.ndarray] = {}
         self._pred: dict[tuple[int, int], dict] = {}
+        self._hops: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._edge_len = (np.zeros(0) if inst.corridor_edges is None
                           else inst.corridor_edges["length_km"].to_numpy(float))
 
@@ -150,17 +151,6 @@ class RouteFinder:
             self._dist[key] = arr
             self._pred[key] = pred
         return self._dist[key]
-
-    def _path_edges(self, d: int, m: int, n: int) -> list[int]:
-        """Edge positions of the shortest path from node n to node d over mode m (in that order)."""
-        self._tree(d, m)
-        pred, g = self._pred[(d, m)], self.graphs[MODES[m]]
-        out, cur, target = [], self.node_ids[n], self.node_ids[d]
-        while cur != target:
-            nxt = pred[cur][0]
-            out.append(g[cur][nxt]["edge"])
-            cur = nxt
-        return out
 
     def _access_dist(self, dest: np.ndarray, rows: np.ndarray) -> np.ndarray:
         """dist_mode(row)(node(row), dest) for arrays of destinations and access rows."""
@@ -220,10 +210,14 @@ class RouteFinder:
         sel = np.flatnonzero(self.has_freight[fi])
         if len(sel) == 0:
             return cost, route, Paths.empty()
-        gkey = np.stack([pj[sel], self.dest[fi[sel]], self.mask[fi[sel]]], axis=1)
-        groups, inv = np.unique(gkey, axis=0, return_inverse=True)
+        # groups (plot, destination, modes) in that lexicographic order, through one int64 key (a
+        # destination is a node position >= 0, modes a mask below 8): national 0.07 s against 1.8 s for
+        # np.unique(axis=0) of the three columns
+        n_nodes = len(self.node_ids)
+        gkey = (pj[sel] * n_nodes + self.dest[fi[sel]]) * 8 + self.mask[fi[sel]]
+        groups, inv = np.unique(gkey, return_inverse=True)
         inv = inv.ravel()
-        g_plot, g_dest, g_mask = groups[:, 0], groups[:, 1], groups[:, 2]
+        g_plot, g_dest, g_mask = groups // (8 * n_nodes), groups // 8 % n_nodes, groups % 8
         grp, rows = self._expand(g_plot)
         ok = ((g_mask[grp] >> self.acc_mode[rows]) & 1) == 1
         grp, rows = grp[ok], rows[ok]
@@ -242,22 +236,67 @@ class RouteFinder:
         g_row[grp[first]] = rows[first]
         # one path per (destination, access row) chosen
         has = np.flatnonzero(g_row >= 0)
-        pk, g_path = np.unique(np.stack([g_dest[has], g_row[has]], axis=1), axis=0, return_inverse=True)
+        n_rows = max(1, len(self.acc_row))
+        pk, g_path = np.unique(g_dest[has] * n_rows + g_row[has], return_inverse=True)  # by (destination, row)
         g_route = np.full(len(groups), -1, dtype=np.int64)
         g_route[has] = g_path.ravel()
-        paths = self._paths(pk[:, 0], pk[:, 1])
+        paths = self._paths(pk // n_rows, pk % n_rows)
         cost[sel] = g_cost[inv]
         route[sel] = g_route[inv]
         return cost, route, paths
 
-    def _paths(self, dest: np.ndarray, rows: np.ndarray) -> Paths:
-        edges = [self._path_edges(int(d), int(self.acc_mode[r]), int(self.acc_node[r])) for d, r in zip(dest, rows)]
-        lens = np.array([len(e) for e in edges], dtype=np.int64)
-        ptr = np.zeros(len(edges) + 1, dtype=np.int64)
+    def _next_hops(self, d: int, m: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per node (position) the next node on its shortest path to node d over mode m and the edge to
+        it (-1 at d and where d is out of reach): the predecessors of :meth:`_tree` as arrays."""
+        key = (d, m)
+        if key not in self._hops:
+            self._tree(d, m)
+            pred, g = self._pred[key], self.graphs[MODES[m]]
+            nxt = np.full(len(self.node_ids), -1, np.int64)
+            edge = np.full(len(self.node_ids), -1, np.int64)
+            for node, before in pred.items():
+                if before:
+                    nxt[self._npos[node]] = self._npos[before[0]]
+                    edge[self._npos[node]] = g[node][before[0]]["edge"]
+            self._hops[key] = (nxt, edge)
+        return self._hops[key]
+
+    def _walk(self, dest: np.ndarray, mode: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The edges of the shortest path from each ``node`` to its ``dest`` over its ``mode``, as
+        (ptr, edges) like :class:`Paths`: every path takes one step per round, the paths of one tree at
+        once (national: 0.1 s, against 0.8 s for walking the predecessor lists path by path)."""
+        n = len(dest)
+        steps: list[np.ndarray] = []             # per round the edge each path takes (-1: arrived)
+        hops = {}
+        tree = np.unique(dest * len(MODES) + mode, return_inverse=True)
+        for t, k in enumerate(tree[0]):
+            hops[t] = self._next_hops(int(k) // len(MODES), int(k) % len(MODES))
+        tid = tree[1].ravel()
+        cur = np.asarray(node, np.int64).copy()
+        walking = np.ones(n, bool) & (cur != dest)
+        while walking.any():
+            edge = np.full(n, -1, np.int64)
+            for t, (nxt, e) in hops.items():
+                sel = walking & (tid == t)
+                if sel.any():
+                    edge[sel] = e[cur[sel]]
+                    cur[sel] = nxt[cur[sel]]
+            if np.any(walking & (edge < 0)):  # pragma: no cover - the route's access node reaches dest
+                raise AssertionError("a route's access node does not reach its destination")
+            steps.append(edge)
+            walking &= cur != dest
+        grid = np.stack(steps, axis=1) if steps else np.zeros((n, 0), np.int64)
+        lens = (grid >= 0).sum(axis=1)
+        ptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(lens, out=ptr[1:])
-        flat = np.fromiter((x for e in edges for x in e), np.int64, int(lens.sum()))
-        length = np.bincount(np.repeat(np.arange(len(edges)), lens), weights=self._edge_len[flat],
-                             minlength=len(edges)) if len(edges) else np.zeros(0)
+        return ptr, grid[grid >= 0]  # row-major: each path's edges in order, the paths one after another
+
+    def _paths(self, dest: np.ndarray, rows: np.ndarray) -> Paths:
+        dest = np.asarray(dest, np.int64)
+        ptr, flat = self._walk(dest, self.acc_mode[rows], self.acc_node[rows])
+        lens = np.diff(ptr)
+        length = np.bincount(np.repeat(np.arange(len(dest)), lens), weights=self._edge_len[flat],
+                             minlength=len(dest)) if len(dest) else np.zeros(0)
         mode = self.acc_mode[rows]
         cost = self.tariff[0] * self.acc_km[rows] + self.tariff[mode] * length
         return Paths(ptr, flat, mode, self.acc_row[rows], self.acc_node[rows], np.asarray(dest, np.int64),

@@ -280,8 +280,10 @@ def candidate_pairs(inst: Instance) -> Candidates:
             ok &= m
         excl["pairs"] = np_ - np.bincount(fi, minlength=nf)
         fi, pj, floor, value = fi[ok], pj[ok], floor[ok], value[ok]
-    order = np.lexsort((pj, fi))
-    fi, pj, floor, value = fi[order], pj[order], floor[order], value[order]
+    key = fi * max(np_, 1) + pj
+    if len(key) > 1 and not bool(np.all(key[1:] >= key[:-1])):  # the grid gives them in order already
+        order = np.argsort(key, kind="stable")
+        fi, pj, floor, value = fi[order], pj[order], floor[order], value[order]
     if rf is None:
         route, transport, paths = np.full(len(fi), -1, np.int64), np.zeros(len(fi)), None
     else:
