@@ -263,25 +263,24 @@ class RouteFinder:
 
     def _walk(self, dest: np.ndarray, mode: np.ndarray, node: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The edges of the shortest path from each ``node`` to its ``dest`` over its ``mode``, as
-        (ptr, edges) like :class:`Paths`: every path takes one step per round, the paths of one tree at
-        once (national: 0.1 s, against 0.8 s for walking the predecessor lists path by path)."""
-        n = len(dest)
-        steps: list[np.ndarray] = []             # per round the edge each path takes (-1: arrived)
-        hops = {}
-        tree = np.unique(dest * len(MODES) + mode, return_inverse=True)
-        for t, k in enumerate(tree[0]):
-            hops[t] = self._next_hops(int(k) // len(MODES), int(k) % len(MODES))
-        tid = tree[1].ravel()
+        (ptr, edges) like :class:`Paths`: the next hops of every tree needed side by side, and every
+        path one step per round (national: 0.1 s, against 0.8 s for walking the predecessor lists path
+        by path)."""
+        n, n_nodes = len(dest), len(self.node_ids)
+        keys, tree = np.unique(dest * len(MODES) + mode, return_inverse=True)
+        hops = [self._next_hops(int(k) // len(MODES), int(k) % len(MODES)) for k in keys]
+        nxt = np.concatenate([h[0] for h in hops]) if hops else np.zeros(0, np.int64)
+        hop_edge = np.concatenate([h[1] for h in hops]) if hops else np.zeros(0, np.int64)
+        base = tree.ravel() * n_nodes              # the path's tree, as an offset into nxt / hop_edge
         cur = np.asarray(node, np.int64).copy()
-        walking = np.ones(n, bool) & (cur != dest)
+        steps: list[np.ndarray] = []             # per round the edge each path takes (-1: arrived)
+        walking = cur != dest
         while walking.any():
+            at = base[walking] + cur[walking]
             edge = np.full(n, -1, np.int64)
-            for t, (nxt, e) in hops.items():
-                sel = walking & (tid == t)
-                if sel.any():
-                    edge[sel] = e[cur[sel]]
-                    cur[sel] = nxt[cur[sel]]
-            if np.any(walking & (edge < 0)):  # pragma: no cover - the route's access node reaches dest
+            edge[walking] = hop_edge[at]
+            cur[walking] = nxt[at]
+            if np.any(edge[walking] < 0):  # pragma: no cover - the route's access node reaches dest
                 raise AssertionError("a route's access node does not reach its destination")
             steps.append(edge)
             walking &= cur != dest
