@@ -30,6 +30,7 @@ LAYERS: dict[str, str] = {
     "revopt.solve.highs_backend": "solver",
     "revopt.solve.pyomo_backend": "solver",
     "revopt.solve.lns": "solver",
+    "revopt.solve.exchange": "solver",
     "revopt.solve.bounds": "solver",
     "revopt.solve.export": "solver",
     "revopt.solve.highs_process": "solver",

@@ -30,6 +30,7 @@ import numpy as np
 from ..data.instance import Instance
 from ..model.block import LinearModel, group_starts, grouped, spans
 from ..model.layout import Layout, plot_terrain_arrays
+from .exchange import Exchange
 from .lagrangian import reduced_costs
 from .submip import KILLED, SubMipWorker
 
@@ -78,6 +79,8 @@ class LnsStats:
     killed: int = 0
     #: the search ended because its time was up (not converged, not its work done)
     out_of_time: bool = False
+    #: exchange moves made (firms that traded plots, :mod:`revopt.solve.exchange`)
+    trades: int = 0
     #: the search ended because the incumbent reached ``stop_at`` (within reach of the bound)
     reached: bool = False
 
@@ -488,27 +491,25 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
             progress=None, rounds: int | None = None, sub_nodes: int | None = None,
             workers: int = 1, guide: Guide | None = None,
             levels: tuple[Level, ...] = LEVELS, chains: bool = False,
-            stop_at: float | None = None) -> tuple[np.ndarray, LnsStats]:
+            stop_at: float | None = None, exchange: bool = False) -> tuple[np.ndarray, LnsStats]:
     """Improve the feasible column vector ``x`` by neighbourhood sub-MIPs for ``time_limit`` seconds.
 
-    Sub-MIPs are worked at the first of ``levels`` (:data:`LEVELS`: short and loose) until about two sweeps
-    over the plots gain nothing, then at the next; the search stops early after such sweeps at
-    the last level. ``seed`` orders the
-    neighbourhoods. With ``rounds`` and ``sub_nodes`` the search is a function of its input
-    alone: at most ``rounds`` sub-MIPs of at most ``sub_nodes`` nodes each, the neighbourhood
-    size adapted by proof, not by seconds; the time limit is then only a safety net, and
-    ``stats.clock_cut`` says whether it cut anything. ``workers`` > 1 solves that many areas
-    that share no column side by side (one HiGHS thread each; :meth:`_Areas.side_by_side`), each
-    with the whole room of the rows they share, and keeps the answers that gain in order of gain
-    as long as the whole model's rows hold (:func:`_combine`); the answer depends on
-    ``workers``, not on the machine. With a ``guide`` the seeds are the plots where the incumbent
-    loses most against the Lagrangian relaxation (:class:`Guide`) among those no neighbourhood of
-    the current sweep has covered yet; without one, a random order (``seed``). With ``chains`` (and a
-    guide) an area is the plots linked to its seed through the firms' moves (:meth:`_Areas.linked`),
-    else the seed's nearest plots.
-    The search stops once the objective reaches ``stop_at`` (``stats.reached``).
-    ``progress(elapsed, objective)`` is called on each improvement. Returns
-    the best vector found (``x`` itself when nothing better was found).
+    Sub-MIPs are worked at the first of ``levels`` (:data:`LEVELS`: short and loose) until about two
+    sweeps over the plots gain nothing, then at the next; the search stops after such sweeps at the
+    last level. ``seed`` orders the neighbourhoods. With ``rounds`` and ``sub_nodes`` the search is a
+    function of its input alone: at most ``rounds`` sub-MIPs of at most ``sub_nodes`` nodes each, the
+    size adapted by proof, not by seconds; the time limit is a safety net (``stats.clock_cut``).
+    ``workers`` > 1 solves that many areas that share no column side by side (one HiGHS thread each;
+    :meth:`_Areas.side_by_side`) and keeps the answers that gain in order of gain while the whole
+    model's rows hold (:func:`_combine`); the answer depends on ``workers``, not on the machine. With
+    a ``guide`` the seeds are the plots where the incumbent loses most against the Lagrangian
+    relaxation (:class:`Guide`) not yet covered in the sweep, else a random order (``seed``); with
+    ``chains`` (and a guide) an area is the plots linked to its seed through the firms' moves
+    (:meth:`_Areas.linked`), else the nearest plots. The search stops once the objective reaches
+    ``stop_at`` (``stats.reached``). With ``exchange`` firms also trade plots
+    (:mod:`revopt.solve.exchange`) at the start and where the sub-MIPs stop gaining (:func:`_unstick`).
+    ``progress(elapsed, objective)`` hears of each gain. Returns the best vector found (``x`` itself
+    when nothing better was found).
     """
     t0 = time.perf_counter()
     st = LnsStats()
@@ -521,23 +522,25 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     sub = _Sub(lm, x)
     areas = _Areas(inst, lay, lm, None if guide is None else guide.x_relaxed, chains=chains and guide is not None,
                    seed=seed)
-    order = np.random.default_rng(seed).permutation(n_plots)
-    rank = np.argsort(order)
+    rank = np.argsort(order := np.random.default_rng(seed).permutation(n_plots))
     scores = None if guide is None else _Scores(guide, sub, n_plots)
-    target = float(target_pairs)
     best = float(lm.cost @ x)
     st.trace.append((0.0, best))
-    since_gain, i, level = 0, 0, levels[0]
+    trades = _Trades(lay, lm, sub, st, t0, time_limit, progress) if exchange else None
+    best = trades.run(best) if trades is not None else best
+    since_gain, i, level, target = 0, 0, levels[0], float(target_pairs)
     covered = np.zeros(n_plots, dtype=bool)
     with _Solvers(workers) as solvers:
         while True:
             k = areas.size(target)
             left = time_limit - (time.perf_counter() - t0)
-            if since_gain > n_plots // max(1, k // 2) + 1 and st.level + 1 < len(levels):
-                st.level += 1  # about two sweeps without a gain: work the sub-MIPs harder
+            if since_gain > n_plots // max(1, k // 2) + 1:  # about two sweeps without a gain
+                go_on, best = _unstick(st, levels, trades, best)
+                if not go_on:
+                    break
                 level, since_gain = levels[st.level], 0
-            if since_gain > n_plots // max(1, k // 2) + 1 or (rounds is not None and st.rounds >= rounds):
-                break  # about two sweeps without a gain at the last level, or the work done
+            if rounds is not None and st.rounds >= rounds:
+                break  # the work done
             if left < 0.2:
                 st.clock_cut = st.out_of_time = True
                 break
@@ -563,6 +566,39 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     if st.improved == 0:
         return x, st
     return sub.x.copy(), st
+
+
+class _Trades:
+    """The exchange moves (:class:`~revopt.solve.exchange.Exchange`) inside a search: on its incumbent,
+    counted in its stats, within its time limit."""
+
+    def __init__(self, lay: Layout, lm: LinearModel, sub: _Sub, st: LnsStats, t0: float, time_limit: float,
+                 progress):
+        self.ex, self.lm, self.sub, self.st = Exchange(lay, lm, sub), lm, sub, st
+        self.t0, self.deadline, self.progress = t0, t0 + time_limit, progress
+
+    def run(self, best: float) -> float:
+        """Trades until a pass gains nothing; the objective after them."""
+        ex = self.ex.run(deadline=self.deadline)
+        self.st.clock_cut |= ex.clock_cut
+        self.st.trades += ex.moves
+        if not ex.moves:
+            return best
+        return _gained(self.st, 1, ex.gain, float(self.lm.cost @ self.sub.x), time.perf_counter() - self.t0,
+                       self.progress)
+
+
+def _unstick(st: LnsStats, levels: tuple[Level, ...], trades: _Trades | None, best: float) -> tuple[bool, float]:
+    """After about two sweeps without a gain: the trades (when they gain, the search goes on at its
+    level), else the next level, else the end; (whether the search goes on, the objective)."""
+    if trades is not None:
+        after = trades.run(best)
+        if after > best:
+            return True, after
+    if st.level + 1 < len(levels):
+        st.level += 1  # work the sub-MIPs harder
+        return True, best
+    return False, best
 
 
 def _gained(st: LnsStats, gains: int, gained: float, best: float, elapsed: float, progress) -> float:

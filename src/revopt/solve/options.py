@@ -46,6 +46,9 @@ class SolveOptions:
     #: a fixed number, not the machine's cores, so that the reproducible mode stays machine-independent):
     #: docs/benchmarks.md#parallel-neighbourhoods
     lns_workers: int = 2
+    #: neighbourhood search also lets firms trade plots (shifts, swaps, ejection chains of two, checked
+    #: against every row): at its start and wherever the sub-MIPs stop gaining: docs/benchmarks.md#exchange-moves
+    lns_exchange: bool = True
     #: neighbourhood search takes its seeds where the incumbent loses most against the Lagrangian
     #: relaxation (else in a random order): docs/benchmarks.md#guided-neighbourhoods
     lns_guided: bool = True

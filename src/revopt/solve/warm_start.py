@@ -165,7 +165,8 @@ def heuristic_start(instance: Instance, cand: Candidates, lay: Layout, lm: Linea
                            workers=options.lns_workers, guide=guide,
                            levels=LEVELS if levels else EXACT, chains=levels,
                            target_pairs=TARGET_PAIRS if levels else TARGET_PAIRS_EXACT,
-                           stop_at=lowest_within(bounds.get("lagrangian"), options.lns_stop_gap))
+                           stop_at=lowest_within(bounds.get("lagrangian"), options.lns_stop_gap),
+                           exchange=options.lns_exchange)
 
         # the reproducible mode keeps to sub-MIPs (the greedy's moves stop on the clock)
         polish = 0.0 if work_limit is not None or budget is None else options.polish_share * budget
