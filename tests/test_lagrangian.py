@@ -232,6 +232,26 @@ def test_knapsack_kernel_gives_up_at_its_node_limit():
     assert _knapsack._knapsack01(v[order], w[order], 150.5, 10, np.zeros(n, np.int8)) == -1.0
 
 
+def test_0_1_knapsacks_past_their_deadline_keep_the_fractional_value(tmp_path_factory):
+    """The 0-1 knapsacks stop at a deadline (the time limit, or ``exact_share`` of the price steps'
+    time): those left keep their fractional value, so the bound lies between the exact and the
+    fractional one, and with a deadline already past it is the fractional one."""
+    from revopt.solve.lagrangian import Relaxation
+    from test_scale import _tight_gap
+
+    inst = _tight_gap(tmp_path_factory, 5, 100)  # type D: knapsacks split jobs at any prices
+    lay, lm = build_model(inst)
+    rel = Relaxation(lay, lm)
+    res = lagrangian_bound(lay, lm, iterations=200, relaxation=rel, exact=False)
+    y = rel.scaled(res.multipliers)
+    fractional, _ = rel.evaluate(y)
+    exact, _ = rel.evaluate(y, exact=True)
+    past, _ = rel.evaluate(y, exact=True, deadline=0.0)
+    assert past == fractional and exact < fractional - 1e-9
+    shared = lagrangian_bound(lay, lm, iterations=200, relaxation=rel, exact_share=1.0)
+    assert exact - 1e-6 * abs(exact) <= shared.bound <= res.bound + 1e-6 * abs(res.bound)
+
+
 # ---- lagrangian_repair: feasible or None, never above the optimum
 
 

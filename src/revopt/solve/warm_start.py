@@ -75,12 +75,12 @@ def _lagrangian(lay: Layout, lm: LinearModel, options: SolveOptions, time_limit:
         rel = Relaxation(lay, lm)  # built once for every attempt and the repair (national: 5 s, 0.5 GB)
         for attempt in range(1 + options.lagrangian_retries):
             left = None if deadline is None else deadline - time.perf_counter()
-            if left is not None and left <= 0:
-                break
+            if left is not None and (left <= 0 or (attempt and work_limit is None and left < 2 * lag.seconds)):
+                break  # a retry of twice the steps would be cut by the clock: its time is the search's
             before = None if lag is None else lag.bound
             # a fresh search with twice the steps (continuing from the converged prices changes nothing)
             lag = lagrangian_bound(lay, lm, iterations=options.lagrangian_iterations << attempt, time_limit=left,
-                                   relaxation=rel)
+                                   relaxation=rel, exact_share=None if work_limit is not None else 1.0)
             if before is not None and before < lag.bound:  # every bound found is valid: keep the lowest
                 lag = dataclasses.replace(lag, bound=before)
             x, complete = repair_allocation(lay, lm, lag, relaxation=rel) if np.isfinite(lag.bound) else (None, False)
