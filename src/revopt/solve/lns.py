@@ -507,7 +507,7 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     ``chains`` (and a guide) an area is the plots linked to its seed through the firms' moves
     (:meth:`_Areas.linked`), else the nearest plots. The search stops once the objective reaches
     ``stop_at`` (``stats.reached``). With ``exchange`` firms also trade plots
-    (:mod:`revopt.solve.exchange`) at the start and where the sub-MIPs stop gaining (:func:`_unstick`).
+    (:mod:`revopt.solve.exchange`) where the sub-MIPs stop gaining (:func:`_unstick`).
     ``progress(elapsed, objective)`` hears of each gain. Returns the best vector found (``x`` itself
     when nothing better was found).
     """
@@ -527,7 +527,6 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     best = float(lm.cost @ x)
     st.trace.append((0.0, best))
     trades = _Trades(lay, lm, sub, st, t0, time_limit, progress) if exchange else None
-    best = trades.run(best) if trades is not None else best
     since_gain, i, level, target = 0, 0, levels[0], float(target_pairs)
     covered = np.zeros(n_plots, dtype=bool)
     with _Solvers(workers) as solvers:

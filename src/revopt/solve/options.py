@@ -47,7 +47,7 @@ class SolveOptions:
     #: docs/benchmarks.md#parallel-neighbourhoods
     lns_workers: int = 2
     #: neighbourhood search also lets firms trade plots (shifts, swaps, ejection chains of two, checked
-    #: against every row): at its start and wherever the sub-MIPs stop gaining: docs/benchmarks.md#exchange-moves
+    #: against every row) wherever its sub-MIPs stop gaining: docs/benchmarks.md#exchange-moves
     lns_exchange: bool = True
     #: neighbourhood search takes its seeds where the incumbent loses most against the Lagrangian
     #: relaxation (else in a random order): docs/benchmarks.md#guided-neighbourhoods
