@@ -139,6 +139,7 @@ class LagrangianResult:
     history: list[tuple[float, float]] = field(default_factory=list)
     fractional_bound: float = np.inf    # L at the best multipliers before the 0-1 knapsacks
     prices: np.ndarray | None = None    # the search's state (option prices, then coupling multipliers)
+    steps_seconds: float = 0.0          # of ``seconds``, the price steps' (before the 0-1 knapsacks)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1075,7 +1076,7 @@ class _PriceSearch:
         on = x[rel.zcol] > 0.5
         desig[rel.zplot[on]] = rel.zcol[on]
         return LagrangianResult(float(bound), rel.unscaled(y_best), x, desig, self.k, time.perf_counter() - self.t0,
-                                status, self.hist, float(fractional), best.state)
+                                status, self.hist, float(fractional), best.state, now - self.t0)
 
 
 def lagrangian_bound(lay: Layout, lm: LinearModel, *, time_limit: float | None = None, iterations: int | None = 400,

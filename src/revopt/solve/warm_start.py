@@ -75,8 +75,8 @@ def _lagrangian(lay: Layout, lm: LinearModel, options: SolveOptions, time_limit:
         rel = Relaxation(lay, lm)  # built once for every attempt and the repair (national: 5 s, 0.5 GB)
         for attempt in range(1 + options.lagrangian_retries):
             left = None if deadline is None else deadline - time.perf_counter()
-            if left is not None and (left <= 0 or (attempt and work_limit is None and left < 2 * lag.seconds)):
-                break  # a retry of twice the steps would be cut by the clock: its time is the search's
+            if left is not None and (left <= 0 or (attempt and work_limit is None and left < 2 * lag.steps_seconds)):
+                break  # the retry's twice the steps would be cut by the clock: its time is the search's
             before = None if lag is None else lag.bound
             # a fresh search with twice the steps (continuing from the converged prices changes nothing)
             lag = lagrangian_bound(lay, lm, iterations=options.lagrangian_iterations << attempt, time_limit=left,
