@@ -526,7 +526,7 @@ def improve(inst: Instance, lay: Layout, lm: LinearModel, x: np.ndarray, *, time
     scores = None if guide is None else _Scores(guide, sub, n_plots)
     best = float(lm.cost @ x)
     st.trace.append((0.0, best))
-    trades = _Trades(lay, lm, sub, st, t0, time_limit, progress) if exchange else None
+    trades = _Trades(lay, lm, sub, st, t0, time_limit, progress, rounds is None) if exchange else None
     since_gain, i, level, target = 0, 0, levels[0], float(target_pairs)
     covered = np.zeros(n_plots, dtype=bool)
     with _Solvers(workers) as solvers:
@@ -572,15 +572,23 @@ class _Trades:
     counted in its stats, within its time limit."""
 
     def __init__(self, lay: Layout, lm: LinearModel, sub: _Sub, st: LnsStats, t0: float, time_limit: float,
-                 progress):
+                 progress, by_rate: bool):
         self.ex, self.lm, self.sub, self.st = Exchange(lay, lm, sub), lm, sub, st
         self.t0, self.deadline, self.progress = t0, t0 + time_limit, progress
+        #: stop trading once a round of trades gained less per second than the search so far (not in
+        #: the reproducible mode, where the clock must not decide)
+        self.by_rate, self.on = by_rate, True
 
     def run(self, best: float) -> float:
         """Trades until a pass gains nothing; the objective after them."""
+        if not self.on:
+            return best
+        start = time.perf_counter()
+        search_rate = (best - self.st.trace[0][1]) / max(1e-9, start - self.t0)
         ex = self.ex.run(deadline=self.deadline)
         self.st.clock_cut |= ex.clock_cut
         self.st.trades += ex.moves
+        self.on = not self.by_rate or ex.gain >= search_rate * (time.perf_counter() - start)
         if not ex.moves:
             return best
         return _gained(self.st, 1, ex.gain, float(self.lm.cost @ self.sub.x), time.perf_counter() - self.t0,
