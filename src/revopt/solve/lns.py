@@ -573,7 +573,8 @@ class _Trades:
 
     def __init__(self, lay: Layout, lm: LinearModel, sub: _Sub, st: LnsStats, t0: float, time_limit: float,
                  progress, by_rate: bool):
-        self.ex, self.lm, self.sub, self.st = Exchange(lay, lm, sub), lm, sub, st
+        self.lay, self.lm, self.sub, self.st = lay, lm, sub, st
+        self.ex: Exchange | None = None  # made at the first stall: a search that never stalls pays nothing
         self.t0, self.deadline, self.progress = t0, t0 + time_limit, progress
         #: stop trading once a round of trades gained less per second than the search so far (not in
         #: the reproducible mode, where the clock must not decide)
@@ -585,6 +586,8 @@ class _Trades:
             return best
         start = time.perf_counter()
         search_rate = (best - self.st.trace[0][1]) / max(1e-9, start - self.t0)
+        if self.ex is None:
+            self.ex = Exchange(self.lay, self.lm, self.sub)
         ex = self.ex.run(deadline=self.deadline)
         self.st.clock_cut |= ex.clock_cut
         self.st.trades += ex.moves
